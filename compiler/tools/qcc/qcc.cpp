@@ -1,0 +1,139 @@
+//===- qcc.cpp - the qcc command-line compiler ----------------------------===//
+//
+//   qcc MODEL.json -o OUT --emit=mlir|mlir-optimized [--print-ir-after-all]
+//
+// Errors are one line: "FILE: error: node 'NAME': PROBLEM", exit status 1.
+//
+//===----------------------------------------------------------------------===//
+#include "qcc/IR/QccOps.h"
+#include "qcc/Import/ModelImporter.h"
+#include "qcc/Transforms/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class EmitKind { Mlir, MlirOptimized };
+
+cl::OptionCategory qccCategory("qcc options");
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.json>"), cl::Required,
+                               cl::cat(qccCategory));
+cl::opt<std::string> outputPath("o", cl::desc("output file ('-' for stdout)"),
+                                cl::value_desc("path"), cl::init("-"), cl::cat(qccCategory));
+cl::opt<EmitKind> emitKind(
+    "emit", cl::desc("what to produce"), cl::init(EmitKind::MlirOptimized),
+    cl::values(clEnumValN(EmitKind::Mlir, "mlir", "the imported qcc dialect, unoptimized"),
+               clEnumValN(EmitKind::MlirOptimized, "mlir-optimized",
+                          "qcc dialect after the qcc-default pipeline")),
+    cl::cat(qccCategory));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("print the IR after every pass to stderr"),
+                              cl::cat(qccCategory));
+cl::opt<bool> printSummary("summary",
+                           cl::desc("print op counts and the planned arena size to stdout"),
+                           cl::cat(qccCategory));
+cl::opt<bool> elideWeights("elide-weights",
+                           cl::desc("print large constants as placeholders (not re-parsable)"),
+                           cl::cat(qccCategory));
+
+/// "FILE: error: node 'NAME': MESSAGE" from an MLIR diagnostic whose
+/// location is the importer's NameLoc(node, FileLineColLoc(file)).
+std::string formatDiagnostic(Diagnostic &diag) {
+  std::string node, file = inputPath;
+  diag.getLocation()->walk([&](Location loc) {
+    if (auto name = llvm::dyn_cast<NameLoc>(loc); name && node.empty())
+      node = name.getName().str();
+    if (auto fileLoc = llvm::dyn_cast<FileLineColLoc>(loc))
+      file = fileLoc.getFilename().str();
+    return WalkResult::advance();
+  });
+  std::string line = file + ": error: ";
+  if (!node.empty())
+    line += "node '" + node + "': ";
+  return line + diag.str();
+}
+
+void printModuleSummary(ModuleOp module, llvm::raw_ostream &os) {
+  std::map<std::string, int> counts;
+  module.walk([&](Operation *op) {
+    if (llvm::isa<qcc::QccDialect>(op->getDialect()) && !llvm::isa<qcc::ConstantOp>(op))
+      ++counts[op->getName().getStringRef().str()];
+  });
+  os << "qcc summary for " << inputPath << "\n";
+  for (auto &[name, count] : counts)
+    os << "  " << name << ": " << count << "\n";
+  module.walk([&](func::FuncOp func) {
+    if (auto arena = func->getAttrOfType<IntegerAttr>("qcc.arena_size"))
+      os << "  arena bytes (@" << func.getSymName() << "): " << arena.getInt() << "\n";
+  });
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "qcc version " QCC_VERSION "\n"; });
+  cl::HideUnrelatedOptions(qccCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "qcc: ahead-of-time compiler for PyTorch-quantized models\n");
+
+  MLIRContext context;
+  context.printOpOnDiagnostic(false);
+  std::string importError;
+  OwningOpRef<ModuleOp> module = qcc::importModel(inputPath, context, importError);
+  if (!module) {
+    llvm::errs() << importError << "\n";
+    return 1;
+  }
+
+  bool diagnosed = false;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error && !diagnosed) {
+      llvm::errs() << formatDiagnostic(diag) << "\n";
+      diagnosed = true;
+    }
+    return success();
+  });
+
+  if (emitKind == EmitKind::MlirOptimized) {
+    PassManager pm(&context);
+    if (printIrAfterAll) {
+      context.disableMultithreading();
+      pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                          [](Pass *, Operation *) { return true; },
+                          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+    }
+    qcc::buildDefaultPipeline(pm);
+    if (failed(pm.run(*module))) {
+      if (!diagnosed)
+        llvm::errs() << inputPath << ": error: optimization pipeline failed\n";
+      return 1;
+    }
+  }
+
+  std::string openError;
+  auto output = openOutputFile(outputPath, &openError);
+  if (!output) {
+    llvm::errs() << outputPath << ": error: " << openError << "\n";
+    return 1;
+  }
+  OpPrintingFlags flags;
+  if (elideWeights)
+    flags.elideLargeElementsAttrs(16);
+  module->print(output->os(), flags);
+  output->keep();
+  if (printSummary)
+    printModuleSummary(*module, llvm::outs());
+  return 0;
+}

@@ -1,0 +1,349 @@
+//===- QccOps.cpp - qcc op verifiers and folders: compute ops --------------===//
+//
+// Verifiers for the quantization boundary, convolution, linear, normalization
+// and elementwise ops. Data-movement, pooling, embedding and recurrent ops are
+// in QccShapeOps.cpp. Messages are lowercase; no verifier asserts on input.
+//
+//===----------------------------------------------------------------------===//
+#include "VerifyUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace qcc;
+using namespace qcc::detail;
+
+#define GET_OP_CLASSES
+#include "qcc/IR/QccOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Quantization boundary
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::verify() {
+  auto resultType = llvm::cast<RankedTensorType>(getType());
+  auto valueType = llvm::cast<ShapedType>(getValue().getType());
+  if (valueType.getShape() != resultType.getShape())
+    return emitOpError() << "value shape " << formatShape(valueType.getShape())
+                         << " does not match the result shape "
+                         << formatShape(resultType.getShape());
+  Type storage = resultType.getElementType();
+  if (auto quantType = getQuantizedElementType(resultType))
+    storage = quantType.getStorageType();
+  if (valueType.getElementType() != storage)
+    return emitOpError() << "value element type " << valueType.getElementType()
+                         << " does not match the storage type " << storage;
+  return verifyQuantParams(*this);
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) {
+  // Only plain tensors fold to their attribute; a quantized constant's type
+  // differs from its attribute's, so it stays an op.
+  if (getValue().getType() == getType())
+    return getValue();
+  return {};
+}
+
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifyResultShape(*this, getOutput(), shapeOf(getInput()))))
+    return failure();
+  return verifyQuantParams(*this);
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (failed(verifyResultShape(*this, getOutput(), shapeOf(getInput()))))
+    return failure();
+  return verifyQuantParams(*this);
+}
+
+LogicalResult RequantizeOp::verify() {
+  if (failed(verifyResultShape(*this, getOutput(), shapeOf(getInput()))))
+    return failure();
+  return verifyQuantParams(*this);
+}
+
+OpFoldResult RequantizeOp::fold(FoldAdaptor) {
+  // Requantizing to identical parameters is the identity.
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and linear
+//===----------------------------------------------------------------------===//
+
+/// Checks shared by conv and conv_transpose: ranks, groups, bias, kinds, and
+/// per-axis weights quantized along `weightAxis`.
+static LogicalResult verifyConvCommon(Operation *op, Value input, Value weight, Value bias,
+                                      Value output, int64_t groups, int64_t outChannels) {
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  if (in.size() < 3 || in.size() > 5)
+    return op->emitOpError() << "input must have rank 3, 4 or 5 (N, C, 1-3 spatial), got "
+                             << in.size();
+  if (w.size() != in.size())
+    return op->emitOpError() << "weight rank " << w.size() << " does not match input rank "
+                             << in.size();
+  if (groups < 1)
+    return op->emitOpError("groups must be positive");
+  if (in[1] % groups != 0 || outChannels % groups != 0)
+    return op->emitOpError() << "input channels " << in[1] << " and output channels "
+                             << outChannels << " must be divisible by groups " << groups;
+  if (bias && shapeOf(bias) != ArrayRef<int64_t>{outChannels})
+    return op->emitOpError() << "bias shape " << formatShape(shapeOf(bias)) << " must be ["
+                             << outChannels << "]";
+  if (failed(verifySameKind(op, {input, weight, output})))
+    return failure();
+  return verifyQuantParams(op);
+}
+
+LogicalResult ConvOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
+  if (failed(verifyConvCommon(*this, getInput(), getWeight(), getBias(), getOutput(),
+                              getGroups(), w.empty() ? 0 : w[0])))
+    return failure();
+  size_t spatial = in.size() - 2;
+  if (failed(verifyWindowAttr(*this, "stride", getStride(), spatial, 1)) ||
+      failed(verifyWindowAttr(*this, "padding", getPadding(), spatial, 0)) ||
+      failed(verifyWindowAttr(*this, "dilation", getDilation(), spatial, 1)) ||
+      failed(verifyActivation(*this, getActivation(), getClampMin() || getClampMax())))
+    return failure();
+  if (w[1] * getGroups() != in[1])
+    return emitOpError() << "weight has " << w[1] << " input channels per group, expected "
+                         << in[1] / getGroups();
+  SmallVector<int64_t> expected = {in[0], w[0]};
+  for (size_t i = 0; i < spatial; ++i)
+    expected.push_back(windowOutputSize(in[i + 2], w[i + 2], getStride()[i], getPadding()[i],
+                                        getDilation()[i], /*ceilMode=*/false));
+  return verifyResultShape(*this, getOutput(), expected);
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
+  int64_t outChannels = w.size() > 1 ? w[1] * getGroups() : 0;
+  if (failed(verifyConvCommon(*this, getInput(), getWeight(), getBias(), getOutput(),
+                              getGroups(), outChannels)))
+    return failure();
+  size_t spatial = in.size() - 2;
+  if (failed(verifyWindowAttr(*this, "stride", getStride(), spatial, 1)) ||
+      failed(verifyWindowAttr(*this, "padding", getPadding(), spatial, 0)) ||
+      failed(verifyWindowAttr(*this, "output_padding", getOutputPadding(), spatial, 0)) ||
+      failed(verifyWindowAttr(*this, "dilation", getDilation(), spatial, 1)))
+    return failure();
+  if (w[0] != in[1])
+    return emitOpError() << "weight dim 0 (" << w[0] << ") must equal the input channels ("
+                         << in[1] << ")";
+  SmallVector<int64_t> expected = {in[0], outChannels};
+  for (size_t i = 0; i < spatial; ++i) {
+    if (getOutputPadding()[i] >= std::max(getStride()[i], getDilation()[i]))
+      return emitOpError("output_padding must be smaller than stride or dilation");
+    expected.push_back((in[i + 2] - 1) * getStride()[i] - 2 * getPadding()[i] +
+                       getDilation()[i] * (w[i + 2] - 1) + getOutputPadding()[i] + 1);
+  }
+  return verifyResultShape(*this, getOutput(), expected);
+}
+
+/// input [..., K], weight [N, K], bias [N] -> output [..., N].
+static LogicalResult verifyLinearShapes(Operation *op, Value input, Value weight, Value bias,
+                                        Value output) {
+  ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
+  if (in.empty() || w.size() != 2)
+    return op->emitOpError("expected input of rank >= 1 and a 2-D weight");
+  if (in.back() != w[1])
+    return op->emitOpError() << "input features " << in.back()
+                             << " do not match weight features " << w[1];
+  if (bias && shapeOf(bias) != ArrayRef<int64_t>{w[0]})
+    return op->emitOpError() << "bias shape " << formatShape(shapeOf(bias)) << " must be ["
+                             << w[0] << "]";
+  SmallVector<int64_t> expected(in.drop_back());
+  expected.push_back(w[0]);
+  if (failed(verifyResultShape(op, output, expected)))
+    return failure();
+  return verifyQuantParams(op);
+}
+
+LogicalResult LinearOp::verify() {
+  if (failed(verifySameKind(*this, {getInput(), getWeight(), getOutput()})) ||
+      failed(verifyActivation(*this, getActivation(), getClampMin() || getClampMax())))
+    return failure();
+  return verifyLinearShapes(*this, getInput(), getWeight(), getBias(), getOutput());
+}
+
+LogicalResult DynamicLinearOp::verify() {
+  return verifyLinearShapes(*this, getInput(), getWeight(), getBias(), getOutput());
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+/// Per-channel (dim 1) parameter vectors of length C.
+static LogicalResult verifyChannelParams(Operation *op, Value input, ValueRange params) {
+  ArrayRef<int64_t> in = shapeOf(input);
+  if (in.size() < 2)
+    return op->emitOpError("input must have a channel dimension (rank >= 2)");
+  for (Value p : params)
+    if (shapeOf(p) != ArrayRef<int64_t>{in[1]})
+      return op->emitOpError() << "parameter shape " << formatShape(shapeOf(p))
+                               << " must be [" << in[1] << "] (one per channel)";
+  return success();
+}
+
+static LogicalResult verifyNormCommon(Operation *op, Value input, Value output, double eps) {
+  if (!(eps >= 0.0))
+    return op->emitOpError("eps must be non-negative");
+  if (failed(verifySameKind(op, {input, output})) ||
+      failed(verifyResultShape(op, output, shapeOf(input))))
+    return failure();
+  return verifyQuantParams(op);
+}
+
+LogicalResult BatchNormOp::verify() {
+  if (failed(verifyActivation(*this, getActivation(), false)) ||
+      failed(verifyChannelParams(*this, getInput(),
+                                 {getWeight(), getBias(), getRunningMean(), getRunningVar()})))
+    return failure();
+  return verifyNormCommon(*this, getInput(), getOutput(), getEps().convertToDouble());
+}
+
+LogicalResult LayerNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), normalized = getNormalizedShape();
+  if (normalized.empty() || normalized.size() > in.size() ||
+      in.take_back(normalized.size()) != normalized)
+    return emitOpError() << "normalized_shape " << formatShape(normalized)
+                         << " must be a suffix of the input shape " << formatShape(in);
+  for (Value p : {getWeight(), getBias()})
+    if (shapeOf(p) != normalized)
+      return emitOpError() << "weight and bias must have shape " << formatShape(normalized);
+  return verifyNormCommon(*this, getInput(), getOutput(), getEps().convertToDouble());
+}
+
+LogicalResult GroupNormOp::verify() {
+  if (failed(verifyChannelParams(*this, getInput(), {getWeight(), getBias()})))
+    return failure();
+  int64_t channels = shapeOf(getInput())[1];
+  if (getNumGroups() < 1 || channels % getNumGroups() != 0)
+    return emitOpError() << "channels " << channels << " are not divisible into "
+                         << getNumGroups() << " groups";
+  return verifyNormCommon(*this, getInput(), getOutput(), getEps().convertToDouble());
+}
+
+LogicalResult InstanceNormOp::verify() {
+  if (failed(verifyChannelParams(*this, getInput(), {getWeight(), getBias()})))
+    return failure();
+  return verifyNormCommon(*this, getInput(), getOutput(), getEps().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+/// Same shape and kind; `keepsQuantization` ops (relu, clamp, dropout) also
+/// keep the input's quantization parameters, as PyTorch does.
+static LogicalResult verifyUnary(Operation *op, bool keepsQuantization = false) {
+  Value input = op->getOperand(0), output = op->getResult(0);
+  if (failed(verifySameKind(op, {input, output})) ||
+      failed(verifyResultShape(op, output, shapeOf(input))))
+    return failure();
+  if (keepsQuantization && !haveSameQuantization(input.getType(), output.getType()))
+    return op->emitOpError("result must keep the input's quantization parameters");
+  return verifyQuantParams(op);
+}
+
+LogicalResult ReluOp::verify() { return verifyUnary(*this, /*keepsQuantization=*/true); }
+LogicalResult ClampOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min must not exceed max");
+  return verifyUnary(*this, /*keepsQuantization=*/true);
+}
+LogicalResult EluOp::verify() { return verifyUnary(*this); }
+LogicalResult LeakyReluOp::verify() { return verifyUnary(*this); }
+LogicalResult HardswishOp::verify() { return verifyUnary(*this); }
+LogicalResult HardsigmoidOp::verify() { return verifyUnary(*this); }
+LogicalResult SigmoidOp::verify() { return verifyUnary(*this); }
+LogicalResult TanhOp::verify() { return verifyUnary(*this); }
+LogicalResult GeluOp::verify() { return verifyUnary(*this); }
+LogicalResult SoftmaxOp::verify() {
+  if (failed(normalizeDim(*this, getDim(), shapeOf(getInput()).size())))
+    return failure();
+  return verifyUnary(*this);
+}
+LogicalResult DropoutOp::verify() {
+  double p = getP().convertToDouble();
+  if (!(p >= 0.0 && p <= 1.0))
+    return emitOpError("p must be in [0, 1]");
+  return verifyUnary(*this, /*keepsQuantization=*/true);
+}
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  // Inference: dropout is the identity.
+  return getInput();
+}
+
+LogicalResult PReluOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t slopes = llvm::cast<RankedTensorType>(getWeight().getType()).getNumElements();
+  int64_t channels = in.size() >= 2 ? in[1] : 1;
+  if (slopes != 1 && slopes != channels)
+    return emitOpError() << "weight has " << slopes << " slopes, expected 1 or " << channels;
+  if (failed(verifySameKind(*this, {getInput(), getWeight(), getOutput()})) ||
+      failed(verifyResultShape(*this, getOutput(), in)))
+    return failure();
+  return verifyQuantParams(*this);
+}
+
+/// Numpy-style broadcast of two shapes; failure if incompatible.
+static FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1)
+      return failure();
+    result[i] = da == 1 ? db : da;
+  }
+  return result;
+}
+
+static LogicalResult verifyBinary(Operation *op, Value lhs, Value rhs, Value output,
+                                  StringRef activation) {
+  if (failed(verifyActivation(op, activation, false)) ||
+      failed(verifySameKind(op, {lhs, rhs, output})))
+    return failure();
+  auto shape = broadcastShapes(shapeOf(lhs), shapeOf(rhs));
+  if (failed(shape))
+    return op->emitOpError() << "operand shapes " << formatShape(shapeOf(lhs)) << " and "
+                             << formatShape(shapeOf(rhs)) << " do not broadcast";
+  if (failed(verifyResultShape(op, output, *shape)))
+    return failure();
+  return verifyQuantParams(op);
+}
+
+LogicalResult AddOp::verify() {
+  return verifyBinary(*this, getLhs(), getRhs(), getOutput(), getActivation());
+}
+LogicalResult MulOp::verify() {
+  return verifyBinary(*this, getLhs(), getRhs(), getOutput(), getActivation());
+}
+LogicalResult AddScalarOp::verify() { return verifyUnary(*this); }
+LogicalResult MulScalarOp::verify() { return verifyUnary(*this); }
+
+LogicalResult MatmulOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getLhs()), b = shapeOf(getRhs());
+  if (a.size() < 2 || b.size() < 2)
+    return emitOpError("operands must have rank >= 2");
+  if (a.back() != b[b.size() - 2])
+    return emitOpError() << "contracting dimensions differ: " << a.back() << " vs "
+                         << b[b.size() - 2];
+  auto batch = broadcastShapes(a.drop_back(2), b.drop_back(2));
+  if (failed(batch))
+    return emitOpError("batch dimensions do not broadcast");
+  SmallVector<int64_t> expected(*batch);
+  expected.push_back(a[a.size() - 2]);
+  expected.push_back(b.back());
+  if (failed(verifySameKind(*this, {getLhs(), getRhs(), getOutput()})) ||
+      failed(verifyResultShape(*this, getOutput(), expected)))
+    return failure();
+  return verifyQuantParams(*this);
+}
