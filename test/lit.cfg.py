@@ -12,6 +12,6 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs", 
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Import", "Inputs")))
 
 llvm_config.use_default_substitutions()
-llvm_config.with_environment("PATH", config.qcc_tools_dir, append_path=False)
+llvm_config.with_environment("PATH", config.qcc_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["qcc-opt", "qcc"], [config.qcc_tools_dir])

@@ -9,6 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
 using json = nlohmann::json;
 using namespace mlir;
 
@@ -50,15 +54,36 @@ bool readShape(const json &shape, SmallVectorImpl<int64_t> &out, std::string &er
   return true;
 }
 
-/// Reads a JSON number that must be present; `error` names the key.
-bool readNumber(const json &object, const char *key, double &out, std::string &error) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) {
-    error = std::string("quantized type needs a numeric '") + key + "'";
-    return false;
+std::string formatReal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+/// A real number: a JSON number, or one of the non-finite literals Python's
+/// json module writes (turned into strings by `quoteNonFiniteLiterals`).
+bool readReal(const json &value, double &out) {
+  if (value.is_number()) {
+    out = value.get<double>();
+    return true;
   }
-  out = it->get<double>();
+  if (!value.is_string())
+    return false;
+  std::string text = value.get<std::string>();
+  if (text == "NaN")
+    out = std::numeric_limits<double>::quiet_NaN();
+  else if (text == "Infinity" || text == "-Infinity")
+    out = text[0] == '-' ? -std::numeric_limits<double>::infinity()
+                         : std::numeric_limits<double>::infinity();
+  else
+    return false;
   return true;
+}
+
+std::string checkScale(double scale) {
+  if (!std::isfinite(scale) || scale <= 0.0)
+    return "scale " + formatReal(scale) + " is not finite and positive";
+  return {};
 }
 
 } // namespace
@@ -67,8 +92,8 @@ llvm::StringRef storageDtype(llvm::StringRef modelDtype) {
   return llvm::StringSwitch<llvm::StringRef>(modelDtype)
       .Case("float32", "F32")
       .Case("int64", "I64")
-      .Cases("int32", "qint32", "I32")
-      .Cases("uint8", "quint8", "quint4x2", "U8")
+      .Cases({"int32", "qint32"}, "I32")
+      .Cases({"uint8", "quint8", "quint4x2"}, "U8")
       .Case("qint8", "I8")
       .Default("");
 }
@@ -114,8 +139,10 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
   quant::QuantizedType elementType;
   if (hasPerTensor) {
     double scale;
-    if (!readNumber(type, "scale", scale, error))
+    if (!readReal(type["scale"], scale)) {
+      error = "quantized type needs a numeric 'scale'";
       return {};
+    }
     if (!type.contains("zero_point") || !type["zero_point"].is_number_integer()) {
       error = "quantized type needs an integer 'zero_point'";
       return {};
@@ -123,10 +150,8 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
     int64_t zp = type["zero_point"].get<int64_t>();
     // Check before building: the quant dialect would assert or reject with a
     // less specific message.
-    if (!std::isfinite(scale) || scale <= 0.0) {
-      error = "scale " + std::to_string(scale) + " is not finite and positive";
+    if (error = checkScale(scale); !error.empty())
       return {};
-    }
     if (zp < qmin || zp > qmax) {
       error = "zero point " + std::to_string(zp) + " is outside the " + dtype + " range [" +
               std::to_string(qmin) + ", " + std::to_string(qmax) + "]";
@@ -152,15 +177,15 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
     SmallVector<double> scales;
     SmallVector<int64_t> zps;
     for (size_t i = 0; i < scalesJson.size(); ++i) {
-      if (!scalesJson[i].is_number() || !zpsJson[i].is_number_integer()) {
+      double scale;
+      if (!readReal(scalesJson[i], scale) || !zpsJson[i].is_number_integer()) {
         error = "per-channel scales must be numbers and zero points integers";
         return {};
       }
-      scales.push_back(scalesJson[i].get<double>());
+      scales.push_back(scale);
       zps.push_back(zpsJson[i].get<int64_t>());
-      if (!std::isfinite(scales.back()) || scales.back() <= 0.0) {
-        error = "scale " + std::to_string(scales.back()) + " of channel " + std::to_string(i) +
-                " is not finite and positive";
+      if (error = checkScale(scale); !error.empty()) {
+        error += " (channel " + std::to_string(i) + ")";
         return {};
       }
       if (zps.back() < qmin || zps.back() > qmax) {
@@ -173,6 +198,40 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
                                                           axis, qmin, qmax);
   }
   return RankedTensorType::get(shape, elementType);
+}
+
+std::string quoteNonFiniteLiterals(llvm::StringRef text) {
+  std::string out;
+  out.reserve(text.size());
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size())
+        out += text[++i];
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    bool replaced = false;
+    for (llvm::StringRef literal : {"-Infinity", "Infinity", "NaN"}) {
+      if (text.substr(i).starts_with(literal)) {
+        out += '"' + literal.str() + '"';
+        i += literal.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced)
+      out += c;
+  }
+  return out;
 }
 
 Attribute convertAttribute(const json &value, MLIRContext &context, std::string &error) {

@@ -18,6 +18,11 @@ mlir::RankedTensorType convertType(const nlohmann::json &type, mlir::MLIRContext
 /// The safetensors dtype that stores values of a model dtype ("" if none).
 llvm::StringRef storageDtype(llvm::StringRef modelDtype);
 
+/// Python's json module writes NaN, Infinity and -Infinity, which JSON does
+/// not allow; quoting them lets the importer name the node that holds one
+/// instead of failing with a bare parse error.
+std::string quoteNonFiniteLiterals(llvm::StringRef text);
+
 /// Converts an attribute value by its JSON kind (docs/model-format.md).
 mlir::Attribute convertAttribute(const nlohmann::json &value, mlir::MLIRContext &context,
                                  std::string &error);

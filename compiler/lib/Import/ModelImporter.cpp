@@ -69,7 +69,7 @@ bool Importer::parseJson(json &document) {
   if (!buffer)
     return fail("cannot read model: " + buffer.getError().message());
   try {
-    document = json::parse((*buffer)->getBuffer());
+    document = json::parse(quoteNonFiniteLiterals((*buffer)->getBuffer()));
   } catch (const json::exception &e) {
     // e.what() reads "[json.exception.parse_error.101] parse error at line L, column C: ...".
     std::string what = e.what();

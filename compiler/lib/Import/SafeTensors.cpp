@@ -11,10 +11,10 @@ namespace qcc {
 
 size_t SafeTensorFile::elementSize(llvm::StringRef dtype) {
   return llvm::StringSwitch<size_t>(dtype)
-      .Cases("I8", "U8", "BOOL", 1)
-      .Cases("I16", "U16", "F16", "BF16", 2)
-      .Cases("I32", "U32", "F32", 4)
-      .Cases("I64", "U64", "F64", 8)
+      .Cases({"I8", "U8", "BOOL"}, 1)
+      .Cases({"I16", "U16", "F16", "BF16"}, 2)
+      .Cases({"I32", "U32", "F32"}, 4)
+      .Cases({"I64", "U64", "F64"}, 8)
       .Default(0);
 }
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes a tiny qcc model (quantize -> conv -> relu -> dequantize), intact or
+broken in one named way, for the importer's diagnostics tests.
+
+    make_model.py VARIANT OUT.json      (also writes OUT.safetensors)
+
+Standard library only: the importer tests must not need PyTorch.
+"""
+import json
+import struct
+import sys
+from pathlib import Path
+
+
+def safetensors_bytes(tensors):
+    """tensors: {name: (dtype, shape, raw bytes)} -> file contents."""
+    header, offset, payload = {}, 0, b""
+    for name, (dtype, shape, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
+        offset += len(raw)
+        payload += raw
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + payload
+
+
+def base_model(stem):
+    weight = bytes((i * 7) % 256 for i in range(2 * 3 * 3 * 3))  # int8 bit patterns
+    tensors = {
+        "conv1.weight": ("I8", [2, 3, 3, 3], weight),
+        "conv1.bias": ("F32", [2], struct.pack("<2f", 0.5, -0.25)),
+    }
+    act = {"dtype": "quint8", "shape": [1, 3, 8, 8], "scale": 0.05, "zero_point": 64}
+    out = {"dtype": "quint8", "shape": [1, 2, 6, 6], "scale": 0.1, "zero_point": 0}
+    graph = {
+        "format": "qcc-model",
+        "version": 1,
+        "producer": "make_model.py",
+        "tensor_file": stem + ".safetensors",
+        "tensors": {
+            "conv1.weight": {"dtype": "qint8", "shape": [2, 3, 3, 3], "scales": [0.01, 0.02],
+                             "zero_points": [0, 0], "axis": 0},
+            "conv1.bias": {"dtype": "float32", "shape": [2]},
+        },
+        "inputs": [{"name": "x", "type": {"dtype": "float32", "shape": [1, 3, 8, 8]}}],
+        "nodes": [
+            {"name": "quant", "op": "quantize", "inputs": ["x"],
+             "outputs": [{"name": "xq", "type": act}]},
+            {"name": "conv1", "op": "conv", "inputs": ["xq", "conv1.weight", "conv1.bias"],
+             "outputs": [{"name": "c", "type": out}],
+             "attrs": {"stride": [1, 1], "padding": [0, 0], "dilation": [1, 1], "groups": 1}},
+            {"name": "relu1", "op": "relu", "inputs": ["c"], "outputs": [{"name": "r", "type": out}]},
+            {"name": "dequant", "op": "dequantize", "inputs": ["r"],
+             "outputs": [{"name": "y", "type": {"dtype": "float32", "shape": [1, 2, 6, 6]}}]},
+        ],
+        "outputs": ["y"],
+    }
+    return graph, tensors
+
+
+def node(graph, name):
+    return next(n for n in graph["nodes"] if n["name"] == name)
+
+
+# Each variant edits (graph, tensors) in place, or returns raw JSON text.
+def v_valid(g, t): pass
+def v_malformed_json(g, t): return json.dumps(g)[:-40]
+def v_nan_literal(g, t):  # Python's json writes NaN, which is not JSON
+    node(g, "quant")["outputs"][0]["type"]["scale"] = float("nan")
+    return json.dumps(g)
+def v_bad_version(g, t): g["version"] = 7
+def v_missing_nodes(g, t): del g["nodes"]
+def v_op_not_string(g, t): node(g, "relu1")["op"] = 3
+def v_unknown_op(g, t): node(g, "relu1")["op"] = "frobnicate"
+def v_undefined_input(g, t): node(g, "relu1")["inputs"] = ["nope"]
+def v_missing_tensor_data(g, t): del t["conv1.bias"]
+def v_mistyped_tensor(g, t): t["conv1.weight"] = ("U8",) + t["conv1.weight"][1:]
+def v_tensor_shape(g, t): g["tensors"]["conv1.bias"]["shape"] = [3]
+def v_shape_mismatch(g, t): node(g, "conv1")["outputs"][0]["type"]["shape"] = [1, 2, 7, 7]
+def v_zero_scale(g, t): node(g, "quant")["outputs"][0]["type"]["scale"] = 0.0
+def v_negative_scale(g, t): g["tensors"]["conv1.weight"]["scales"][1] = -0.5
+def v_inf_literal(g, t):
+    node(g, "quant")["outputs"][0]["type"]["scale"] = float("inf")
+    return json.dumps(g)
+def v_zero_point_range(g, t): node(g, "quant")["outputs"][0]["type"]["zero_point"] = 300
+def v_bad_attr(g, t): node(g, "conv1")["attrs"]["stride"] = [1]
+def v_no_tensor_file(g, t): g["tensor_file"] = "absent.safetensors"
+def v_truncated_tensors(g, t): pass
+
+
+def main():
+    variant, out = sys.argv[1], Path(sys.argv[2])
+    graph, tensors = base_model(out.stem)
+    text = globals()["v_" + variant](graph, tensors)
+    out.write_text(text if text is not None else json.dumps(graph, indent=1, allow_nan=False))
+    blob = safetensors_bytes(tensors)
+    if variant == "truncated_tensors":
+        blob = blob[:-20]
+    out.with_suffix(".safetensors").write_bytes(blob)
+
+
+if __name__ == "__main__":
+    main()
