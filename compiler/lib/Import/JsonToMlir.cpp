@@ -44,12 +44,21 @@ bool readShape(const json &shape, SmallVectorImpl<int64_t> &out, std::string &er
     error = "'shape' must be a list of non-negative integers";
     return false;
   }
+  // Bounded so that element and byte counts computed later cannot overflow.
+  constexpr uint64_t maxElements = uint64_t{1} << 40;
+  uint64_t count = 1;
   for (const json &dim : shape) {
     if (!dim.is_number_unsigned()) {
       error = "'shape' must be a list of non-negative integers";
       return false;
     }
-    out.push_back(dim.get<int64_t>());
+    uint64_t extent = dim.get<uint64_t>();
+    if (extent > maxElements || (extent != 0 && count > maxElements / extent)) {
+      error = "shape is implausibly large";
+      return false;
+    }
+    count *= extent;
+    out.push_back(static_cast<int64_t>(extent));
   }
   return true;
 }

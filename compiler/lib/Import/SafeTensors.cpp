@@ -68,9 +68,13 @@ std::unique_ptr<SafeTensorFile> SafeTensorFile::open(llvm::StringRef path, std::
     for (const json &dim : entry["shape"]) {
       if (!dim.is_number_unsigned())
         return bad("shape entries must be non-negative integers");
-      parsed.shape.push_back(dim.get<int64_t>());
-      if (parsed.shape.back() > (int64_t{1} << 40) || (count *= parsed.shape.back()) > (uint64_t{1} << 40))
+      // Reject before multiplying so the element count cannot wrap around.
+      constexpr uint64_t maxElements = uint64_t{1} << 40;
+      uint64_t extent = dim.get<uint64_t>();
+      if (extent > maxElements || (extent != 0 && count > maxElements / extent))
         return bad("shape is implausibly large");
+      count *= extent;
+      parsed.shape.push_back(static_cast<int64_t>(extent));
     }
     const json &offsets = entry["data_offsets"];
     if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
