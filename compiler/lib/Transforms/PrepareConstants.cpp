@@ -1,12 +1,225 @@
-// placeholder, replaced by the real pass
+//===- PrepareConstants.cpp - requantization constants at compile time ----===//
+//
+// For each quantized conv, conv_transpose and linear, computes what FBGEMM
+// computes at prepack / run time from the scales, the weights and the float
+// bias, and attaches it as the `qcc.requant` dictionary (docs/passes.md):
+//
+//   act_times_w_scale[j] = (float)in_scale * (float)w_scale[j]
+//   multiplier[j]        = act_times_w_scale[j] / (float)out_scale
+//   bias[j]              = per-tensor weights: b[j] * (float)(1.0 / (double)act_times_w_scale[j])
+//                          per-channel weights: b[j] / act_times_w_scale[j]
+//   weight_sum[j]        = sum of the stored weight integers of output channel j
+//   weight_zero_point[j], input_zero_point, output_zero_point,
+//   output_min, output_max  (the fused activation as integer clamp bounds)
+//
+// Every float operation is done in float, in FBGEMM's order
+// (Q/qconv.cpp, Q/qlinear.cpp, src/QuantUtilsAvx2.cc), so that the backend's
+// requantization reproduces PyTorch's integers. The bias formula is the one
+// of the AVX2 / AVX-512 GEMM path (reciprocal for per-tensor weights).
+//
+//===----------------------------------------------------------------------===//
+#include "qcc/IR/QccOps.h"
+#include "qcc/IR/QccTypes.h"
 #include "qcc/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+
 namespace qcc {
 #define GEN_PASS_DEF_QCCPREPARECONSTANTS
 #include "qcc/Transforms/Passes.h.inc"
+
 namespace {
+
+/// What conv, conv_transpose and linear have in common for requantization.
+struct QuantizedGemm {
+  Operation *op;
+  Value input, weight, bias, output;
+  StringRef activation = "none";
+  std::optional<double> clampMin, clampMax;
+  bool transposed = false; // conv_transpose: weight is C x O/groups x kernel
+  int64_t groups = 1;
+};
+
+std::optional<double> toDouble(std::optional<APFloat> value) {
+  if (!value)
+    return std::nullopt;
+  return value->convertToDouble();
+}
+
+std::optional<QuantizedGemm> asQuantizedGemm(Operation *op) {
+  auto gemm = llvm::TypeSwitch<Operation *, std::optional<QuantizedGemm>>(op)
+                  .Case([](ConvOp conv) -> std::optional<QuantizedGemm> {
+                    return QuantizedGemm{conv, conv.getInput(), conv.getWeight(), conv.getBias(),
+                                         conv.getOutput(), conv.getActivation(),
+                                         toDouble(conv.getClampMin()),
+                                         toDouble(conv.getClampMax()), false,
+                                         static_cast<int64_t>(conv.getGroups())};
+                  })
+                  .Case([](ConvTransposeOp conv) -> std::optional<QuantizedGemm> {
+                    return QuantizedGemm{conv, conv.getInput(), conv.getWeight(), conv.getBias(),
+                                         conv.getOutput(), "none", std::nullopt, std::nullopt,
+                                         true, static_cast<int64_t>(conv.getGroups())};
+                  })
+                  .Case([](LinearOp linear) -> std::optional<QuantizedGemm> {
+                    return QuantizedGemm{linear, linear.getInput(), linear.getWeight(),
+                                         linear.getBias(), linear.getOutput(),
+                                         linear.getActivation(), toDouble(linear.getClampMin()),
+                                         toDouble(linear.getClampMax()), false, 1};
+                  })
+                  .Default([](Operation *) { return std::nullopt; });
+  if (gemm && !isQuantizedTensor(gemm->output.getType()))
+    return std::nullopt; // float ops need no requantization
+  return gemm;
+}
+
+/// PyTorch's quantize_val for an activation bound: zp + nearbyint(x * (1/s))
+/// in float, clamped to the storage range. A NaN bound leaves the range open.
+int64_t quantizeBound(double x, double scale, int64_t zeroPoint, int64_t qmin, int64_t qmax,
+                      int64_t ifNaN) {
+  float inverse = 1.0f / static_cast<float>(scale);
+  float rounded = std::nearbyint(static_cast<float>(x) * inverse);
+  float shifted = static_cast<float>(zeroPoint) + rounded;
+  if (std::isnan(shifted))
+    return ifNaN;
+  // Clamp in float first: the bound may be far outside int64.
+  shifted = std::min(std::max(shifted, static_cast<float>(qmin)), static_cast<float>(qmax));
+  return static_cast<int64_t>(shifted);
+}
+
+/// Output channel of each stored weight element, in storage order.
+int64_t outputChannelOf(int64_t index, ArrayRef<int64_t> wShape, const QuantizedGemm &gemm,
+                        int64_t perRow) {
+  if (!gemm.transposed)
+    return index / perRow; // O x (C/groups * kernel) or N x K
+  // conv_transpose weight [C, O/groups, kernel...]: element (ic, oc, k) feeds
+  // output channel (ic / (C/groups)) * (O/groups) + oc.
+  int64_t kernel = perRow / wShape[1];
+  int64_t ic = index / perRow, oc = (index / kernel) % wShape[1];
+  int64_t inPerGroup = wShape[0] / gemm.groups;
+  return (ic / inPerGroup) * wShape[1] + oc;
+}
+
+/// Computes the `qcc.requant` dictionary; emits an error on the op and fails
+/// when the op cannot be prepared.
+FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
+  Operation *op = gemm.op;
+  auto weightOp = gemm.weight.getDefiningOp<ConstantOp>();
+  auto weights = weightOp ? llvm::dyn_cast<DenseElementsAttr>(weightOp.getValue()) : nullptr;
+  if (!weights)
+    return op->emitOpError("weight must be a constant to prepare requantization constants");
+  auto inQuant = getPerTensorQuant(gemm.input.getType());
+  auto outQuant = getPerTensorQuant(gemm.output.getType());
+  if (!inQuant || !outQuant)
+    return op->emitOpError("input and output must be quantized per tensor");
+
+  auto wType = llvm::cast<RankedTensorType>(gemm.weight.getType());
+  ArrayRef<int64_t> wShape = wType.getShape();
+  int64_t channels = gemm.transposed ? wShape[1] * gemm.groups : wShape[0];
+  auto wQuant = getQuantizedElementType(wType);
+  SmallVector<double> wScales;
+  SmallVector<int64_t> wZeroPoints;
+  bool perChannel = false;
+  if (auto perTensor = llvm::dyn_cast<quant::UniformQuantizedType>(wQuant)) {
+    wScales.assign(channels, perTensor.getScale());
+    wZeroPoints.assign(channels, perTensor.getZeroPoint());
+  } else if (auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(wQuant)) {
+    // FBGEMM rejects per-channel transposed conv weights (numerics doc, 11).
+    if (gemm.transposed || perAxis.getQuantizedDimension() != 0)
+      return op->emitOpError(
+          "per-channel weights must be quantized along the output channels (axis 0)");
+    perChannel = true;
+    wScales.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+    wZeroPoints.assign(perAxis.getZeroPoints().begin(), perAxis.getZeroPoints().end());
+  } else {
+    return op->emitOpError("unsupported weight quantization");
+  }
+
+  SmallVector<float> bias(channels, 0.0f);
+  if (gemm.bias) {
+    auto biasOp = gemm.bias.getDefiningOp<ConstantOp>();
+    auto values = biasOp ? llvm::dyn_cast<DenseElementsAttr>(biasOp.getValue()) : nullptr;
+    if (!values || !values.getElementType().isF32())
+      return op->emitOpError("bias must be an f32 constant to prepare requantization constants");
+    bias.assign(values.getValues<float>().begin(), values.getValues<float>().end());
+  }
+
+  // weight_sum: FBGEMM's column offsets before the zero-point correction.
+  SmallVector<int64_t> sums(channels, 0);
+  int64_t perRow = wType.getNumElements() / std::max<int64_t>(wShape[0], 1);
+  bool isSigned = wQuant.isSigned();
+  int64_t index = 0;
+  for (const APInt &value : weights.getValues<APInt>())
+    sums[outputChannelOf(index++, wShape, gemm, perRow)] +=
+        isSigned ? value.getSExtValue() : static_cast<int64_t>(value.getZExtValue());
+
+  float inScale = static_cast<float>(inQuant.getScale());
+  float outScale = static_cast<float>(outQuant.getScale());
+  SmallVector<float> actTimesWScale(channels), multiplier(channels), scaledBias(channels);
+  SmallVector<int32_t> weightSum(channels), weightZeroPoint(channels);
+  for (int64_t j = 0; j < channels; ++j) {
+    actTimesWScale[j] = inScale * static_cast<float>(wScales[j]);
+    multiplier[j] = actTimesWScale[j] / outScale;
+    // requantizeOutputProcessingAvx2: per-tensor multiplies by a reciprocal
+    // rounded from double, per-channel divides.
+    scaledBias[j] = perChannel
+                        ? bias[j] / actTimesWScale[j]
+                        : bias[j] * static_cast<float>(1.0 / static_cast<double>(actTimesWScale[j]));
+    weightSum[j] = static_cast<int32_t>(sums[j]);
+    weightZeroPoint[j] = static_cast<int32_t>(wZeroPoints[j]);
+  }
+
+  int64_t qmin = outQuant.getStorageTypeMin(), qmax = outQuant.getStorageTypeMax();
+  int64_t outZp = outQuant.getZeroPoint();
+  int64_t outMin = qmin, outMax = qmax;
+  if (gemm.activation == "relu") {
+    outMin = outZp; // quantize(0) == zp
+  } else if (gemm.activation == "clamp") {
+    if (gemm.clampMin)
+      outMin = quantizeBound(*gemm.clampMin, outQuant.getScale(), outZp, qmin, qmax, qmin);
+    if (gemm.clampMax)
+      outMax = quantizeBound(*gemm.clampMax, outQuant.getScale(), outZp, qmin, qmax, qmax);
+  }
+
+  Builder b(op->getContext());
+  NamedAttribute entries[] = {
+      b.getNamedAttr("act_times_w_scale", b.getDenseF32ArrayAttr(actTimesWScale)),
+      b.getNamedAttr("multiplier", b.getDenseF32ArrayAttr(multiplier)),
+      b.getNamedAttr("bias", b.getDenseF32ArrayAttr(scaledBias)),
+      b.getNamedAttr("weight_sum", b.getDenseI32ArrayAttr(weightSum)),
+      b.getNamedAttr("weight_zero_point", b.getDenseI32ArrayAttr(weightZeroPoint)),
+      b.getNamedAttr("input_zero_point", b.getI64IntegerAttr(inQuant.getZeroPoint())),
+      b.getNamedAttr("output_zero_point", b.getI64IntegerAttr(outZp)),
+      b.getNamedAttr("output_min", b.getI64IntegerAttr(outMin)),
+      b.getNamedAttr("output_max", b.getI64IntegerAttr(outMax)),
+  };
+  return b.getDictionaryAttr(entries);
+}
+
 struct QccPrepareConstantsPass : impl::QccPrepareConstantsBase<QccPrepareConstantsPass> {
   using Base::Base;
-  void runOnOperation() override {}
+
+  void runOnOperation() override {
+    bool failedAny = false;
+    getOperation().walk([&](Operation *op) {
+      std::optional<QuantizedGemm> gemm = asQuantizedGemm(op);
+      if (!gemm)
+        return;
+      FailureOr<DictionaryAttr> requant = computeRequant(*gemm);
+      if (failed(requant)) {
+        failedAny = true;
+        return;
+      }
+      op->setAttr("qcc.requant", *requant);
+    });
+    if (failedAny)
+      signalPassFailure();
+  }
 };
-}
-}
+
+} // namespace
+} // namespace qcc
