@@ -6,7 +6,7 @@
 
 using namespace mlir;
 
-void qcc::buildDefaultPipeline(OpPassManager &pm) {
+void qcc::buildOptimizationPipeline(OpPassManager &pm) {
   OpPassManager &fn = pm.nest<func::FuncOp>();
   fn.addPass(createCanonicalizerPass());
   fn.addPass(createQccFoldQuantDequant());
@@ -14,7 +14,11 @@ void qcc::buildDefaultPipeline(OpPassManager &pm) {
   fn.addPass(createCanonicalizerPass());
   fn.addPass(createCSEPass());
   fn.addPass(createQccPrepareConstants());
-  fn.addPass(createQccPlanMemory());
+}
+
+void qcc::buildDefaultPipeline(OpPassManager &pm) {
+  buildOptimizationPipeline(pm);
+  pm.nest<func::FuncOp>().addPass(createQccPlanMemory());
 }
 
 void qcc::registerAllPassesAndPipelines() {

@@ -4,6 +4,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "qcc/Codegen/Passes.h"
 #include "qcc/IR/QccDialect.h"
 #include "qcc/Transforms/Passes.h"
 
@@ -13,6 +14,9 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   qcc::registerAllPassesAndPipelines();
+  qcc::registerQccCodegenPasses();
+  mlir::PassPipelineRegistration<>("qcc-cpu", "qcc-default with the CPU backend's layout preparation",
+                                   qcc::buildCpuPipeline);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "qcc optimizer driver\n", registry));
 }

@@ -1,10 +1,13 @@
 //===- qcc.cpp - the qcc command-line compiler ----------------------------===//
 //
 //   qcc MODEL.json -o OUT --emit=mlir|mlir-optimized [--print-ir-after-all]
+//   qcc MODEL.json -o DIR --target=cpu [--name=NAME] [--cpu=native|avx512vnni|avx2|generic]
+//       [--weights=embedded|file]
 //
 // Errors are one line: "FILE: error: node 'NAME': PROBLEM", exit status 1.
 //
 //===----------------------------------------------------------------------===//
+#include "qcc/Codegen/TargetEmitter.h"
 #include "qcc/IR/QccOps.h"
 #include "qcc/Import/ModelImporter.h"
 #include "qcc/Transforms/Passes.h"
@@ -15,10 +18,13 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cctype>
 #include <map>
 
 using namespace mlir;
@@ -26,6 +32,8 @@ namespace cl = llvm::cl;
 
 namespace {
 enum class EmitKind { Mlir, MlirOptimized };
+enum class Target { None, Cpu };
+enum class WeightsMode { Embedded, File };
 
 cl::OptionCategory qccCategory("qcc options");
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.json>"), cl::Required,
@@ -38,6 +46,26 @@ cl::opt<EmitKind> emitKind(
                clEnumValN(EmitKind::MlirOptimized, "mlir-optimized",
                           "qcc dialect after the qcc-default pipeline")),
     cl::cat(qccCategory));
+cl::opt<Target> target(
+    "target", cl::desc("generate source for a backend; -o names the output directory"),
+    cl::init(Target::None),
+    cl::values(clEnumValN(Target::Cpu, "cpu", "vectorized C++ linked against qcc_runtime")),
+    cl::cat(qccCategory));
+cl::opt<std::string> modelName("name", cl::desc("prefix of the generated files and symbols"),
+                               cl::init("model"), cl::cat(qccCategory));
+cl::opt<std::string> cpuKind("cpu",
+                             cl::desc("CPU kernels: native (this machine's best), avx512vnni, "
+                                      "avx2 or generic"),
+                             cl::init("native"), cl::cat(qccCategory));
+cl::opt<WeightsMode> weightsMode(
+    "weights", cl::desc("where the packed weights go"), cl::init(WeightsMode::Embedded),
+    cl::values(clEnumValN(WeightsMode::Embedded, "embedded", "a constant array in NAME.cpp"),
+               clEnumValN(WeightsMode::File, "file", "NAME.weights, passed in at run time")),
+    cl::cat(qccCategory));
+cl::opt<int> torchThreads("match-torch-threads",
+                          cl::desc("reproduce PyTorch run with this many threads (elementwise "
+                                   "ops' vector/scalar split depends on it)"),
+                          cl::init(1), cl::cat(qccCategory));
 cl::opt<bool> printIrAfterAll("print-ir-after-all",
                               cl::desc("print the IR after every pass to stderr"),
                               cl::cat(qccCategory));
@@ -63,6 +91,43 @@ std::string formatDiagnostic(Diagnostic &diag) {
   if (!node.empty())
     line += "node '" + node + "': ";
   return line + diag.str();
+}
+
+bool isValidIdentifier(llvm::StringRef name) {
+  if (name.empty() || !(std::isalpha(name[0]) || name[0] == '_'))
+    return false;
+  return llvm::all_of(name, [](char c) { return std::isalnum(c) || c == '_'; });
+}
+
+/// Writes the backend's files into the -o directory.
+bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
+  qcc::EmitOptions options;
+  options.name = modelName;
+  options.cpu = cpuKind;
+  options.separateWeights = weightsMode == WeightsMode::File;
+  options.torchThreads = torchThreads;
+  options.sourceName = llvm::sys::path::filename(inputPath).str();
+  qcc::EmittedFiles files;
+  if (failed(backend.emit(module, options, files)))
+    return false;
+  std::string dir = outputPath == "-" ? "." : std::string(outputPath);
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    llvm::errs() << dir << ": error: cannot create the output directory: " << ec.message() << "\n";
+    return false;
+  }
+  for (auto &[name, contents] : files.files) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    std::string openError;
+    auto file = openOutputFile(path, &openError);
+    if (!file) {
+      llvm::errs() << path << ": error: " << openError << "\n";
+      return false;
+    }
+    file->os() << contents;
+    file->keep();
+  }
+  return true;
 }
 
 void printModuleSummary(ModuleOp module, llvm::raw_ostream &os) {
@@ -106,7 +171,16 @@ int main(int argc, char **argv) {
     return success();
   });
 
-  if (emitKind == EmitKind::MlirOptimized) {
+  std::unique_ptr<qcc::TargetEmitter> backend;
+  if (target == Target::Cpu)
+    backend = qcc::createCpuTargetEmitter();
+  if (!isValidIdentifier(modelName)) {
+    llvm::errs() << inputPath << ": error: --name must be a C identifier, got '" << modelName
+                 << "'\n";
+    return 1;
+  }
+
+  if (emitKind == EmitKind::MlirOptimized || backend) {
     PassManager pm(&context);
     if (printIrAfterAll) {
       context.disableMultithreading();
@@ -114,13 +188,19 @@ int main(int argc, char **argv) {
                           [](Pass *, Operation *) { return true; },
                           /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
     }
-    qcc::buildDefaultPipeline(pm);
+    if (backend)
+      backend->buildPipeline(pm);
+    else
+      qcc::buildDefaultPipeline(pm);
     if (failed(pm.run(*module))) {
       if (!diagnosed)
         llvm::errs() << inputPath << ": error: optimization pipeline failed\n";
       return 1;
     }
   }
+
+  if (backend)
+    return emitSources(*backend, *module) ? 0 : 1;
 
   std::string openError;
   auto output = openOutputFile(outputPath, &openError);

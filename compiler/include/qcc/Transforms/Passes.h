@@ -15,7 +15,12 @@ namespace qcc {
 #define GEN_PASS_REGISTRATION
 #include "qcc/Transforms/Passes.h.inc"
 
-/// The default optimization pipeline: canonicalize, fold Q/DQ pairs, fuse,
+/// The target-independent optimizations: canonicalize, fold Q/DQ pairs,
+/// fuse, canonicalize, CSE, prepare constants. Backends add their own
+/// preparation after it and plan memory last.
+void buildOptimizationPipeline(mlir::OpPassManager &pm);
+
+/// The default pipeline: canonicalize, fold Q/DQ pairs, fuse,
 /// canonicalize, prepare constants, plan memory.
 void buildDefaultPipeline(mlir::OpPassManager &pm);
 

@@ -470,4 +470,27 @@ def Qcc_MultiheadAttentionOp : Qcc_Op<"multihead_attention"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Backend preparation
+//===----------------------------------------------------------------------===//
+
+def Qcc_RelayoutOp : Qcc_Op<"relayout"> {
+  let summary = "change a tensor's physical layout (the identity on values)";
+  let description = [{
+    Inserted by a backend's layout preparation where a producer stores a
+    tensor in one physical layout and a consumer needs another: `layout` is
+    the layout of the result, "contiguous" (PyTorch's default row-major order
+    of the logical shape) or "channels_last" (dimension 1 innermost, as NHWC /
+    NDHWC). Values and types are unchanged; only the bytes move.
+
+    ```mlir
+    %y = qcc.relayout %x {layout = "channels_last"} : tensor<1x8x4x4xf32> -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qcc_Tensor:$input, StrAttr:$layout);
+  let results = (outs Qcc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // QCC_OPS

@@ -1,0 +1,21 @@
+//===- Passes.td - passes that prepare IR for a backend -----*- tablegen -*-===//
+#ifndef QCC_CODEGEN_PASSES
+#define QCC_CODEGEN_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def QccCpuLayout : Pass<"qcc-cpu-layout", "mlir::func::FuncOp"> {
+  let summary = "Choose physical layouts for the CPU backend and insert qcc.relayout where needed";
+  let description = [{
+    Spatial ops (conv, pooling) read and write channels-last tensors;
+    elementwise ops keep their operands' layout; graph arguments, constants,
+    graph results and every other op are contiguous (qcc/Codegen/Layout.h).
+    Where an operand's layout differs from what its user needs, a
+    qcc.relayout is inserted (one per value and layout). Ops whose results
+    are channels-last get `qcc.layout = "channels_last"`. Runs before
+    qcc-plan-memory so that relayout results get buffers.
+  }];
+  let dependentDialects = ["::qcc::QccDialect"];
+}
+
+#endif // QCC_CODEGEN_PASSES

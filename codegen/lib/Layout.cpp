@@ -1,0 +1,62 @@
+//===- Layout.cpp - physical tensor layouts of the CPU backend ------------===//
+#include "qcc/Codegen/Layout.h"
+
+#include "qcc/IR/QccOps.h"
+
+using namespace mlir;
+
+namespace qcc {
+
+StringRef layoutName(Layout layout) {
+  return layout == Layout::ChannelsLast ? "channels_last" : "contiguous";
+}
+
+std::optional<Layout> parseLayout(StringRef name) {
+  if (name == "channels_last")
+    return Layout::ChannelsLast;
+  if (name == "contiguous")
+    return Layout::Contiguous;
+  return std::nullopt;
+}
+
+bool isLayoutTrivial(Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() < 3 || tensor.getDimSize(1) == 1)
+    return true;
+  int64_t spatial = 1;
+  for (int64_t d : tensor.getShape().drop_front(2))
+    spatial *= d;
+  return spatial == 1;
+}
+
+LayoutRule layoutRule(Operation *op) {
+  if (llvm::isa<ConvOp, MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op))
+    return LayoutRule::Spatial;
+  if (llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, ReluOp, ClampOp, DropoutOp, AddOp, MulOp,
+                HardswishOp, HardsigmoidOp, SigmoidOp, TanhOp, EluOp, LeakyReluOp, GeluOp,
+                AddScalarOp, MulScalarOp>(op)) {
+    // Broadcasting pairs elements by logical index: only same-shaped
+    // operands can share an arbitrary physical order.
+    for (Value operand : op->getOperands())
+      if (operand.getType() != op->getResult(0).getType() &&
+          llvm::cast<RankedTensorType>(operand.getType()).getShape() !=
+              llvm::cast<RankedTensorType>(op->getResult(0).getType()).getShape())
+        return LayoutRule::Contiguous;
+    return LayoutRule::Elementwise;
+  }
+  if (llvm::isa<CatOp>(op))
+    return LayoutRule::Concat;
+  return LayoutRule::Contiguous;
+}
+
+Layout getLayout(Value value) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return Layout::Contiguous;
+  if (auto relayout = llvm::dyn_cast<RelayoutOp>(def))
+    return parseLayout(relayout.getLayout()).value_or(Layout::Contiguous);
+  auto attr = def->getAttrOfType<StringAttr>(kLayoutAttrName);
+  return attr && attr.getValue() == "channels_last" ? Layout::ChannelsLast : Layout::Contiguous;
+}
+
+} // namespace qcc

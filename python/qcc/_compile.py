@@ -1,0 +1,169 @@
+"""`qcc.compile`: run the qcc compiler, build the generated C++ into a shared
+library and load it as a Python callable."""
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+_DTYPES = {0: np.float32, 1: np.uint8, 2: np.int8, 3: np.int32, 4: np.int64, 5: np.int32}
+
+
+class CompileError(RuntimeError):
+    """qcc or the C++ compiler rejected the model; the message is their output."""
+
+
+class _TensorDesc(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int), ("rank", ctypes.c_int),
+                ("shape", ctypes.c_int64 * 8), ("scale", ctypes.c_double),
+                ("zero_point", ctypes.c_int32), ("bytes", ctypes.c_size_t)]
+
+
+def build_dir() -> Path:
+    """Where the qcc build lives: $QCC_BUILD_DIR, else the repository's build/."""
+    return Path(os.environ.get("QCC_BUILD_DIR", _ROOT / "build"))
+
+
+def runtime_paths():
+    """(include directory, static library) of qcc_runtime."""
+    return _ROOT / "runtime-support" / "include", build_dir() / "lib" / "libqcc_runtime.a"
+
+
+def _run(cmd, what):
+    result = subprocess.run([str(c) for c in cmd], text=True, capture_output=True)
+    if result.returncode != 0:
+        raise CompileError(f"{what} failed:\n{result.stderr.strip() or result.stdout.strip()}")
+    return result
+
+
+def generate(model_path, out_dir, name="model", cpu="native", weights="embedded",
+             match_torch_threads=1):
+    """Runs `qcc --target=cpu`; returns the directory holding NAME.h / NAME.cpp."""
+    qcc_bin = build_dir() / "bin" / "qcc"
+    _run([qcc_bin, model_path, "--target=cpu", f"--name={name}", f"--cpu={cpu}",
+          f"--weights={weights}", f"--match-torch-threads={match_torch_threads}", "-o", out_dir],
+         "qcc")
+    return Path(out_dir)
+
+
+def build_shared_library(source_dir, name, cxx="g++", extra_flags=()):
+    """Compiles NAME.cpp against qcc_runtime into NAME.so (warnings are errors)."""
+    include, library = runtime_paths()
+    source_dir = Path(source_dir)
+    so = source_dir / f"{name}.so"
+    _run([cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-fopenmp", "-Wall", "-Wextra", "-Werror",
+          *extra_flags, f"-I{include}", f"-I{source_dir}", source_dir / f"{name}.cpp", library,
+          "-o", so], "building the generated code")
+    return so
+
+
+class CompiledModel:
+    """A compiled model loaded from its shared library. Call it with numpy
+    arrays (or torch tensors): float32 inputs as PyTorch gives them, quantized
+    boundaries as their integer storage. Returns a list of numpy arrays."""
+
+    def __init__(self, library_path, name, num_threads=1):
+        self.library_path = Path(library_path)
+        self.name = name
+        self.num_threads = num_threads
+        self._lib = ctypes.CDLL(str(self.library_path))
+        for suffix in ("_input_desc", "_output_desc"):
+            fn = getattr(self._lib, name + suffix)
+            fn.restype = ctypes.POINTER(_TensorDesc)
+            fn.argtypes = [ctypes.c_int]
+        self._run = getattr(self._lib, name + "_run")
+        self._run.restype = ctypes.c_int
+        self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
+                              ctypes.c_void_p, ctypes.c_int]
+        self._workspace_bytes = getattr(self._lib, name + "_workspace_bytes")
+        self._workspace_bytes.restype = ctypes.c_size_t
+        self._workspace_bytes.argtypes = [ctypes.c_int]
+        self.inputs = self._descs(name + "_input_desc")
+        self.outputs = self._descs(name + "_output_desc")
+        self._workspace_cache = {}
+
+    def _descs(self, symbol):
+        fn, descs, i = getattr(self._lib, symbol), [], 0
+        while True:
+            ptr = fn(i)
+            if not ptr:
+                return descs
+            d = ptr.contents
+            descs.append({"name": d.name.decode(), "dtype": _DTYPES[d.dtype],
+                          "shape": tuple(d.shape[:d.rank]), "scale": d.scale,
+                          "zero_point": d.zero_point, "bytes": d.bytes})
+            i += 1
+
+    def workspace_bytes(self, num_threads):
+        return self._workspace_bytes(num_threads)
+
+    def _workspace(self, num_threads):
+        if num_threads not in self._workspace_cache:
+            size = self.workspace_bytes(num_threads)
+            raw = np.zeros(size + 64, dtype=np.uint8)
+            offset = (-raw.ctypes.data) % 64
+            self._workspace_cache[num_threads] = (raw, raw.ctypes.data + offset)
+        return self._workspace_cache[num_threads][1]
+
+    def __call__(self, *inputs, num_threads=None):
+        num_threads = num_threads or self.num_threads
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f"{self.name} takes {len(self.inputs)} inputs, got {len(inputs)}")
+        arrays = []
+        for value, desc in zip(inputs, self.inputs):
+            if hasattr(value, "detach"):  # a torch tensor
+                value = value.detach().cpu()
+                value = value.int_repr() if value.is_quantized else value
+                value = value.numpy()
+            array = np.ascontiguousarray(value, dtype=desc["dtype"])
+            if array.shape != desc["shape"]:
+                raise ValueError(f"input '{desc['name']}' has shape {array.shape}, "
+                                 f"expected {desc['shape']}")
+            arrays.append(array)
+        outputs = [np.empty(d["shape"], dtype=d["dtype"]) for d in self.outputs]
+        in_ptrs = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
+        out_ptrs = (ctypes.c_void_p * len(outputs))(*[o.ctypes.data for o in outputs])
+        rc = self._run(in_ptrs, out_ptrs, ctypes.c_void_p(self._workspace(num_threads)),
+                       num_threads)
+        if rc != 0:
+            raise RuntimeError(f"{self.name}_run returned {rc}")
+        return outputs
+
+
+def compile(model_path, target="cpu", name=None, cpu="native", num_threads=1,
+            match_torch_threads=1, out_dir=None, cxx="g++", extra_flags=()):
+    """Compiles a qcc model (NAME.json) for `target` and loads it.
+
+    Returns a CompiledModel. `out_dir` keeps the generated sources and the
+    library (default: a directory under the system temp dir, keyed by the
+    model's contents and the options, reused when unchanged)."""
+    if target != "cpu":
+        raise ValueError(f"unsupported target '{target}' (this qcc has: cpu)")
+    model_path = Path(model_path)
+    name = name or "".join(c if c.isalnum() else "_" for c in model_path.stem)
+    if name[0].isdigit():
+        name = "m_" + name
+    if out_dir is None:
+        key = hashlib.sha256()
+        for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
+                     f"{name}{cpu}{match_torch_threads}{cxx}{extra_flags}".encode(),
+                     (build_dir() / "bin" / "qcc").read_bytes()):
+            key.update(part)
+        out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key.hexdigest()[:16]
+    out_dir = Path(out_dir)
+    so = out_dir / f"{name}.so"
+    if not so.exists():
+        staging = Path(tempfile.mkdtemp(prefix="qcc-build-"))
+        generate(model_path, staging, name=name, cpu=cpu, match_torch_threads=match_torch_threads)
+        build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for f in staging.iterdir():
+            shutil.copy2(f, out_dir / f.name)
+        shutil.rmtree(staging, ignore_errors=True)
+    return CompiledModel(so, name, num_threads=num_threads)

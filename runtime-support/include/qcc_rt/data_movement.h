@@ -1,0 +1,61 @@
+// Kernels that only move or select bytes: layout changes, concatenation
+// pieces, integer ReLU/clamp. Header-only templates over the element type;
+// each processes a caller-chosen range so it can be split across threads.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace qcc_rt {
+
+// [outer][channels][inner] <-> [outer][inner][channels]: NCHW <-> NHWC with
+// outer = batch and inner = product of the spatial sizes. Processes outer*inner
+// "pixels" [begin, end).
+template <class T>
+inline void to_channels_last(const T* in, T* out, int64_t channels, int64_t inner,
+                             int64_t begin, int64_t end) {
+  for (int64_t p = begin; p < end; ++p) {
+    int64_t n = p / inner, s = p % inner;
+    const T* src = in + n * channels * inner + s;
+    T* dst = out + p * channels;
+    for (int64_t c = 0; c < channels; ++c) dst[c] = src[c * inner];
+  }
+}
+
+template <class T>
+inline void to_contiguous(const T* in, T* out, int64_t channels, int64_t inner, int64_t begin,
+                          int64_t end) {
+  for (int64_t p = begin; p < end; ++p) {
+    int64_t n = p / inner, s = p % inner;
+    const T* src = in + p * channels;
+    T* dst = out + n * channels * inner + s;
+    for (int64_t c = 0; c < channels; ++c) dst[c * inner] = src[c];
+  }
+}
+
+// Copies rows [begin, end) of `in` viewed as [rows][in_width] into columns
+// [offset, offset + in_width) of `out` viewed as [rows][out_width]: one
+// input's share of a concatenation.
+template <class T>
+inline void copy_columns(const T* in, T* out, int64_t in_width, int64_t out_width,
+                         int64_t offset, int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; ++r)
+    std::memcpy(out + r * out_width + offset, in + r * in_width, in_width * sizeof(T));
+}
+
+// Elementwise clamp of quantized values to [lo, hi] (ReLU: lo = zero point).
+template <class T>
+inline void clamp_integers(const T* in, T* out, int32_t lo, int32_t hi, int64_t begin,
+                           int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    int32_t v = in[i];
+    out[i] = static_cast<T>(v < lo ? lo : (v > hi ? hi : v));
+  }
+}
+
+template <class T>
+inline void copy_elements(const T* in, T* out, int64_t begin, int64_t end) {
+  if (in != out) std::memcpy(out + begin, in + begin, (end - begin) * sizeof(T));
+}
+
+}  // namespace qcc_rt
