@@ -44,8 +44,8 @@ LayoutRule layoutRule(Operation *op) {
         return LayoutRule::Contiguous;
     return LayoutRule::Elementwise;
   }
-  if (llvm::isa<CatOp>(op))
-    return LayoutRule::Concat;
+  if (llvm::isa<CatOp, SplitOp>(op))
+    return LayoutRule::ChannelSlices;
   return LayoutRule::Contiguous;
 }
 

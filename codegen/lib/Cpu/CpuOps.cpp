@@ -409,6 +409,20 @@ LogicalResult emitRelayout(RelayoutOp op, CpuEmitter &e) {
   return success();
 }
 
+/// Rows x columns view of a cat/split along `dim`: channels-last along
+/// channels is one row per pixel; contiguous is one row per index of the
+/// leading dimensions. Returns (rows, elements per row per unit of `dim`).
+std::pair<int64_t, int64_t> sliceView(RankedTensorType type, int64_t dim, bool perPixel) {
+  int64_t rows = 1, inner = 1;
+  if (perPixel)
+    return {type.getNumElements() / type.getDimSize(1), 1};
+  for (int64_t d = 0; d < dim; ++d)
+    rows *= type.getDimSize(d);
+  for (int64_t d = dim + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  return {rows, inner};
+}
+
 LogicalResult emitCat(CatOp op, CpuEmitter &e) {
   Value out = op.getOutput();
   auto outType = tensorType(out);
@@ -417,18 +431,7 @@ LogicalResult emitCat(CatOp op, CpuEmitter &e) {
   int64_t rank = outType.getRank();
   int64_t dim = static_cast<int64_t>(op.getDim()); // I64Attr getters are uint64_t
   dim = dim < 0 ? dim + rank : dim;
-  // Rows x columns view: channels-last along channels concatenates per
-  // pixel; contiguous concatenates blocks of the trailing dimensions.
-  bool perPixel = getLayout(out) == Layout::ChannelsLast;
-  int64_t rows = 1, inner = 1;
-  if (perPixel) {
-    rows = outType.getNumElements() / outType.getDimSize(1);
-  } else {
-    for (int64_t d = 0; d < dim; ++d)
-      rows *= outType.getDimSize(d);
-    for (int64_t d = dim + 1; d < rank; ++d)
-      inner *= outType.getDimSize(d);
-  }
+  auto [rows, inner] = sliceView(outType, dim, getLayout(out) == Layout::ChannelsLast);
   int64_t outWidth = outType.getDimSize(dim) * inner, offset = 0;
   for (Value in : op.getInputs()) {
     if (!isQuint8(in))
@@ -451,6 +454,43 @@ LogicalResult emitCat(CatOp op, CpuEmitter &e) {
     parallelCall(e, rows, 1, call);
     offset += width;
   }
+  return success();
+}
+
+LogicalResult emitSplit(SplitOp op, CpuEmitter &e) {
+  Value in = op.getInput();
+  auto inType = tensorType(in);
+  int64_t dim = static_cast<int64_t>(op.getDim()); // I64Attr getters are uint64_t
+  dim = dim < 0 ? dim + inType.getRank() : dim;
+  auto [rows, inner] = sliceView(inType, dim, getLayout(op.getOutputs()[0]) == Layout::ChannelsLast);
+  int64_t inWidth = inType.getDimSize(dim) * inner, offset = 0;
+  for (Value out : op.getOutputs()) {
+    int64_t width = tensorType(out).getDimSize(dim) * inner;
+    parallelCall(e, rows, 1,
+                 "qcc_rt::slice_columns(" + e.ref(in) + ", " + e.ref(out) + ", " +
+                     std::to_string(inWidth) + ", " + std::to_string(width) + ", " +
+                     std::to_string(offset) + ", begin, end)");
+    offset += width;
+  }
+  return success();
+}
+
+LogicalResult emitPermute(PermuteOp op, CpuEmitter &e) {
+  auto in = tensorType(op.getInput()), out = tensorType(op.getOutput());
+  SmallVector<int64_t> strides(in.getRank(), 1);
+  for (int64_t d = in.getRank() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * in.getDimSize(d + 1);
+  std::string shapeList, strideList;
+  llvm::raw_string_ostream shapeOs(shapeList), strideOs(strideList);
+  llvm::interleaveComma(out.getShape(), shapeOs);
+  llvm::interleaveComma(llvm::map_range(op.getDims(), [&](int64_t d) { return strides[d]; }),
+                        strideOs);
+  e.body() << "  {\n    const int64_t shape[] = {" << shapeList << "};\n"
+           << "    const int64_t strides[] = {" << strideList << "};\n";
+  parallelCall(e, out.getNumElements(), kElementAlign,
+               "qcc_rt::permute(" + e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) + ", " +
+                   std::to_string(out.getRank()) + ", shape, strides, begin, end)");
+  e.body() << "  }\n";
   return success();
 }
 
@@ -481,6 +521,8 @@ LogicalResult emitOp(Operation *op, CpuEmitter &e) {
       .Case([&](AdaptiveAvgPoolOp o) { return emitAdaptiveAvgPool(o, e); })
       .Case([&](RelayoutOp o) { return emitRelayout(o, e); })
       .Case([&](CatOp o) { return emitCat(o, e); })
+      .Case([&](SplitOp o) { return emitSplit(o, e); })
+      .Case([&](PermuteOp o) { return emitPermute(o, e); })
       .Case([&](ReshapeOp o) {
         e.body() << "  // a view of its input: no code\n";
         return success();

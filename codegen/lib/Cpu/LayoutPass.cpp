@@ -42,11 +42,11 @@ Layout targetLayout(Operation *op, LayoutRule rule, ArrayRef<unsigned> operands)
     return Layout::ChannelsLast;
   case LayoutRule::Elementwise:
     return anyChannelsLast() ? Layout::ChannelsLast : Layout::Contiguous;
-  case LayoutRule::Concat: {
-    auto cat = llvm::cast<CatOp>(op);
-    int64_t rank = llvm::cast<RankedTensorType>(cat.getType()).getRank();
+  case LayoutRule::ChannelSlices: {
     // I64Attr getters return uint64_t: reinterpret to see negative dims.
-    int64_t dim = static_cast<int64_t>(cat.getDim());
+    int64_t dim = static_cast<int64_t>(llvm::isa<CatOp>(op) ? llvm::cast<CatOp>(op).getDim()
+                                                             : llvm::cast<SplitOp>(op).getDim());
+    int64_t rank = llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
     dim = dim < 0 ? dim + rank : dim;
     return dim == 1 && rank >= 3 && anyChannelsLast() && allChannelsLastOrTrivial()
                ? Layout::ChannelsLast

@@ -43,6 +43,32 @@ inline void copy_columns(const T* in, T* out, int64_t in_width, int64_t out_widt
     std::memcpy(out + r * out_width + offset, in + r * in_width, in_width * sizeof(T));
 }
 
+// Columns [offset, offset + out_width) of `in` viewed as [rows][in_width],
+// rows [begin, end): one piece of a split.
+template <class T>
+inline void slice_columns(const T* in, T* out, int64_t in_width, int64_t out_width,
+                          int64_t offset, int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; ++r)
+    std::memcpy(out + r * out_width, in + r * in_width + offset, out_width * sizeof(T));
+}
+
+// out = in.permute(dims), both contiguous. `out_shape` is the result's shape
+// and `in_strides` the input's element strides reordered by dims, so output
+// index (i0, ..., ik) reads in[sum(i_d * in_strides[d])]. Output elements
+// [begin, end).
+template <class T>
+inline void permute(const T* in, T* out, int rank, const int64_t* out_shape,
+                    const int64_t* in_strides, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    int64_t rest = i, offset = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      offset += (rest % out_shape[d]) * in_strides[d];
+      rest /= out_shape[d];
+    }
+    out[i] = in[offset];
+  }
+}
+
 // Elementwise clamp of quantized values to [lo, hi] (ReLU: lo = zero point).
 template <class T>
 inline void clamp_integers(const T* in, T* out, int32_t lo, int32_t hi, int64_t begin,

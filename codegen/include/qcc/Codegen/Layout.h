@@ -34,9 +34,10 @@ enum class LayoutRule {
   Spatial,
   /// Any layout, the same for all activation operands; results follow.
   Elementwise,
-  /// Channels-last when every input is and the concatenation is along
-  /// channels (a per-pixel concatenation), else contiguous.
-  Concat,
+  /// cat and split: channels-last when every activation is (or is
+  /// layout-trivial) and the op works along channels, which is then a
+  /// per-pixel concatenation or slicing; else contiguous.
+  ChannelSlices,
   /// Everything contiguous.
   Contiguous,
 };
