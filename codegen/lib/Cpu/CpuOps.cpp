@@ -342,6 +342,9 @@ std::string poolShapeLiteral(const qcc_rt::Pool2dShape &s) {
          "}";
 }
 
+/// PyTorch would run its NCHW kernel (the layout pass says so).
+bool roundsAsNchw(Operation *op) { return op->hasAttr(kTorchLayoutAttrName); }
+
 LogicalResult checkPool(Operation *op) {
   if (!isQuint8(op->getOperand(0)) || !isQuint8(op->getResult(0)))
     return unsupported(op, "only quint8 pooling is implemented");
@@ -374,7 +377,9 @@ LogicalResult emitAvgPool(AvgPoolOp op, CpuEmitter &e) {
   s.count_include_pad = op.getCountIncludePad();
   s.divisor_override = op.getDivisorOverride().value_or(0);
   parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
-               e.isaNamespace() + "::avg_pool2d_u8(" + e.ref(op.getInput()) + ", " +
+               (roundsAsNchw(op) ? std::string("qcc_rt::avg_pool2d_nchw_rounding_u8(")
+                                 : e.isaNamespace() + "::avg_pool2d_u8(") +
+                   e.ref(op.getInput()) + ", " +
                    e.ref(op.getOutput()) + ", " + poolShapeLiteral(s) + ", " +
                    qparamsLiteral(*perTensor(op.getInput())) + ", " +
                    qparamsLiteral(*perTensor(op.getOutput())) + ", begin, end)");
@@ -385,6 +390,14 @@ LogicalResult emitAdaptiveAvgPool(AdaptiveAvgPoolOp op, CpuEmitter &e) {
   if (failed(checkPool(op)))
     return failure();
   qcc_rt::Pool2dShape s = poolShape(op.getInput(), op.getOutput());
+  if (roundsAsNchw(op)) {
+    if (!haveSameQuantization(op.getInput().getType(), op.getOutput().getType()))
+      return unsupported(op, "PyTorch's NCHW kernel keeps the input's quantization");
+    parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
+                 "qcc_rt::adaptive_avg_pool2d_nchw_rounding_u8(" + e.ref(op.getInput()) + ", " +
+                     e.ref(op.getOutput()) + ", " + poolShapeLiteral(s) + ", begin, end)");
+    return success();
+  }
   parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
                e.isaNamespace() + "::adaptive_avg_pool2d_u8(" + e.ref(op.getInput()) + ", " +
                    e.ref(op.getOutput()) + ", " + poolShapeLiteral(s) + ", " +

@@ -23,43 +23,55 @@ SmallVector<unsigned> activationOperands(Operation *op, LayoutRule rule) {
   return indices;
 }
 
-/// The layout `op` needs for its activation operands.
-Layout targetLayout(Operation *op, LayoutRule rule, ArrayRef<unsigned> operands) {
-  auto anyChannelsLast = [&] {
-    return llvm::any_of(operands, [&](unsigned i) {
-      Value v = op->getOperand(i);
-      return !isLayoutTrivial(v.getType()) && getLayout(v) == Layout::ChannelsLast;
-    });
-  };
-  auto allChannelsLastOrTrivial = [&] {
-    return llvm::all_of(operands, [&](unsigned i) {
-      Value v = op->getOperand(i);
-      return isLayoutTrivial(v.getType()) || getLayout(v) == Layout::ChannelsLast;
-    });
-  };
-  switch (rule) {
-  case LayoutRule::Spatial:
-    return Layout::ChannelsLast;
-  case LayoutRule::Elementwise:
-    return anyChannelsLast() ? Layout::ChannelsLast : Layout::Contiguous;
-  case LayoutRule::ChannelSlices: {
+/// PyTorch's memory format of each value, which decides numerics in two
+/// places: elementwise kernels whose vector/scalar split depends on the
+/// element's position in memory (quantized add), and average pooling, whose
+/// NCHW and NHWC kernels round differently. FBGEMM convolutions return
+/// channels-last; pooling and elementwise ops keep their input's format;
+/// quantized cat along channels of channels-last inputs stays channels-last;
+/// everything else is contiguous.
+class TorchFormats {
+public:
+  Layout of(Value v) const { return formats.lookup(v); } // default: Contiguous
+
+  void record(Operation *op, LayoutRule rule) {
+    Layout format = Layout::Contiguous;
+    if (llvm::isa<ConvOp>(op))
+      format = Layout::ChannelsLast;
+    else if (rule == LayoutRule::Spatial || rule == LayoutRule::Elementwise)
+      format = firstNonTrivial(op);
+    else if (rule == LayoutRule::ChannelSlices && channelDim(op) &&
+             llvm::all_of(op->getOperands(), [&](Value v) {
+               return isLayoutTrivial(v.getType()) || of(v) == Layout::ChannelsLast;
+             }))
+      format = Layout::ChannelsLast;
+    for (Value result : op->getResults())
+      formats[result] = format;
+  }
+
+  /// Whether a cat/split works along dimension 1 of a rank >= 3 tensor.
+  static bool channelDim(Operation *op) {
     // I64Attr getters return uint64_t: reinterpret to see negative dims.
     int64_t dim = static_cast<int64_t>(llvm::isa<CatOp>(op) ? llvm::cast<CatOp>(op).getDim()
                                                              : llvm::cast<SplitOp>(op).getDim());
     int64_t rank = llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
-    dim = dim < 0 ? dim + rank : dim;
-    return dim == 1 && rank >= 3 && anyChannelsLast() && allChannelsLastOrTrivial()
-               ? Layout::ChannelsLast
-               : Layout::Contiguous;
+    return rank >= 3 && (dim < 0 ? dim + rank : dim) == 1;
   }
-  case LayoutRule::Contiguous:
-    return Layout::Contiguous;
+
+private:
+  Layout firstNonTrivial(Operation *op) const {
+    for (Value v : op->getOperands())
+      if (!isLayoutTrivial(v.getType()))
+        return of(v);
+    return op->getNumOperands() ? of(op->getOperand(0)) : Layout::Contiguous;
   }
-  return Layout::Contiguous;
-}
+
+  DenseMap<Value, Layout> formats;
+};
 
 struct QccCpuLayoutPass : impl::QccCpuLayoutBase<QccCpuLayoutPass> {
   void runOnOperation() override {
+    TorchFormats torch;
     // One relayout per (value, layout), reused by every user that needs it.
     DenseMap<std::pair<Value, int>, Value> converted;
     OpBuilder builder(&getContext());
@@ -69,7 +81,21 @@ struct QccCpuLayoutPass : impl::QccCpuLayoutBase<QccCpuLayoutPass> {
       bool isReturn = llvm::isa<func::ReturnOp>(op);
       LayoutRule rule = isReturn ? LayoutRule::Contiguous : layoutRule(op);
       SmallVector<unsigned> operands = activationOperands(op, rule);
-      Layout target = targetLayout(op, rule, operands);
+      if (!isReturn)
+        torch.record(op, rule);
+      // Kernels of spatial ops read channels-last. Elementwise ops, cat and
+      // split run in PyTorch's format so that position-dependent numerics
+      // see the same positions; the rest read contiguous tensors.
+      Layout target = Layout::Contiguous;
+      if (rule == LayoutRule::Spatial)
+        target = Layout::ChannelsLast;
+      else if ((rule == LayoutRule::Elementwise || rule == LayoutRule::ChannelSlices) &&
+               !isReturn)
+        target = torch.of(op->getResult(0));
+      if (rule == LayoutRule::Spatial && llvm::isa<AvgPoolOp, AdaptiveAvgPoolOp>(op) &&
+          !isLayoutTrivial(op->getOperand(0).getType()) &&
+          torch.of(op->getOperand(0)) == Layout::Contiguous)
+        op->setAttr(kTorchLayoutAttrName, builder.getStringAttr(layoutName(Layout::Contiguous)));
       for (unsigned i : operands) {
         Value operand = op->getOperand(i);
         if (isLayoutTrivial(operand.getType()) || getLayout(operand) == target)

@@ -46,6 +46,10 @@ LayoutRule layoutRule(mlir::Operation *op);
 /// The attribute on ops whose results are stored channels-last.
 constexpr llvm::StringLiteral kLayoutAttrName = "qcc.layout";
 
+/// On average pools whose input PyTorch holds contiguous: PyTorch then runs
+/// its NCHW kernel, which rounds differently from the NHWC one.
+constexpr llvm::StringLiteral kTorchLayoutAttrName = "qcc.torch_layout";
+
 /// The layout of a value after qcc-cpu-layout ran: graph arguments and
 /// constants are contiguous, results carry `qcc.layout` when channels-last.
 Layout getLayout(mlir::Value value);

@@ -8,8 +8,12 @@ def QccCpuLayout : Pass<"qcc-cpu-layout", "mlir::func::FuncOp"> {
   let summary = "Choose physical layouts for the CPU backend and insert qcc.relayout where needed";
   let description = [{
     Spatial ops (conv, pooling) read and write channels-last tensors;
-    elementwise ops keep their operands' layout; graph arguments, constants,
-    graph results and every other op are contiguous (qcc/Codegen/Layout.h).
+    elementwise ops, cat and split run in the memory format PyTorch would
+    give their operands (their numerics can depend on element positions);
+    graph arguments, constants, graph results and every other op are
+    contiguous (qcc/Codegen/Layout.h). Average pools whose input PyTorch
+    holds contiguous get `qcc.torch_layout = "contiguous"`: the emitter then
+    reproduces PyTorch's NCHW rounding.
     Where an operand's layout differs from what its user needs, a
     qcc.relayout is inserted (one per value and layout). Ops whose results
     are channels-last get `qcc.layout = "channels_last"`. Runs before
