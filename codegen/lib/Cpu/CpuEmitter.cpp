@@ -177,6 +177,7 @@ LogicalResult CpuEmitter::assignStorage() {
 }
 
 LogicalResult CpuEmitter::emitBody() {
+  int opIndex = 0;
   for (Operation &op : func.getBody().front().without_terminator()) {
     if (llvm::isa<ConstantOp>(op))
       continue;
@@ -188,9 +189,12 @@ LogicalResult CpuEmitter::emitBody() {
       }
       return WalkResult::advance();
     });
-    bodyStream << "  // " << op.getName().getStringRef() << " (node '" << node << "')\n";
+    bodyStream << "  // " << op.getName().getStringRef() << " (node '" << node << "')\n"
+               << "  {\n  QCC_PROFILE_BEGIN();\n";
     if (failed(emitOp(&op, *this)))
       return failure();
+    bodyStream << "  QCC_PROFILE_END(" << opIndex++ << ", \"" << node << "\", \""
+               << op.getName().getStringRef() << "\");\n  }\n";
   }
   return success();
 }
@@ -262,7 +266,17 @@ void CpuEmitter::writeSource(raw_ostream &os) {
      << qcc_rt::isa_name(isa) << ". Do not edit.\n"
      << "#include \"" << n << ".h\"\n\n#include <qcc_rt/qcc_rt.h>\n#include <qcc_rt/data_movement.h>\n"
      << "#include <qcc_rt/pooling_nchw.h>\n"
-     << "#include <qcc_rt/parallel.h>\n\n#include <cstdint>\n#include <cstring>\n\nnamespace {\n\n";
+     << "#include <qcc_rt/parallel.h>\n\n#include <cstdint>\n#include <cstring>\n\n"
+     << "// Built with -DQCC_PROFILE, every op reports its wall time to a function\n"
+     << "// the profiling harness defines; otherwise the macros vanish.\n"
+     << "#ifdef QCC_PROFILE\n#include <chrono>\n"
+     << "extern \"C\" void qcc_profile_record(int index, const char *node, const char *op, "
+        "double seconds);\n"
+     << "#define QCC_PROFILE_BEGIN() auto qcc_profile_start = std::chrono::steady_clock::now()\n"
+     << "#define QCC_PROFILE_END(index, node, op) qcc_profile_record(index, node, op, "
+        "std::chrono::duration<double>(std::chrono::steady_clock::now() - qcc_profile_start).count())\n"
+     << "#else\n#define QCC_PROFILE_BEGIN() do {} while (0)\n"
+     << "#define QCC_PROFILE_END(index, node, op) do {} while (0)\n#endif\n\nnamespace {\n\n";
   os << "const qcc_tensor_desc kInputs[] = {\n";
   for (BlockArgument arg : block.getArguments()) {
     auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "qcc.name");

@@ -1,0 +1,152 @@
+"""qcc against PyTorch's quantized engines: ResNet-18 and MobileNetV2 at
+batch 1 with 1 and 2 threads. Medians and ratios from one run, plus the GOPS
+the convolutions reach (from a profiling build) against this machine's
+measured VNNI peak. A benchmark script, not a test.
+
+    python bench/bench_models.py [--repeats N] [--models resnet18 mobilenet_v2]
+"""
+import argparse
+import ctypes
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import torch
+import torch.ao.quantization as tq
+from torchvision.models import quantization as tvq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "python")]
+import qcc  # noqa: E402
+from qcc import _compile  # noqa: E402
+
+BUILDERS = {"resnet18": tvq.resnet18, "mobilenet_v2": tvq.mobilenet_v2}
+PROFILE_HOOK = r"""
+static double conv_seconds;
+void qcc_profile_record(int i, const char *node, const char *op, double s) {
+  (void)i; (void)node;
+  if (op[4] == 'c' && op[5] == 'o' && op[6] == 'n' && op[7] == 'v') conv_seconds += s;
+}
+double qcc_profile_conv_seconds(void) { return conv_seconds; }
+"""
+
+
+def quantize(name, engine, seed=0):
+    """The model quantized for `engine` with that engine's default qconfig."""
+    torch.manual_seed(seed)
+    torch.backends.quantized.engine = engine
+    model = BUILDERS[name](weights=None, quantize=False).eval()
+    model.fuse_model()
+    model.qconfig = tq.get_default_qconfig(engine)
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        for _ in range(4):
+            model(torch.randn(2, 3, 224, 224))
+    tq.convert(model, inplace=True)
+    return model
+
+
+def median_ms(fn, repeats):
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(samples)
+
+
+def conv_ops(model_json):
+    """Multiply-adds x 2 of every quantized conv and linear node."""
+    graph = json.loads(Path(model_json).read_text())
+    types = {o["name"]: o["type"] for n in graph["nodes"] for o in n["outputs"]}
+    total = 0
+    for node in graph["nodes"]:
+        if node["op"] not in ("conv", "linear"):
+            continue
+        weight = graph["tensors"][node["inputs"][1]]["shape"]
+        out = types[node["outputs"][0]["name"]]["shape"]
+        outputs = 1
+        for d in out:
+            outputs *= d
+        per_output = 1
+        for d in weight[1:]:
+            per_output *= d
+        total += 2 * outputs * per_output
+    return total
+
+
+def measured_peak_gops(work):
+    exe = work / "vnni_peak"
+    subprocess.run(["g++", "-O2", "-mavx512f", "-mavx512bw", "-mavx512vnni",
+                    ROOT / "bench" / "vnni_peak.cpp", "-o", exe], check=True)
+    return max(float(subprocess.run([exe], capture_output=True, text=True).stdout)
+               for _ in range(3))
+
+
+def conv_gops(model_json, work, name, threads, repeats):
+    """GOPS of the conv/linear kernels alone, timed inside a profiling build."""
+    pdir = work / f"{name}-profile"
+    _compile.generate(model_json, pdir, name=name)
+    (pdir / "hook.c").write_text(PROFILE_HOOK)
+    subprocess.run(["gcc", "-O2", "-fPIC", "-c", pdir / "hook.c", "-o", pdir / "hook.o"], check=True)
+    _compile.build_shared_library(pdir, name, extra_flags=["-DQCC_PROFILE", str(pdir / "hook.o")])
+    compiled = _compile.CompiledModel(pdir / f"{name}.so", name, num_threads=threads)
+    x = torch.randn(1, 3, 224, 224).numpy()
+    for _ in range(3):
+        compiled(x)
+    lib = compiled._lib
+    lib.qcc_profile_conv_seconds.restype = ctypes.c_double
+    before = lib.qcc_profile_conv_seconds()
+    for _ in range(repeats):
+        compiled(x)
+    seconds = (lib.qcc_profile_conv_seconds() - before) / repeats
+    return conv_ops(model_json) / seconds / 1e9
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--models", nargs="+", default=sorted(BUILDERS))
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    work = Path(tempfile.mkdtemp(prefix="qcc-bench-"))
+    engines = [e for e in torch.backends.quantized.supported_engines if e != "none"]
+    peak = measured_peak_gops(work)
+    print(f"machine: measured VNNI peak {peak:.0f} GOPS per core; torch {torch.__version__}, "
+          f"engines {engines}")
+    x = torch.randn(1, 3, 224, 224)
+    for name in args.models:
+        fbgemm_model = quantize(name, "fbgemm")
+        model_json = work / f"{name}.json"
+        qcc.export(fbgemm_model, (x,), model_json)
+        compiled = qcc.compile(model_json, name=name, out_dir=work / name)
+        xn = x.numpy()
+        for threads in args.threads:
+            torch.set_num_threads(threads)
+            torch_ms = {}
+            for engine in engines:
+                model = fbgemm_model if engine == "fbgemm" else quantize(name, engine)
+                torch.backends.quantized.engine = engine
+                with torch.no_grad():
+                    torch_ms[engine] = median_ms(lambda: model(x), args.repeats)
+            torch.backends.quantized.engine = "fbgemm"
+            qcc_ms = median_ms(lambda: compiled(xn, num_threads=threads), args.repeats)
+            fastest = min(torch_ms, key=torch_ms.get)
+            engines_text = ", ".join(f"{e} {ms:.2f}" for e, ms in sorted(torch_ms.items()))
+            gops = conv_gops(model_json, work, name, threads, args.repeats)
+            print(f"{name}, batch 1, {threads} thread(s): qcc {qcc_ms:.2f} ms; PyTorch {engines_text} ms; "
+                  f"qcc/{fastest} = {qcc_ms / torch_ms[fastest]:.2f}, qcc/fbgemm = "
+                  f"{qcc_ms / torch_ms['fbgemm']:.2f}; conv+linear {gops:.0f} GOPS "
+                  f"({100 * gops / (peak * threads):.0f}% of {threads} x peak)")
+
+
+if __name__ == "__main__":
+    main()
