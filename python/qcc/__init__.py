@@ -1,0 +1,13 @@
+"""qcc: an ahead-of-time compiler for PyTorch-quantized neural networks.
+
+`export` writes a quantized PyTorch model in the qcc model format
+(docs/model-format.md); `compile` builds it with
+the qcc compiler into a loadable library; `verify` compares it with PyTorch.
+"""
+from .export import VERSION as __version__
+from .export import ExportError, export
+from ._compile import CompileError, CompiledModel, compile
+from ._verify import verify
+
+__all__ = ["export", "ExportError", "compile", "CompiledModel", "CompileError", "verify",
+           "__version__"]

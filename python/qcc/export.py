@@ -1,0 +1,55 @@
+"""qcc.export: write a PyTorch-quantized model as a qcc model (NAME.json +
+NAME.safetensors, docs/model-format.md)."""
+import json
+from pathlib import Path
+
+import torch
+
+from . import _safetensors
+from ._graph import ExportError, Graph
+from ._trace import get_graph, record
+from ._translate import Translator
+
+__all__ = ["export", "ExportError", "VERSION"]
+
+VERSION = "0.1.0"
+
+
+def _paths(path):
+    path = Path(path)
+    if path.suffix == ".json":
+        base = path.with_suffix("")
+    else:
+        base = path
+    return base.with_name(base.name + ".json"), base.with_name(base.name + ".safetensors")
+
+
+def export(model, example_inputs, path):
+    """Exports `model` (converted by torch.ao.quantization eager `convert` or
+    FX `convert_fx`, or a float model) to PATH.json + PATH.safetensors.
+
+    `example_inputs` (a tensor or a tuple of tensors) is run through the model
+    once: every value's shape and quantization parameters are taken from that
+    run. `path` may be "dir/name" or "dir/name.json". Returns the JSON path.
+    Raises ExportError naming the module or FX node that cannot be represented.
+    """
+    if isinstance(example_inputs, torch.Tensor):
+        example_inputs = (example_inputs,)
+    example_inputs = tuple(example_inputs)
+    if isinstance(model, torch.nn.Module) and model.training:
+        raise ExportError(f"{type(model).__name__} is in training mode; call model.eval() first")
+    json_path, tensor_path = _paths(path)
+
+    root, fx_graph, is_graph_module = get_graph(model)
+    records = record(root, fx_graph, example_inputs)
+    graph = Graph()
+    Translator(root, fx_graph, is_graph_module, records, graph).run()
+    if not graph.outputs:
+        raise ExportError("the model has no tensor outputs")
+
+    producer = f"qcc.export {VERSION} (torch {torch.__version__.split('+')[0]})"
+    document = graph.to_json(tensor_path.name, producer)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
+    json_path.write_text(json.dumps(document, indent=1) + "\n")
+    return json_path
