@@ -32,6 +32,15 @@ bool isLayoutTrivial(Type type) {
 LayoutRule layoutRule(Operation *op) {
   if (llvm::isa<ConvOp, MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op))
     return LayoutRule::Spatial;
+  if (auto mean = llvm::dyn_cast<MeanOp>(op)) {
+    // A mean over exactly the spatial dimensions is a per-channel reduction
+    // that reads channels-last input as well as any pooling does.
+    int64_t rank = llvm::cast<RankedTensorType>(mean.getInput().getType()).getRank();
+    SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+    if (rank >= 3 && mean.getDims() == ArrayRef<int64_t>(spatial))
+      return LayoutRule::Spatial;
+    return LayoutRule::Contiguous;
+  }
   if (llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, ReluOp, ClampOp, DropoutOp, AddOp, MulOp,
                 HardswishOp, HardsigmoidOp, SigmoidOp, TanhOp, EluOp, LeakyReluOp, GeluOp,
                 AddScalarOp, MulScalarOp>(op)) {

@@ -155,18 +155,16 @@ def tensor_getitem(ctx, x, index):
 @function(torch.mean)
 @method("mean")
 def mean(ctx, x, dim=None, keepdim=False, dtype=None):
-    """Mean over all spatial dimensions (N, C, *spatial): adaptive average
-    pooling to size 1, then a reshape unless keepdim."""
+    """Mean over the given dimensions (all of them when dim is None)."""
     rank = x.meta.rank
     dims = plain(dim)
-    if dims is not None:
-        dims = dims if isinstance(dims, (list, tuple)) else [dims]
-        dims = sorted(dim_index(d, rank) for d in dims)
-    if dims is None or plain(dtype) is not None or rank < 3 or dims != list(range(2, rank)):
-        raise ctx.error("mean is only supported over all spatial dimensions (2..rank-1)")
-    pooled = list(x.meta.shape[:2]) + [1] * (rank - 2)
-    out = ctx.emit1("adaptive_avg_pool", [x], output=ctx.meta.with_shape(pooled))
-    return reshape_to(ctx, out, ctx.meta.shape)
+    if dims is None:
+        dims = list(range(rank))
+    dims = dims if isinstance(dims, (list, tuple)) else [dims]
+    dims = sorted(dim_index(d, rank) for d in dims)
+    if plain(dtype) is not None:
+        raise ctx.error("mean with a dtype argument is not supported")
+    return ctx.emit1("mean", [x], {"dims": dims, "keepdim": bool(plain(keepdim))})
 
 
 # ---------------------------------------------------------- pad, interpolate

@@ -168,3 +168,20 @@ def test_two_threads_agree(tmp_path):
     model, inputs = ZOO["mobilenet_v2"]()
     report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, num_threads=2)
     assert all(r["mismatched"] == 0 for r in report), report
+
+
+class SpatialMean(nn.Module):
+    def __init__(self, keepdim):
+        super().__init__()
+        self.conv, self.keepdim = nn.Conv2d(8, 40, 3), keepdim
+
+    def forward(self, x):
+        return self.conv(x).mean([2, 3], keepdim=self.keepdim)
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_mean_over_spatial_dims(keepdim, tmp_path):
+    """PyTorch's quantized mean (ShuffleNetV2's head) rounds the integer mean
+    half to even and keeps the input's quantization."""
+    model, inputs = quantize_eager(SpatialMean(keepdim), (1, 8, 9, 9))
+    assert_exact(model, inputs, tmp_path)

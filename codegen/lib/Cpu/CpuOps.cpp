@@ -507,6 +507,21 @@ LogicalResult emitPermute(PermuteOp op, CpuEmitter &e) {
   return success();
 }
 
+LogicalResult emitMean(MeanOp op, CpuEmitter &e) {
+  if (layoutRule(op) != LayoutRule::Spatial)
+    return unsupported(op, "only a mean over all spatial dimensions is implemented");
+  if (!isQuint8(op.getInput()))
+    return unsupported(op, "only quint8 mean is implemented");
+  auto in = tensorType(op.getInput());
+  int64_t channels = in.getDimSize(1);
+  int64_t pixels = in.getNumElements() / (in.getDimSize(0) * channels);
+  parallelCall(e, in.getDimSize(0), 1,
+               "qcc_rt::mean_spatial(" + e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) +
+                   ", " + std::to_string(channels) + ", " + std::to_string(pixels) +
+                   ", begin, end)");
+  return success();
+}
+
 LogicalResult emitCopy(Operation *op, CpuEmitter &e) {
   Value in = op->getOperand(0), out = op->getResult(0);
   if (e.ref(in) == e.ref(out))
@@ -535,6 +550,7 @@ LogicalResult emitOp(Operation *op, CpuEmitter &e) {
       .Case([&](RelayoutOp o) { return emitRelayout(o, e); })
       .Case([&](CatOp o) { return emitCat(o, e); })
       .Case([&](SplitOp o) { return emitSplit(o, e); })
+      .Case([&](MeanOp o) { return emitMean(o, e); })
       .Case([&](PermuteOp o) { return emitPermute(o, e); })
       .Case([&](ReshapeOp o) {
         e.body() << "  // a view of its input: no code\n";

@@ -38,6 +38,8 @@ public:
     Layout format = Layout::Contiguous;
     if (llvm::isa<ConvOp>(op))
       format = Layout::ChannelsLast;
+    else if (llvm::isa<MeanOp>(op))
+      format = Layout::Contiguous; // PyTorch's quantized mean returns contiguous
     else if (rule == LayoutRule::Spatial || rule == LayoutRule::Elementwise)
       format = firstNonTrivial(op);
     else if (rule == LayoutRule::ChannelSlices && channelDim(op) &&

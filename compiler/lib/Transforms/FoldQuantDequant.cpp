@@ -50,7 +50,8 @@ enum class QuantizedForm {
 };
 
 std::optional<QuantizedForm> classify(Operation *op) {
-  if (llvm::isa<ReluOp, ClampOp, MaxPoolOp, ReshapeOp, PermuteOp, DropoutOp, PadOp, SplitOp>(op))
+  if (llvm::isa<ReluOp, ClampOp, MaxPoolOp, ReshapeOp, PermuteOp, DropoutOp, PadOp, SplitOp,
+                MeanOp>(op))
     return QuantizedForm::KeepsInputParams;
   if (llvm::isa<AddOp, MulOp, CatOp, MatmulOp, HardswishOp, EluOp, LeakyReluOp, SigmoidOp,
                 TanhOp, HardsigmoidOp, SoftmaxOp, GeluOp, AvgPoolOp, AdaptiveAvgPoolOp,

@@ -3,6 +3,7 @@
 // each processes a caller-chosen range so it can be split across threads.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -67,6 +68,21 @@ inline void permute(const T* in, T* out, int rank, const int64_t* out_shape,
     }
     out[i] = in[offset];
   }
+}
+
+// Quantized mean over the spatial positions of channels-last data, as
+// PyTorch's quantized mean: nearbyint(sum / count) per (n, c), the input's
+// quantization kept. Batches [begin, end).
+template <class T>
+inline void mean_spatial(const T* in, T* out, int64_t channels, int64_t pixels, int64_t begin,
+                         int64_t end) {
+  for (int64_t n = begin; n < end; ++n)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t sum = 0;
+      for (int64_t p = 0; p < pixels; ++p) sum += in[(n * pixels + p) * channels + c];
+      out[n * channels + c] = static_cast<T>(
+          std::nearbyint(static_cast<double>(sum) / static_cast<double>(pixels)));
+    }
 }
 
 // Elementwise clamp of quantized values to [lo, hi] (ReLU: lo = zero point).

@@ -384,6 +384,20 @@ def Qcc_AdaptiveAvgPoolOp : Qcc_Op<"adaptive_avg_pool"> {
   let hasVerifier = 1;
 }
 
+def Qcc_MeanOp : Qcc_Op<"mean"> {
+  let summary = "mean over dimensions; on quantized tensors nearbyint(sum(q) / n), same qparams";
+  let description = [{
+    PyTorch's quantized mean keeps the input's quantization and rounds the
+    integer mean half to even, which average pooling (a float reciprocal
+    multiply) does not always reproduce: hence its own op.
+  }];
+  let arguments = (ins Qcc_Tensor:$input, DenseI64ArrayAttr:$dims,
+                   DefaultValuedAttr<BoolAttr, "false">:$keepdim);
+  let results = (outs Qcc_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Embeddings
 //===----------------------------------------------------------------------===//
