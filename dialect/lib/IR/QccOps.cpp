@@ -23,7 +23,10 @@ using namespace qcc::detail;
 
 LogicalResult ConstantOp::verify() {
   auto resultType = llvm::cast<RankedTensorType>(getType());
-  auto valueType = llvm::cast<ShapedType>(getValue().getType());
+  auto valueType = llvm::dyn_cast<RankedTensorType>(getValue().getType());
+  if (!valueType)
+    return emitOpError() << "value must be a tensor attribute, got one of type "
+                         << getValue().getType();
   if (valueType.getShape() != resultType.getShape())
     return emitOpError() << "value shape " << formatShape(valueType.getShape())
                          << " does not match the result shape "
@@ -74,10 +77,13 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor) {
 // Convolution and linear
 //===----------------------------------------------------------------------===//
 
-/// Checks shared by conv and conv_transpose: ranks, groups, bias, kinds, and
-/// per-axis weights quantized along `weightAxis`.
-static LogicalResult verifyConvCommon(Operation *op, Value input, Value weight, Value bias,
-                                      Value output, int64_t groups, int64_t outChannels) {
+/// Checks shared by conv and conv_transpose: static shapes, ranks, groups,
+/// bias, kinds and quantization. Returns the number of output channels
+/// (weight dim 0 for conv, dim 1 times groups for conv_transpose).
+static FailureOr<int64_t> verifyConvCommon(Operation *op, Value input, Value weight, Value bias,
+                                           Value output, int64_t groups, bool transposed) {
+  if (failed(verifyStaticShapes(op)))
+    return failure();
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
   if (in.size() < 3 || in.size() > 5)
     return op->emitOpError() << "input must have rank 3, 4 or 5 (N, C, 1-3 spatial), got "
@@ -87,44 +93,59 @@ static LogicalResult verifyConvCommon(Operation *op, Value input, Value weight, 
                              << in.size();
   if (groups < 1)
     return op->emitOpError("groups must be positive");
-  if (in[1] % groups != 0 || outChannels % groups != 0)
+  std::optional<int64_t> outChannels = transposed ? (CheckedInt(w[1]) * groups).get() : w[0];
+  if (!outChannels)
+    return op->emitOpError("output channels (weight dim 1 times groups) overflow int64");
+  if (in[1] % groups != 0 || *outChannels % groups != 0)
     return op->emitOpError() << "input channels " << in[1] << " and output channels "
-                             << outChannels << " must be divisible by groups " << groups;
-  if (bias && shapeOf(bias) != ArrayRef<int64_t>{outChannels})
+                             << *outChannels << " must be divisible by groups " << groups;
+  if (bias && shapeOf(bias) != ArrayRef<int64_t>{*outChannels})
     return op->emitOpError() << "bias shape " << formatShape(shapeOf(bias)) << " must be ["
-                             << outChannels << "]";
-  if (failed(verifySameKind(op, {input, weight, output})))
+                             << *outChannels << "]";
+  if (failed(verifySameKind(op, {input, weight, output})) || failed(verifyQuantParams(op)))
     return failure();
-  return verifyQuantParams(op);
+  return *outChannels;
 }
 
 LogicalResult ConvOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
-  if (failed(verifyConvCommon(*this, getInput(), getWeight(), getBias(), getOutput(),
-                              getGroups(), w.empty() ? 0 : w[0])))
+  FailureOr<int64_t> outChannels = verifyConvCommon(*this, getInput(), getWeight(), getBias(),
+                                                    getOutput(), getGroups(), /*transposed=*/false);
+  if (failed(outChannels))
     return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
   size_t spatial = in.size() - 2;
   if (failed(verifyWindowAttr(*this, "stride", getStride(), spatial, 1)) ||
       failed(verifyWindowAttr(*this, "padding", getPadding(), spatial, 0)) ||
       failed(verifyWindowAttr(*this, "dilation", getDilation(), spatial, 1)) ||
-      failed(verifyActivation(*this, getActivation(), getClampMin() || getClampMax())))
+      failed(verifyActivation(*this, getActivation(), /*hasBoundAttrs=*/true, getClampMin(),
+                              getClampMax())))
     return failure();
-  if (w[1] * getGroups() != in[1])
+  // in[1] is divisible by groups (verifyConvCommon).
+  int64_t groups = getGroups(); // I64Attr getters return uint64_t
+  if (w[1] != in[1] / groups)
     return emitOpError() << "weight has " << w[1] << " input channels per group, expected "
-                         << in[1] / getGroups();
-  SmallVector<int64_t> expected = {in[0], w[0]};
-  for (size_t i = 0; i < spatial; ++i)
-    expected.push_back(windowOutputSize(in[i + 2], w[i + 2], getStride()[i], getPadding()[i],
-                                        getDilation()[i], /*ceilMode=*/false));
+                         << in[1] / groups;
+  SmallVector<int64_t> expected = {in[0], *outChannels};
+  for (size_t i = 0; i < spatial; ++i) {
+    std::optional<int64_t> size = windowOutputSize(in[i + 2], w[i + 2], getStride()[i],
+                                                   getPadding()[i], getDilation()[i],
+                                                   /*ceilMode=*/false);
+    if (!size)
+      return emitOpError() << "output size of spatial dim " << i << " overflows int64";
+    if (*size < 1)
+      return emitOpError() << "the dilated kernel does not fit the padded input in spatial dim "
+                           << i;
+    expected.push_back(*size);
+  }
   return verifyResultShape(*this, getOutput(), expected);
 }
 
 LogicalResult ConvTransposeOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
-  int64_t outChannels = w.size() > 1 ? w[1] * getGroups() : 0;
-  if (failed(verifyConvCommon(*this, getInput(), getWeight(), getBias(), getOutput(),
-                              getGroups(), outChannels)))
+  FailureOr<int64_t> outChannels = verifyConvCommon(*this, getInput(), getWeight(), getBias(),
+                                                    getOutput(), getGroups(), /*transposed=*/true);
+  if (failed(outChannels))
     return failure();
+  ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
   size_t spatial = in.size() - 2;
   if (failed(verifyWindowAttr(*this, "stride", getStride(), spatial, 1)) ||
       failed(verifyWindowAttr(*this, "padding", getPadding(), spatial, 0)) ||
@@ -134,12 +155,22 @@ LogicalResult ConvTransposeOp::verify() {
   if (w[0] != in[1])
     return emitOpError() << "weight dim 0 (" << w[0] << ") must equal the input channels ("
                          << in[1] << ")";
-  SmallVector<int64_t> expected = {in[0], outChannels};
+  SmallVector<int64_t> expected = {in[0], *outChannels};
   for (size_t i = 0; i < spatial; ++i) {
-    if (getOutputPadding()[i] >= std::max(getStride()[i], getDilation()[i]))
+    int64_t stride = getStride()[i], dilation = getDilation()[i];
+    if (getOutputPadding()[i] >= std::max(stride, dilation))
       return emitOpError("output_padding must be smaller than stride or dilation");
-    expected.push_back((in[i + 2] - 1) * getStride()[i] - 2 * getPadding()[i] +
-                       getDilation()[i] * (w[i + 2] - 1) + getOutputPadding()[i] + 1);
+    // (in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    std::optional<int64_t> size =
+        ((CheckedInt(in[i + 2]) - 1) * stride - CheckedInt(2) * getPadding()[i] +
+         CheckedInt(dilation) * (w[i + 2] - 1) + getOutputPadding()[i] + 1)
+            .get();
+    if (!size)
+      return emitOpError() << "output size of spatial dim " << i << " overflows int64";
+    if (*size < 1)
+      return emitOpError() << "output size of spatial dim " << i << " is " << *size
+                           << ", not positive";
+    expected.push_back(*size);
   }
   return verifyResultShape(*this, getOutput(), expected);
 }
@@ -147,6 +178,8 @@ LogicalResult ConvTransposeOp::verify() {
 /// input [..., K], weight [N, K], bias [N] -> output [..., N].
 static LogicalResult verifyLinearShapes(Operation *op, Value input, Value weight, Value bias,
                                         Value output) {
+  if (failed(verifyStaticShapes(op)))
+    return failure();
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
   if (in.empty() || w.size() != 2)
     return op->emitOpError("expected input of rank >= 1 and a 2-D weight");
@@ -165,7 +198,8 @@ static LogicalResult verifyLinearShapes(Operation *op, Value input, Value weight
 
 LogicalResult LinearOp::verify() {
   if (failed(verifySameKind(*this, {getInput(), getWeight(), getOutput()})) ||
-      failed(verifyActivation(*this, getActivation(), getClampMin() || getClampMax())))
+      failed(verifyActivation(*this, getActivation(), /*hasBoundAttrs=*/true, getClampMin(),
+                              getClampMax())))
     return failure();
   return verifyLinearShapes(*this, getInput(), getWeight(), getBias(), getOutput());
 }
@@ -180,6 +214,8 @@ LogicalResult DynamicLinearOp::verify() {
 
 /// Per-channel (dim 1) parameter vectors of length C.
 static LogicalResult verifyChannelParams(Operation *op, Value input, ValueRange params) {
+  if (failed(verifyStaticShapes(op)))
+    return failure();
   ArrayRef<int64_t> in = shapeOf(input);
   if (in.size() < 2)
     return op->emitOpError("input must have a channel dimension (rank >= 2)");
@@ -200,7 +236,7 @@ static LogicalResult verifyNormCommon(Operation *op, Value input, Value output, 
 }
 
 LogicalResult BatchNormOp::verify() {
-  if (failed(verifyActivation(*this, getActivation(), false)) ||
+  if (failed(verifyActivation(*this, getActivation(), /*hasBoundAttrs=*/false)) ||
       failed(verifyChannelParams(*this, getInput(),
                                  {getWeight(), getBias(), getRunningMean(), getRunningVar()})))
     return failure();
@@ -208,6 +244,8 @@ LogicalResult BatchNormOp::verify() {
 }
 
 LogicalResult LayerNormOp::verify() {
+  if (failed(verifyStaticShapes(*this)))
+    return failure();
   ArrayRef<int64_t> in = shapeOf(getInput()), normalized = getNormalizedShape();
   if (normalized.empty() || normalized.size() > in.size() ||
       in.take_back(normalized.size()) != normalized)
@@ -223,9 +261,10 @@ LogicalResult GroupNormOp::verify() {
   if (failed(verifyChannelParams(*this, getInput(), {getWeight(), getBias()})))
     return failure();
   int64_t channels = shapeOf(getInput())[1];
-  if (getNumGroups() < 1 || channels % getNumGroups() != 0)
-    return emitOpError() << "channels " << channels << " are not divisible into "
-                         << getNumGroups() << " groups";
+  int64_t groups = getNumGroups(); // I64Attr getters return uint64_t
+  if (groups < 1 || channels % groups != 0)
+    return emitOpError() << "channels " << channels << " are not divisible into " << groups
+                         << " groups";
   return verifyNormCommon(*this, getInput(), getOutput(), getEps().convertToDouble());
 }
 
@@ -253,8 +292,8 @@ static LogicalResult verifyUnary(Operation *op, bool keepsQuantization = false) 
 
 LogicalResult ReluOp::verify() { return verifyUnary(*this, /*keepsQuantization=*/true); }
 LogicalResult ClampOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
-    return emitOpError("min must not exceed max");
+  if (failed(verifyBounds(*this, getMin(), getMax(), "min", "max")))
+    return failure();
   return verifyUnary(*this, /*keepsQuantization=*/true);
 }
 LogicalResult EluOp::verify() { return verifyUnary(*this); }
@@ -281,11 +320,14 @@ OpFoldResult DropoutOp::fold(FoldAdaptor) {
 }
 
 LogicalResult PReluOp::verify() {
+  if (failed(verifyStaticShapes(*this)))
+    return failure();
   ArrayRef<int64_t> in = shapeOf(getInput());
-  int64_t slopes = llvm::cast<RankedTensorType>(getWeight().getType()).getNumElements();
+  std::optional<int64_t> slopes = numElements(shapeOf(getWeight()));
   int64_t channels = in.size() >= 2 ? in[1] : 1;
-  if (slopes != 1 && slopes != channels)
-    return emitOpError() << "weight has " << slopes << " slopes, expected 1 or " << channels;
+  if (!slopes || (*slopes != 1 && *slopes != channels))
+    return emitOpError() << "weight shape " << formatShape(shapeOf(getWeight()))
+                         << " must hold 1 or " << channels << " slopes";
   if (failed(verifySameKind(*this, {getInput(), getWeight(), getOutput()})) ||
       failed(verifyResultShape(*this, getOutput(), in)))
     return failure();
@@ -308,7 +350,8 @@ static FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a, Arra
 
 static LogicalResult verifyBinary(Operation *op, Value lhs, Value rhs, Value output,
                                   StringRef activation) {
-  if (failed(verifyActivation(op, activation, false)) ||
+  if (failed(verifyStaticShapes(op)) ||
+      failed(verifyActivation(op, activation, /*hasBoundAttrs=*/false)) ||
       failed(verifySameKind(op, {lhs, rhs, output})))
     return failure();
   auto shape = broadcastShapes(shapeOf(lhs), shapeOf(rhs));
@@ -330,6 +373,8 @@ LogicalResult AddScalarOp::verify() { return verifyUnary(*this); }
 LogicalResult MulScalarOp::verify() { return verifyUnary(*this); }
 
 LogicalResult MatmulOp::verify() {
+  if (failed(verifyStaticShapes(*this)))
+    return failure();
   ArrayRef<int64_t> a = shapeOf(getLhs()), b = shapeOf(getRhs());
   if (a.size() < 2 || b.size() < 2)
     return emitOpError("operands must have rank >= 2");

@@ -2,6 +2,7 @@
 #include "qcc/IR/QccTypes.h"
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 using namespace mlir;
@@ -32,8 +33,12 @@ bool haveSameQuantization(Type a, Type b) {
 }
 
 static std::string checkOne(quant::QuantizedType type, double scale, int64_t zeroPoint) {
-  if (!std::isfinite(scale) || scale <= 0.0)
-    return "scale " + std::to_string(scale) + " is not finite and positive";
+  if (!std::isfinite(scale) || scale <= 0.0) {
+    // %g keeps tiny and huge scales readable ("1e-30", "nan", "inf").
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", scale);
+    return "scale " + std::string(text) + " is not finite and positive";
+  }
   if (zeroPoint < type.getStorageTypeMin() || zeroPoint > type.getStorageTypeMax())
     return "zero point " + std::to_string(zeroPoint) + " is outside the storage range [" +
            std::to_string(type.getStorageTypeMin()) + ", " +
