@@ -8,6 +8,7 @@ measured VNNI peak. A benchmark script, not a test.
 import argparse
 import ctypes
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -83,11 +84,17 @@ def conv_ops(model_json):
 
 
 def measured_peak_gops(work):
-    exe = work / "vnni_peak"
-    subprocess.run(["g++", "-O2", "-mavx512f", "-mavx512bw", "-mavx512vnni",
-                    ROOT / "bench" / "vnni_peak.cpp", "-o", exe], check=True)
-    return max(float(subprocess.run([exe], capture_output=True, text=True).stdout)
-               for _ in range(3))
+    """The vpdpbusd issue limit, as the kernel microbenchmark measures it."""
+    build = work / "rt-bench"
+    subprocess.run(["cmake", "-G", "Ninja", "-S", ROOT / "runtime-support", "-B", build,
+                    "-DQCC_RT_BUILD_BENCHMARKS=ON", "-DQCC_RT_BUILD_TESTS=OFF",
+                    "-DQCC_RT_BUILD_CTYPES=OFF"], check=True, capture_output=True)
+    subprocess.run(["ninja", "-C", build, "qcc_rt_bench"], check=True, capture_output=True)
+    out = subprocess.run([build / "qcc_rt_bench"], capture_output=True, text=True).stdout
+    match = re.search(r"measured vpdpbusd peak (\d+) GOPS", out)
+    if not match:
+        raise RuntimeError(f"qcc_rt_bench printed no peak:\n{out[:500]}")
+    return float(match.group(1))
 
 
 def conv_gops(model_json, work, name, threads, repeats):

@@ -1,0 +1,131 @@
+// Quantized conv2d / linear: the compile-time packer and the run-time API.
+//
+// Compile time (called by the qcc compiler): conv2d_pack() turns PyTorch's
+// quantized weights, scales, zero points and float bias into one plain byte
+// blob (layout in README.md and PackedConvHeader below) that generated code
+// embeds as a constant array. All requantization constants are computed here,
+// exactly as FBGEMM computes them, so the kernels only do integer dot products
+// plus one float add, one float multiply and one rounding per output.
+//
+// Run time: qcc_rt::<isa>::conv2d(blob, input, output, scratch, m_begin, m_end)
+// computes output rows [m_begin, m_end) where a row is one output pixel
+// (n, oh, ow) and all its channels. Disjoint row ranges may run concurrently,
+// each with its own scratch buffer of conv2d_scratch_size(blob) bytes.
+#pragma once
+
+#include "qcc_rt/types.h"
+
+namespace qcc_rt {
+
+// Quantization of one conv/linear layer, as PyTorch stores it. Scales that
+// PyTorch keeps as double must be passed rounded to float (every FBGEMM kernel
+// uses them as float).
+struct ConvQuantization {
+  float input_scale = 1.0f;
+  int32_t input_zero_point = 0;   // quint8 activations: 0..255
+  float output_scale = 1.0f;
+  int32_t output_zero_point = 0;  // 0..255
+  bool relu = false;              // fused ReLU (ConvReLU2d / LinearReLU)
+  // Weights, qint8, PyTorch layout OIHW: [out_c][in_c/groups][kernel_h][kernel_w].
+  const int8_t* weights = nullptr;
+  // per_channel: out_channels scales and zero points, else one of each.
+  // per_channel selects FBGEMM's OUT_CHANNEL requantization (bias divided by
+  // act*w scale) even if all scales are equal; per-tensor multiplies the bias
+  // by the reciprocal computed in double.
+  bool per_channel = false;
+  const float* weight_scales = nullptr;
+  const int32_t* weight_zero_points = nullptr;  // -128..127
+  const float* bias = nullptr;                  // out_channels floats, or null
+};
+
+// Which kernel family a blob selects (chosen by the packer from the shape).
+enum class ConvKind : uint16_t {
+  gemm = 1,       // im2col-per-tile GEMM (general conv, 1x1, linear)
+  depthwise = 2,  // groups == in_channels, out_channels = 1x or 2x in_channels
+};
+
+// The first 192 bytes of every packed blob. All fields little endian. Offsets
+// are from the start of the blob; every section starts 64-byte aligned.
+struct PackedConvHeader {
+  uint32_t magic;          // kPackedConvMagic
+  uint16_t version;        // kPackedConvVersion
+  uint16_t kind;           // ConvKind
+  int32_t isa;             // Isa the weight layout was made for
+  uint32_t flags;          // kFlag* below
+  // Shape (copied from Conv2dShape) and derived output size.
+  int32_t batch, in_h, in_w, in_channels, out_channels;
+  int32_t kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left;
+  int32_t dilation_h, dilation_w, groups, out_h, out_w;
+  // GEMM view, per group: out[m][n] = sum_k a[m][k] * w[n][k], k = (kh, kw, ic).
+  int32_t k;               // kernel_h * kernel_w * in_channels / groups
+  int32_t k_padded;        // k rounded up to the ISA's reduction step
+  int32_t n;               // out_channels / groups
+  int32_t n_padded;        // n rounded up to the ISA's panel width
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t output_min;      // relu ? output_zero_point : 0
+  int32_t output_max;      // 255
+  // Section offsets (bytes from blob start) and total blob size.
+  uint32_t weights_offset;
+  uint32_t zp_correction_offset;  // int32[groups * n_padded]
+  uint32_t weight_zp_offset;      // int32[groups * n_padded]
+  uint32_t bias_offset;           // float[groups * n_padded], already divided by act*w scale
+  uint32_t multiplier_offset;     // float[groups * n_padded]
+  uint32_t total_size;
+  uint32_t reserved[14];
+};
+static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
+
+constexpr uint32_t kPackedConvMagic = 0x57434351u;  // "QCCW"
+constexpr uint16_t kPackedConvVersion = 1;
+constexpr uint32_t kFlagRelu = 1u << 0;
+constexpr uint32_t kFlagWeightZeroPoint = 1u << 1;  // some weight zero point != 0
+constexpr uint32_t kFlagPerChannel = 1u << 2;
+constexpr uint32_t kFlagDirectInput = 1u << 3;      // 1x1/stride 1/pad 0, read NHWC rows in place
+// Depthwise only: FBGEMM would run this layer on its depthwise fast path,
+// whose vpmaddubsw saturates each tap pair a[2p]*w[2p] + a[2p+1]*w[2p+1] to
+// int16; the kernels reproduce that saturation (see README.md "Numerics").
+constexpr uint32_t kFlagSaturatingPairs = 1u << 4;
+
+// Validates the shape; returns 0 when it is unsupported, else the blob size.
+size_t conv2d_packed_size(Isa isa, const Conv2dShape& shape);
+// Fills `blob` (conv2d_packed_size bytes). Returns false on invalid input
+// (bad shape, zero points out of range, non-positive or non-finite scales).
+bool conv2d_pack(Isa isa, const Conv2dShape& shape, const ConvQuantization& q, uint8_t* blob,
+                 size_t blob_size);
+// Reads the header; false if the bytes are not a blob of this version.
+bool conv2d_read_header(const uint8_t* blob, PackedConvHeader* header);
+
+// Rows of the output GEMM: batch * out_h * out_w (linear: the batch rows).
+int64_t conv2d_rows(const uint8_t* blob);
+// Bytes of scratch one call (one thread) needs; 64-byte aligned scratch is best.
+size_t conv2d_scratch_size(const uint8_t* blob);
+
+// Splits rows [0, rows) into `parts` contiguous ranges aligned to the kernels'
+// row tile; returns range `part` (may be empty).
+void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end);
+
+// Run-time entry points, one namespace per ISA. The blob must have been packed
+// for the same ISA (checked only by conv2d_read_header, not on the hot path).
+// input: NHWC uint8 [batch][in_h][in_w][in_channels];
+// output: NHWC uint8 [batch][out_h][out_w][out_channels].
+#define QCC_RT_DECLARE_CONV(ns)                                                             \
+  namespace ns {                                                                            \
+  void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,     \
+              int64_t m_begin, int64_t m_end);                                               \
+  void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,\
+                   int64_t m_begin, int64_t m_end);                                          \
+  void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output,         \
+                        void* scratch, int64_t m_begin, int64_t m_end);                      \
+  inline void linear(const uint8_t* blob, const uint8_t* input, uint8_t* output,            \
+                     void* scratch, int64_t row_begin, int64_t row_end) {                    \
+    conv2d_gemm(blob, input, output, scratch, row_begin, row_end);                          \
+  }                                                                                         \
+  }
+
+QCC_RT_DECLARE_CONV(generic)
+QCC_RT_DECLARE_CONV(avx2)
+QCC_RT_DECLARE_CONV(avx512vnni)
+#undef QCC_RT_DECLARE_CONV
+
+} // namespace qcc_rt

@@ -1,0 +1,66 @@
+// Shared vocabulary of the qcc runtime: instruction-set variants and the
+// shape descriptions that both the compile-time packer and the run-time
+// kernels understand. Plain C++17, no dependencies.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace qcc_rt {
+
+// Kernel variants. The compiler picks one at code-generation time and calls
+// that variant's symbols directly (qcc_rt::avx512vnni::conv2d, ...); the
+// runtime never dispatches on the CPU by itself.
+enum class Isa : int32_t {
+  generic = 0,    // portable C++, any CPU
+  avx2 = 1,       // AVX2 + FMA (Haswell and later, Zen 1+)
+  avx512vnni = 2, // AVX-512 F/BW/VL/VNNI (Cascade Lake, Ice Lake, Zen 4+)
+};
+
+const char* isa_name(Isa isa);
+
+// Bit set of what the running CPU (and OS, for AVX state) supports.
+struct CpuFeatures {
+  bool avx2 = false;
+  bool fma = false;
+  bool avx512f = false;
+  bool avx512bw = false;
+  bool avx512vl = false;
+  bool avx512vnni = false;
+};
+
+CpuFeatures detect_cpu_features();
+// The fastest variant the running CPU can execute (for --cpu=native).
+Isa best_isa_for_this_cpu();
+bool cpu_supports(Isa isa);
+
+// 2-D convolution over NHWC uint8 activations. Padding is asymmetric-capable;
+// pad_bottom/pad_right only change the output size.
+struct Conv2dShape {
+  int32_t batch = 1;
+  int32_t in_h = 1, in_w = 1, in_channels = 1;
+  int32_t out_channels = 1;
+  int32_t kernel_h = 1, kernel_w = 1;
+  int32_t stride_h = 1, stride_w = 1;
+  int32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int32_t dilation_h = 1, dilation_w = 1;
+  int32_t groups = 1;
+};
+
+inline int32_t conv2d_out_h(const Conv2dShape& s) {
+  return (s.in_h + s.pad_top + s.pad_bottom - s.dilation_h * (s.kernel_h - 1) - 1) / s.stride_h + 1;
+}
+inline int32_t conv2d_out_w(const Conv2dShape& s) {
+  return (s.in_w + s.pad_left + s.pad_right - s.dilation_w * (s.kernel_w - 1) - 1) / s.stride_w + 1;
+}
+
+// A fully connected layer is a 1x1 convolution over `batch` pixels.
+inline Conv2dShape linear_as_conv2d(int32_t rows, int32_t in_features, int32_t out_features) {
+  Conv2dShape s;
+  s.batch = rows;
+  s.in_channels = in_features;
+  s.out_channels = out_features;
+  return s;
+}
+
+} // namespace qcc_rt

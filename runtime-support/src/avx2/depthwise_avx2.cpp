@@ -1,0 +1,152 @@
+// AVX2 depthwise conv2d: the AVX-512 algorithm on 32-channel halves of each
+// 64-channel weight block. Saturating mode is FBGEMM's own instruction
+// sequence (vpmaddubsw, vpmaddwd with ones). Exact mode splits each
+// activation into its low 7 bits and its top bit so that neither vpmaddubsw
+// can saturate: a * w = (a & 127) * w + 128 * (a >> 7) * w.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "avx2/requant_avx2.h"
+#include "common/blob.h"
+#include "common/depthwise_taps.h"
+
+namespace qcc_rt {
+namespace avx2 {
+
+using namespace detail;
+
+namespace {
+
+// Activations of `count` (<= 32) output channels from c; a partial block goes
+// through a zero-filled copy because AVX2 has no byte-masked load and input
+// rows end at the last channel. With channel multiplier 2 output channels 2i
+// and 2i+1 read input channel i: load half the bytes and duplicate each.
+template <bool kDouble>
+QCC_RT_INLINE __m256i load32(const uint8_t* pixel, int32_t c, int32_t count) {
+  if (!kDouble) {
+    if (count >= 32) return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(pixel + c));
+    alignas(32) uint8_t tmp[32] = {0};
+    std::memcpy(tmp, pixel + c, static_cast<size_t>(count));
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(tmp));
+  }
+  const int32_t half = (count + 1) / 2;
+  __m128i bytes;
+  if (half >= 16) {
+    bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pixel + c / 2));
+  } else {
+    alignas(16) uint8_t tmp[16] = {0};
+    std::memcpy(tmp, pixel + c / 2, static_cast<size_t>(half));
+    bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(tmp));
+  }
+  const __m256i x = _mm256_cvtepu8_epi16(bytes);
+  return _mm256_or_si256(x, _mm256_slli_epi16(x, 8));
+}
+
+// Named members, not an array, so GCC keeps them in registers. Lane l of v_i
+// holds channels 16 l + 4 i + (0..3) of the 32-channel half.
+struct Quad {
+  __m256i v0, v1, v2, v3;
+};
+
+template <bool kSaturate, bool kRowSums>
+QCC_RT_INLINE void step(__m256i& acc, __m256i& sum, __m256i x, const int8_t* w) {
+  const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+  const __m256i ones16 = _mm256_set1_epi16(1), ones8 = _mm256_set1_epi8(1);
+  if (kSaturate) {
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, wv), ones16));
+  } else {
+    const __m256i lo = _mm256_maddubs_epi16(_mm256_and_si256(x, _mm256_set1_epi8(0x7f)), wv);
+    const __m256i hi = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(x, 7), ones8), wv);
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(lo, ones16));
+    acc = _mm256_add_epi32(acc, _mm256_slli_epi32(_mm256_madd_epi16(hi, ones16), 7));
+  }
+  if (kRowSums) sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(x, ones8), ones16));
+}
+
+template <bool kSaturate, bool kRowSums, bool kDouble>
+QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const uint8_t* const* t, int32_t c0,
+                             int32_t count, const int8_t* w) {
+  const __m256i a0 = load32<kDouble>(t[0], c0, count), a1 = load32<kDouble>(t[1], c0, count);
+  const __m256i a2 = load32<kDouble>(t[2], c0, count), a3 = load32<kDouble>(t[3], c0, count);
+  const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
+  const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
+  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(u01l, u23l), w);
+  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(u01l, u23l), w + 64);
+  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(u01h, u23h), w + 128);
+  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
+}
+
+// Zero-point correction + requantization of 8 lanes whose constants start at
+// position p (detail::depthwise_position order).
+template <bool kRowSums>
+QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i sum, const RequantConsts& rc) {
+  __m256i raw = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + p)));
+  if (kRowSums)
+    raw = _mm256_sub_epi32(raw, _mm256_mullo_epi32(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.weight_zp + p))));
+  return requantize8(raw, v.bias + p, v.multiplier + p, rc);
+}
+
+template <bool kSaturate, bool kRowSums, bool kDouble>
+void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
+               int64_t m_begin, int64_t m_end) {
+  const PackedConvHeader& h = v.h;
+  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
+  const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
+  const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const uint8_t* taps[kMaxDepthwiseTaps];
+  TapWalker walker(h, input, rows, m_begin);
+  for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
+    walker.taps(taps);
+    uint8_t* out = output + m * channels;
+    for (int32_t c0 = 0; c0 < channels; c0 += 32) {
+      const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
+      // Half c0 % 64 / 32 of the 64-channel block: lanes 2 and 3 of each 64 bytes.
+      const int8_t* w = weights + int64_t(c0 / 64) * 64 * h.k_padded + (c0 % 64);
+      const __m256i z = _mm256_setzero_si256();
+      Quad acc{z, z, z, z}, sums{z, z, z, z};
+      for (int32_t q = 0; q < groups; ++q)
+        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
+      // Lane l of v_i holds channels 16 l + 4 i + (0..3) of this half; their
+      // constants sit at 16 i + 8 * half + (0..7) of the 64-channel block.
+      const int32_t p = (c0 / 64) * 64 + 8 * ((c0 % 64) / 32);
+      const __m256i q0 = finish<kRowSums>(v, p, acc.v0, sums.v0, rc);
+      const __m256i q1 = finish<kRowSums>(v, p + 16, acc.v1, sums.v1, rc);
+      const __m256i q2 = finish<kRowSums>(v, p + 32, acc.v2, sums.v2, rc);
+      const __m256i q3 = finish<kRowSums>(v, p + 48, acc.v3, sums.v3, rc);
+      // packus interleaves 128-bit lanes back into channel order.
+      const __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(q0, q1), _mm256_packus_epi32(q2, q3));
+      if (count == 32) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + c0), bytes);
+      } else {
+        alignas(32) uint8_t tmp[32];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), bytes);
+        std::memcpy(out + c0, tmp, static_cast<size_t>(count));
+      }
+    }
+  }
+}
+
+} // namespace
+
+void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                      int64_t m_begin, int64_t m_end) {
+  if (m_begin >= m_end) return;
+  const ConvView v = view_blob(blob);
+  const DepthwiseRows rows = prepare_depthwise_rows(v.h, scratch);
+  const int variant = ((v.h.flags & kFlagSaturatingPairs) ? 4 : 0) +
+                      ((v.h.flags & kFlagWeightZeroPoint) ? 2 : 0) + (channel_multiplier(v.h) == 2 ? 1 : 0);
+  switch (variant) {
+    case 0: depthwise<false, false, false>(v, input, output, rows, m_begin, m_end); break;
+    case 1: depthwise<false, false, true>(v, input, output, rows, m_begin, m_end); break;
+    case 2: depthwise<false, true, false>(v, input, output, rows, m_begin, m_end); break;
+    case 3: depthwise<false, true, true>(v, input, output, rows, m_begin, m_end); break;
+    case 4: depthwise<true, false, false>(v, input, output, rows, m_begin, m_end); break;
+    case 5: depthwise<true, false, true>(v, input, output, rows, m_begin, m_end); break;
+    case 6: depthwise<true, true, false>(v, input, output, rows, m_begin, m_end); break;
+    default: depthwise<true, true, true>(v, input, output, rows, m_begin, m_end); break;
+  }
+}
+
+} // namespace avx2
+} // namespace qcc_rt

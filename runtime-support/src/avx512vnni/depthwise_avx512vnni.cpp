@@ -1,0 +1,204 @@
+// AVX-512 depthwise conv2d (groups == channels), up to 64 taps, any stride,
+// dilation and padding.
+//
+// Per output pixel and block of 64 channels, 4 taps at a time: punpck{l,h}bw
+// and punpck{l,h}wd interleave the 4 taps' bytes so each int32 lane holds
+// (a[t], a[t+1], a[t+2], a[t+3]) of one channel, the layout the packed weights
+// already have. Exact mode: vpdpbusd adds all four products. Saturating mode
+// (layers FBGEMM runs on its depthwise fast path): vpmaddubsw forms the two
+// int16-saturated pair sums exactly as FBGEMM's kernel does, vpdpwssd with
+// ones adds them. Row sums (for weight zero points) come from vpdpbusd with 1s.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see conv_avx512vnni.cpp
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+#include <immintrin.h>
+
+#include "avx512vnni/requant_avx512.h"
+#include "common/blob.h"
+#include "common/depthwise_taps.h"
+
+namespace qcc_rt {
+namespace avx512vnni {
+
+using namespace detail;
+
+namespace {
+
+// Four vectors with named members (not an array) so GCC keeps them in
+// registers. Lane block l of v_i holds channels 16 l + 4 i + (0..3), which is
+// where detail::depthwise_position puts that channel's constants.
+struct Quad512 {
+  __m512i v0, v1, v2, v3;
+};
+struct Quad256 {
+  __m256i v0, v1, v2, v3;
+};
+
+// One step for 512-bit (64 channels) or 256-bit (32 channels) vectors.
+template <bool kSaturate, bool kRowSums>
+QCC_RT_INLINE void step(__m512i& acc, __m512i& sum, __m512i x, const int8_t* w) {
+  const __m512i wv = _mm512_loadu_si512(w);
+  if (kSaturate)
+    acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(x, wv), _mm512_set1_epi16(1));
+  else
+    acc = _mm512_dpbusd_epi32(acc, x, wv);
+  if (kRowSums) sum = _mm512_dpbusd_epi32(sum, x, _mm512_set1_epi8(1));
+}
+
+template <bool kSaturate, bool kRowSums>
+QCC_RT_INLINE void step(__m256i& acc, __m256i& sum, __m256i x, const int8_t* w) {
+  const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+  if (kSaturate)
+    acc = _mm256_dpwssd_epi32(acc, _mm256_maddubs_epi16(x, wv), _mm256_set1_epi16(1));
+  else
+    acc = _mm256_dpbusd_epi32(acc, x, wv);
+  if (kRowSums) sum = _mm256_dpbusd_epi32(sum, x, _mm256_set1_epi8(1));
+}
+
+// Activations of `count` output channels from c0. With channel multiplier 2
+// output channels 2i and 2i+1 both read input channel i: load half as many
+// bytes and duplicate each (zero-extend to 16 bits, copy into the high byte).
+template <bool kDouble>
+QCC_RT_INLINE __m512i load64(const uint8_t* pixel, int32_t c0, int32_t count) {
+  if (!kDouble) return _mm512_maskz_loadu_epi8(byte_mask(count), pixel + c0);
+  const int32_t half = (count + 1) / 2;
+  const __mmask32 m = half >= 32 ? ~__mmask32(0) : (__mmask32(1) << half) - 1;
+  const __m512i x = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, pixel + c0 / 2));
+  return _mm512_or_si512(x, _mm512_slli_epi16(x, 8));
+}
+
+template <bool kDouble>
+QCC_RT_INLINE __m256i load32(const uint8_t* pixel, int32_t c0, int32_t count) {
+  if (!kDouble) {
+    const __mmask32 m = count >= 32 ? ~__mmask32(0) : (__mmask32(1) << count) - 1;
+    return _mm256_maskz_loadu_epi8(m, pixel + c0);
+  }
+  const int32_t half = (count + 1) / 2;
+  const __mmask16 m = half >= 16 ? __mmask16(0xffff) : __mmask16((1u << half) - 1);
+  const __m256i x = _mm256_cvtepu8_epi16(_mm_maskz_loadu_epi8(m, pixel + c0 / 2));
+  return _mm256_or_si256(x, _mm256_slli_epi16(x, 8));
+}
+
+// Adds 4 taps of 64 output channels (from c0) into acc / sums.
+template <bool kSaturate, bool kRowSums, bool kDouble>
+QCC_RT_INLINE void four_taps(Quad512& acc, Quad512& sums, const uint8_t* const* t,
+                             int32_t c0, int32_t count, const int8_t* w) {
+  const __m512i a0 = load64<kDouble>(t[0], c0, count), a1 = load64<kDouble>(t[1], c0, count);
+  const __m512i a2 = load64<kDouble>(t[2], c0, count), a3 = load64<kDouble>(t[3], c0, count);
+  const __m512i u01l = _mm512_unpacklo_epi8(a0, a1), u01h = _mm512_unpackhi_epi8(a0, a1);
+  const __m512i u23l = _mm512_unpacklo_epi8(a2, a3), u23h = _mm512_unpackhi_epi8(a2, a3);
+  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm512_unpacklo_epi16(u01l, u23l), w);
+  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm512_unpackhi_epi16(u01l, u23l), w + 64);
+  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm512_unpacklo_epi16(u01h, u23h), w + 128);
+  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm512_unpackhi_epi16(u01h, u23h), w + 192);
+}
+
+// The same for the first 32 channels of a block (lanes 0 and 1 of the layout).
+template <bool kSaturate, bool kRowSums, bool kDouble>
+QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const uint8_t* const* t,
+                             int32_t c0, int32_t count, const int8_t* w) {
+  const __m256i a0 = load32<kDouble>(t[0], c0, count), a1 = load32<kDouble>(t[1], c0, count);
+  const __m256i a2 = load32<kDouble>(t[2], c0, count), a3 = load32<kDouble>(t[3], c0, count);
+  const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
+  const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
+  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(u01l, u23l), w);
+  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(u01l, u23l), w + 64);
+  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(u01h, u23h), w + 128);
+  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
+}
+
+// Zero-point correction + requantization of 16 lanes at constant position p.
+template <bool kRowSums>
+QCC_RT_INLINE __m512i finish(const ConvView& v, int32_t p, __m512i acc, __m512i sum, const RequantConsts& rc) {
+  __m512i raw = _mm512_add_epi32(acc, _mm512_loadu_si512(v.zp_correction + p));
+  if (kRowSums) raw = _mm512_sub_epi32(raw, _mm512_mullo_epi32(sum, _mm512_loadu_si512(v.weight_zp + p)));
+  return requantize16(raw, v.bias + p, v.multiplier + p, rc);
+}
+
+// 8 lanes of a 256-bit quad: widen to 512 bits for the shared requantization.
+template <bool kRowSums>
+QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i sum, const RequantConsts& rc) {
+  const __mmask16 low8 = 0xff;
+  __m512i raw = _mm512_add_epi32(_mm512_castsi256_si512(acc), _mm512_maskz_loadu_epi32(low8, v.zp_correction + p));
+  if (kRowSums)
+    raw = _mm512_sub_epi32(raw, _mm512_mullo_epi32(_mm512_castsi256_si512(sum),
+                                                   _mm512_maskz_loadu_epi32(low8, v.weight_zp + p)));
+  const __m512 bias = _mm512_maskz_loadu_ps(low8, v.bias + p), mult = _mm512_maskz_loadu_ps(low8, v.multiplier + p);
+  __m512 f = _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(raw), bias), mult);
+  __m512i r = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(f), rc.lo), rc.hi);
+  return _mm512_castsi512_si256(_mm512_add_epi32(r, rc.out_zp));
+}
+
+template <bool kSaturate, bool kRowSums, bool kDouble>
+void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
+               int64_t m_begin, int64_t m_end) {
+  const PackedConvHeader& h = v.h;
+  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
+  const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
+  const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const uint8_t* taps[kMaxDepthwiseTaps];
+  TapWalker walker(h, input, rows, m_begin);
+  for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
+    walker.taps(taps);
+    uint8_t* out = output + m * channels;
+    int32_t c0 = 0;
+    // Blocks of 33..64 channels: 512-bit vectors.
+    for (; channels - c0 > 32; c0 += 64) {
+      const int32_t count = channels - c0 < 64 ? channels - c0 : 64;
+      const __mmask64 mask = byte_mask(count);
+      const int8_t* w = weights + int64_t(c0) * h.k_padded;
+      const __m512i z = _mm512_setzero_si512();
+      Quad512 acc{z, z, z, z}, sums{z, z, z, z};
+      for (int32_t q = 0; q < groups; ++q)
+        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
+      // In position order, packus interleaves lanes back into channel order.
+      const __m512i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
+      const __m512i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
+      const __m512i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);
+      const __m512i q3 = finish<kRowSums>(v, c0 + 48, acc.v3, sums.v3, rc);
+      _mm512_mask_storeu_epi8(out + c0, mask, _mm512_packus_epi16(_mm512_packus_epi32(q0, q1),
+                                                                  _mm512_packus_epi32(q2, q3)));
+    }
+    // A last block of at most 32 channels: 256-bit vectors (half the work).
+    if (c0 < channels) {
+      const int32_t count = channels - c0;
+      const __mmask32 mask = count >= 32 ? ~__mmask32(0) : (__mmask32(1) << count) - 1;
+      const int8_t* w = weights + int64_t(c0) * h.k_padded;
+      const __m256i z = _mm256_setzero_si256();
+      Quad256 acc{z, z, z, z}, sums{z, z, z, z};
+      for (int32_t q = 0; q < groups; ++q)
+        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
+      const __m256i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
+      const __m256i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
+      const __m256i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);
+      const __m256i q3 = finish<kRowSums>(v, c0 + 48, acc.v3, sums.v3, rc);
+      _mm256_mask_storeu_epi8(out + c0, mask, _mm256_packus_epi16(_mm256_packus_epi32(q0, q1),
+                                                                  _mm256_packus_epi32(q2, q3)));
+    }
+  }
+}
+
+} // namespace
+
+void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                      int64_t m_begin, int64_t m_end) {
+  if (m_begin >= m_end) return;
+  const ConvView v = view_blob(blob);
+  const DepthwiseRows rows = prepare_depthwise_rows(v.h, scratch);
+  const int variant = ((v.h.flags & kFlagSaturatingPairs) ? 4 : 0) +
+                      ((v.h.flags & kFlagWeightZeroPoint) ? 2 : 0) + (channel_multiplier(v.h) == 2 ? 1 : 0);
+  switch (variant) {
+    case 0: depthwise<false, false, false>(v, input, output, rows, m_begin, m_end); break;
+    case 1: depthwise<false, false, true>(v, input, output, rows, m_begin, m_end); break;
+    case 2: depthwise<false, true, false>(v, input, output, rows, m_begin, m_end); break;
+    case 3: depthwise<false, true, true>(v, input, output, rows, m_begin, m_end); break;
+    case 4: depthwise<true, false, false>(v, input, output, rows, m_begin, m_end); break;
+    case 5: depthwise<true, false, true>(v, input, output, rows, m_begin, m_end); break;
+    case 6: depthwise<true, true, false>(v, input, output, rows, m_begin, m_end); break;
+    default: depthwise<true, true, true>(v, input, output, rows, m_begin, m_end); break;
+  }
+}
+
+} // namespace avx512vnni
+} // namespace qcc_rt

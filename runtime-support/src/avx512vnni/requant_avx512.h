@@ -1,0 +1,55 @@
+// Internal (AVX-512 TUs only): FBGEMM's vector requantization of 16 int32
+// accumulators, fused into the kernels' write-back.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace qcc_rt {
+namespace avx512vnni {
+
+#define QCC_RT_INLINE inline __attribute__((always_inline))
+
+struct RequantConsts {
+  __m512i out_zp;  // output zero point
+  __m512i lo, hi;  // clamp bounds of the rounded value: [min - zp, max - zp]
+};
+
+QCC_RT_INLINE RequantConsts make_requant_consts(int32_t zp, int32_t out_min, int32_t out_max) {
+  return {_mm512_set1_epi32(zp), _mm512_set1_epi32(out_min - zp), _mm512_set1_epi32(out_max - zp)};
+}
+
+// raw: zero-point-corrected int32 sums of 16 columns starting at `col`.
+// ((float)raw + bias) * multiplier, round to nearest even (cvtps2dq, so values
+// outside int32 become INT32_MIN exactly as in FBGEMM), clamp, add zp.
+QCC_RT_INLINE __m512i requantize16(__m512i raw, const float* bias, const float* mult,
+                                   const RequantConsts& rc) {
+  __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(raw), _mm512_loadu_ps(bias));
+  f = _mm512_mul_ps(f, _mm512_loadu_ps(mult));
+  __m512i r = _mm512_cvtps_epi32(f);
+  r = _mm512_min_epi32(_mm512_max_epi32(r, rc.lo), rc.hi);
+  return _mm512_add_epi32(r, rc.out_zp);
+}
+
+// Packs four vectors of 16 int32 (already in 0..255) into 64 bytes in lane
+// order: packus_epi32 / packus_epi16 interleave 128-bit lanes, one vpermd
+// (dword D <- dword 4 * (D % 4) + D / 4) undoes it.
+QCC_RT_INLINE __m512i pack_bytes64(__m512i a, __m512i b, __m512i c, __m512i d) {
+  const __m512i ab = _mm512_packus_epi32(a, b), cd = _mm512_packus_epi32(c, d);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, _mm512_packus_epi16(ab, cd));
+}
+
+QCC_RT_INLINE __mmask64 byte_mask(int32_t count) {
+  return count >= 64 ? ~__mmask64(0) : (count <= 0 ? __mmask64(0) : (__mmask64(1) << count) - 1);
+}
+
+// Stores the low byte of the first `count` (0..16) lanes.
+QCC_RT_INLINE void store_bytes16(uint8_t* dst, __m512i v, int32_t count) {
+  const __mmask16 m = count >= 16 ? __mmask16(0xffff) : __mmask16((1u << (count > 0 ? count : 0)) - 1);
+  _mm512_mask_cvtepi32_storeu_epi8(dst, m, v);
+}
+
+} // namespace avx512vnni
+} // namespace qcc_rt

@@ -1,0 +1,97 @@
+// Internal: per-pixel tap addresses shared by the depthwise kernels.
+//
+// Every kernel consumes taps in groups of 4 (FBGEMM's order: kh-major, then
+// kw). Taps in the padding read a row of input zero points (they must count
+// as a_zp in the products and in the row sums); the taps that only pad the
+// tap count to a multiple of 4 read a row of zeros (their weights are 0 and
+// they must not count in the row sums).
+#pragma once
+
+#include <cstring>
+
+#include "common/blob.h"
+
+namespace qcc_rt {
+namespace detail {
+
+constexpr int32_t kMaxDepthwiseTaps = 64;  // conv2d_pack uses the GEMM kernel above this
+
+struct DepthwiseRows {
+  const uint8_t* zero_point_row;
+  const uint8_t* zero_row;
+};
+
+// Carves both rows out of scratch (conv2d_scratch_size bytes) and fills them.
+// Output channels per input channel (1 or 2).
+inline int32_t channel_multiplier(const PackedConvHeader& h) { return h.out_channels / h.in_channels; }
+
+inline DepthwiseRows prepare_depthwise_rows(const PackedConvHeader& h, void* scratch) {
+  const size_t row = static_cast<size_t>(round_up(h.in_channels, 64));
+  uint8_t* base = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 63) & ~uintptr_t(63));
+  std::memset(base, h.input_zero_point, row);
+  std::memset(base + row, 0, row);
+  return {base, base + row};
+}
+
+// Walks output pixels in order and produces, for each, the input address of
+// every tap (taps[0 .. k_padded)). Interior pixels, the common case, are a
+// base address plus precomputed offsets; only border pixels test bounds.
+class TapWalker {
+ public:
+  TapWalker(const PackedConvHeader& h, const uint8_t* input, const DepthwiseRows& rows, int64_t m)
+      : h_(h), input_(input), rows_(rows) {
+    const PixelIndex p = pixel_of_row(h, m);
+    n_ = p.n, oh_ = p.oh, ow_ = p.ow;
+    int32_t t = 0;
+    for (int32_t kh = 0; kh < h.kernel_h; ++kh)
+      for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t)
+        offsets_[t] = (int64_t(kh) * h.dilation_h * h.in_w + int64_t(kw) * h.dilation_w) * h.in_channels;
+  }
+
+  // Tap addresses of the current pixel.
+  void taps(const uint8_t** taps) const {
+    const PackedConvHeader& h = h_;
+    const int32_t ih0 = oh_ * h.stride_h - h.pad_top, iw0 = ow_ * h.stride_w - h.pad_left;
+    const uint8_t* image = input_ + int64_t(n_) * h.in_h * h.in_w * h.in_channels;
+    const bool interior = ih0 >= 0 && iw0 >= 0 && ih0 + (h.kernel_h - 1) * h.dilation_h < h.in_h &&
+                          iw0 + (h.kernel_w - 1) * h.dilation_w < h.in_w;
+    if (interior) {
+      const uint8_t* base = image + (int64_t(ih0) * h.in_w + iw0) * h.in_channels;
+      for (int32_t t = 0; t < h.k; ++t) taps[t] = base + offsets_[t];
+    } else {
+      int32_t t = 0;
+      for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
+        const int32_t ih = ih0 + kh * h.dilation_h;
+        for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t) {
+          const int32_t iw = iw0 + kw * h.dilation_w;
+          const bool inside = ih >= 0 && ih < h.in_h && iw >= 0 && iw < h.in_w;
+          taps[t] = inside ? image + (int64_t(ih) * h.in_w + iw) * h.in_channels : rows_.zero_point_row;
+        }
+      }
+    }
+    for (int32_t t = h.k; t < h.k_padded; ++t) taps[t] = rows_.zero_row;
+  }
+
+  void next() {
+    if (++ow_ == h_.out_w) {
+      ow_ = 0;
+      if (++oh_ == h_.out_h) oh_ = 0, ++n_;
+    }
+  }
+
+ private:
+  const PackedConvHeader& h_;
+  const uint8_t* input_;
+  DepthwiseRows rows_;
+  int32_t n_ = 0, oh_ = 0, ow_ = 0;
+  int64_t offsets_[kMaxDepthwiseTaps];
+};
+
+// Byte offset, inside one 256-byte group of 4 taps of a 64-channel block, of
+// channel c's 4 weights (layout written by conv_pack.cpp).
+constexpr int32_t depthwise_weight_offset(int32_t c) { return 4 * depthwise_position(c % 64); }
+
+inline int32_t saturate_int16(int32_t v) { return v < -32768 ? -32768 : (v > 32767 ? 32767 : v); }
+
+} // namespace detail
+} // namespace qcc_rt

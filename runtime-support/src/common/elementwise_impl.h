@@ -1,0 +1,199 @@
+// Internal: elementwise ops, included by one translation unit per ISA with
+// QCC_RT_ISA_NS set to the namespace to define. The code is plain C++ written
+// so the compiler can vectorize it with that unit's flags; the arithmetic is
+// fixed by explicit operations (fmaf where PyTorch's vector path uses FMA,
+// -ffp-contract=off everywhere else), so every ISA gives identical results.
+#ifndef QCC_RT_ISA_NS
+#error "define QCC_RT_ISA_NS before including elementwise_impl.h"
+#endif
+
+#include <cmath>
+
+#include "common/blob.h"
+#include "common/simd8.h"
+#include "qcc_rt/elementwise.h"
+
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+namespace {
+
+using detail::cvt_float_to_int32_rne;
+
+constexpr int64_t kTorchAddBlock = 64;
+
+// FBGEMM's vector quantization (QuantizeAvx2 / PyTorch's QuantizeAvx512):
+// multiply by the float reciprocal, cap at the largest float below 2^31 (minps
+// returns the cap for NaN as well), round to nearest even, add the zero point
+// in wrapping int32, clamp. NaN therefore maps like +huge.
+inline int32_t quantize_vector_path(float x, float inv_scale, int32_t zp, int32_t qmin,
+                                    int32_t qmax) {
+  float t = x * inv_scale;
+  t = t < 2147483520.0f ? t : 2147483520.0f;
+  const int32_t r = static_cast<int32_t>(static_cast<uint32_t>(cvt_float_to_int32_rne(t)) +
+                                         static_cast<uint32_t>(zp));
+  return r < qmin ? qmin : (r > qmax ? qmax : r);
+}
+
+// PyTorch's scalar quantize_val (fbgemm::Quantize<T, LEGACY=false>): zero point
+// added in float after rounding, clamp in double.
+inline int32_t quantize_scalar_path(float x, float inv_scale, int32_t zp, int32_t qmin,
+                                    int32_t qmax) {
+  const float t = static_cast<float>(zp) + std::nearbyint(x * inv_scale);
+  const double d = t;
+  return static_cast<int32_t>(d < qmin ? qmin : (d > qmax ? qmax : d));
+}
+
+inline uint8_t clamp_u8(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v)); }
+
+} // namespace
+
+void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p) {
+  const float inv = 1.0f / p.scale;
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256 inv_v = _mm256_set1_ps(inv);
+  const __m256i zp = _mm256_set1_epi32(p.zero_point), lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
+  for (; i + 8 <= end; i += 8) v8::store_u8(q + i, v8::quantize(_mm256_loadu_ps(x + i), inv_v, zp, lo, hi));
+#endif
+  for (; i < end; ++i)
+    q[i] = static_cast<uint8_t>(quantize_vector_path(x[i], inv, p.zero_point, 0, 255));
+}
+
+void quantize_s8(const float* x, int8_t* q, int64_t begin, int64_t end, QParams p) {
+  const float inv = 1.0f / p.scale;
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256 inv_v = _mm256_set1_ps(inv);
+  const __m256i zp = _mm256_set1_epi32(p.zero_point), lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
+  for (; i + 8 <= end; i += 8) v8::store_s8(q + i, v8::quantize(_mm256_loadu_ps(x + i), inv_v, zp, lo, hi));
+#endif
+  for (; i < end; ++i)
+    q[i] = static_cast<int8_t>(quantize_vector_path(x[i], inv, p.zero_point, -128, 127));
+}
+
+void dequantize_u8(const uint8_t* q, float* x, int64_t begin, int64_t end, QParams p) {
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  const __m256 scale = _mm256_set1_ps(p.scale);
+  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(x + i, v8::dequantize(v8::load_u8(q + i), zp, scale));
+#endif
+  for (; i < end; ++i) x[i] = p.scale * static_cast<float>(q[i] - p.zero_point);
+}
+
+void dequantize_s8(const int8_t* q, float* x, int64_t begin, int64_t end, QParams p) {
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  const __m256 scale = _mm256_set1_ps(p.scale);
+  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(x + i, v8::dequantize(v8::load_s8(q + i), zp, scale));
+#endif
+  for (; i < end; ++i) x[i] = p.scale * static_cast<float>(q[i] - p.zero_point);
+}
+
+void requantize_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end, QParams from,
+                   QParams to) {
+  const float inv = 1.0f / to.scale;
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256i from_zp = _mm256_set1_epi32(from.zero_point), to_zp = _mm256_set1_epi32(to.zero_point);
+  const __m256 from_scale = _mm256_set1_ps(from.scale), inv_v = _mm256_set1_ps(inv);
+  const __m256i lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
+  for (; i + 8 <= end; i += 8)
+    v8::store_u8(out + i, v8::quantize(v8::dequantize(v8::load_u8(in + i), from_zp, from_scale), inv_v,
+                                       to_zp, lo, hi));
+#endif
+  for (; i < end; ++i) {
+    const float x = from.scale * static_cast<float>(in[i] - from.zero_point);
+    out[i] = static_cast<uint8_t>(quantize_vector_path(x, inv, to.zero_point, 0, 255));
+  }
+}
+
+void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int64_t begin,
+            int64_t end, const AddParams& p) {
+  const float inv = 1.0f / p.out.scale;
+  // Vector path constants: dequantize as fmadd(scale, q, scale * -zp).
+  const float a_premul = p.a.scale * -static_cast<float>(p.a.zero_point);
+  const float b_premul = p.b.scale * -static_cast<float>(p.b.zero_point);
+  const int64_t chunk = p.torch_chunk > 0 ? p.torch_chunk : (numel > 0 ? numel : 1);
+  int64_t i = begin;
+  while (i < end) {
+    const int64_t chunk_start = i / chunk * chunk;
+    const int64_t chunk_len = (numel - chunk_start) < chunk ? numel - chunk_start : chunk;
+    // PyTorch's vectorized_loop covers whole blocks of 2 * Vectorized<quint8>
+    // lanes. qadd is registered with REGISTER_DISPATCH, which leaves the AVX512
+    // slot empty, so even AVX-512 CPUs run the AVX2 build: 2 * 32 = 64.
+    const int64_t vector_end = chunk_start + chunk_len - chunk_len % kTorchAddBlock;
+    const int64_t chunk_end = chunk_start + chunk_len;
+    const int64_t v_stop = vector_end < end ? vector_end : end;
+#ifdef QCC_RT_HAVE_SIMD8
+    {
+      namespace v8 = detail::simd8;
+      const __m256 sa = _mm256_set1_ps(p.a.scale), sb = _mm256_set1_ps(p.b.scale);
+      const __m256 pa = _mm256_set1_ps(a_premul), pb = _mm256_set1_ps(b_premul);
+      const __m256 inv_v = _mm256_set1_ps(inv), zero = _mm256_setzero_ps();
+      const __m256i zp = _mm256_set1_epi32(p.out.zero_point), lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
+      for (; i + 8 <= v_stop; i += 8) {
+        const __m256 da = _mm256_fmadd_ps(sa, _mm256_cvtepi32_ps(v8::load_u8(a + i)), pa);
+        const __m256 db = _mm256_fmadd_ps(sb, _mm256_cvtepi32_ps(v8::load_u8(b + i)), pb);
+        __m256 c = _mm256_add_ps(da, db);
+        if (p.relu) c = _mm256_max_ps(c, zero);
+        v8::store_u8(out + i, v8::quantize(c, inv_v, zp, lo, hi));
+      }
+    }
+#endif
+    for (; i < v_stop; ++i) {
+      const float da = std::fmaf(p.a.scale, static_cast<float>(a[i]), a_premul);
+      const float db = std::fmaf(p.b.scale, static_cast<float>(b[i]), b_premul);
+      float c = da + db;
+      if (p.relu) c = c > 0.0f ? c : 0.0f;
+      out[i] = static_cast<uint8_t>(quantize_vector_path(c, inv, p.out.zero_point, 0, 255));
+    }
+    const int64_t s_stop = chunk_end < end ? chunk_end : end;
+    for (; i < s_stop; ++i) {
+      const float da = p.a.scale * static_cast<float>(a[i] - p.a.zero_point);
+      const float db = p.b.scale * static_cast<float>(b[i] - p.b.zero_point);
+      float c = da + db;
+      if (p.relu) c = c < 0.0f ? 0.0f : c;
+      out[i] = static_cast<uint8_t>(quantize_scalar_path(c, inv, p.out.zero_point, 0, 255));
+    }
+  }
+}
+
+void mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int64_t end,
+            const MulParams& p) {
+  // qmul_kernel: multiplier = sa * sb * (1 / so); both of its paths compute
+  // zp + round(float(product) * multiplier) with saturation.
+  const float multiplier = p.a.scale * p.b.scale * (1.0f / p.out.scale);
+  const int32_t lo = p.relu ? p.out.zero_point : 0;
+  int64_t i = begin;
+#ifdef QCC_RT_HAVE_SIMD8
+  namespace v8 = detail::simd8;
+  const __m256i za = _mm256_set1_epi32(p.a.zero_point), zb = _mm256_set1_epi32(p.b.zero_point);
+  const __m256i zo = _mm256_set1_epi32(p.out.zero_point), lo_v = _mm256_set1_epi32(lo);
+  const __m256i hi_v = _mm256_set1_epi32(255);
+  const __m256 m = _mm256_set1_ps(multiplier);
+  for (; i + 8 <= end; i += 8) {
+    const __m256i prod = _mm256_mullo_epi32(_mm256_sub_epi32(v8::load_u8(a + i), za),
+                                            _mm256_sub_epi32(v8::load_u8(b + i), zb));
+    const __m256i r = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_cvtepi32_ps(prod), m)), zo);
+    v8::store_u8(out + i, _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v));
+  }
+#endif
+  for (; i < end; ++i) {
+    const int32_t prod = (a[i] - p.a.zero_point) * (b[i] - p.b.zero_point);
+    const int32_t r = cvt_float_to_int32_rne(static_cast<float>(prod) * multiplier);
+    // RequantizeAvx512: add zp in wrapping int32, then saturating packs.
+    int32_t v = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(p.out.zero_point));
+    v = v < lo ? lo : v;
+    out[i] = clamp_u8(v);
+  }
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt

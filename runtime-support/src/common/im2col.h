@@ -1,0 +1,122 @@
+// Internal: packs the activation rows one GEMM block needs (im2col restricted
+// to a block of output pixels) so no kernel ever materializes a full im2col.
+// Row r of the block holds, for output pixel m0 + r and group g, the values
+// a[k] for k = (kh, kw, ic) in weight order, spatial padding filled with the
+// input zero point (so it contributes exactly 0 after zero-point correction),
+// and k_padded - k trailing zeros (multiplied by zero weights).
+#pragma once
+
+#include <cstring>
+
+#include "common/blob.h"
+
+namespace qcc_rt {
+namespace detail {
+
+// Copies n bytes with fixed-size moves (the last one overlapping the one
+// before): im2col segments are short (3 bytes to a few KiB) and a libc memcpy
+// call per segment costs more than the copy itself.
+inline void copy_bytes(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 16) {
+    if (n <= 32) {
+      std::memcpy(dst, src, 16), std::memcpy(dst + n - 16, src + n - 16, 16);
+    } else {
+      size_t i = 0;
+      for (; i + 32 <= n; i += 32) std::memcpy(dst + i, src + i, 32);
+      if (i < n) std::memcpy(dst + n - 32, src + n - 32, 32);
+    }
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8), std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4), std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// T = uint8_t (VNNI/generic) or uint16_t (AVX2, pre-widened for vpmaddwd).
+template <typename T>
+inline void copy_widen(T* dst, const uint8_t* src, int32_t count) {
+  if constexpr (sizeof(T) == 1) {
+    copy_bytes(dst, src, static_cast<size_t>(count));
+  } else {
+    for (int32_t i = 0; i < count; ++i) dst[i] = src[i];
+  }
+}
+
+template <typename T>
+inline void fill_value(T* dst, T value, int32_t count) {
+  if constexpr (sizeof(T) == 1) {
+    if (count >= 16) {
+      std::memset(dst, value, static_cast<size_t>(count));
+      return;
+    }
+    for (int32_t i = 0; i < count; ++i) dst[i] = value;
+  } else {
+    for (int32_t i = 0; i < count; ++i) dst[i] = value;
+  }
+}
+
+// Packs rows m0 .. m0+rows-1 of group g into dst (row stride lda elements).
+template <typename T>
+void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64_t m0,
+               int32_t rows, T* dst, int64_t lda) {
+  const int32_t icg = h.in_channels / h.groups;
+  const T zp = static_cast<T>(h.input_zero_point);
+  PixelIndex p = pixel_of_row(h, m0);
+  for (int32_t r = 0; r < rows; ++r) {
+    T* row = dst + r * lda;
+    const uint8_t* image = input + static_cast<int64_t>(p.n) * h.in_h * h.in_w * h.in_channels;
+    const int32_t ih0 = p.oh * h.stride_h - h.pad_top;
+    const int32_t iw0 = p.ow * h.stride_w - h.pad_left;
+    // A kernel row whose taps are all inside the image and adjacent in memory
+    // (dilation 1, one group) is one contiguous copy of kernel_w * icg values.
+    const bool row_contiguous = h.dilation_w == 1 && h.groups == 1 && iw0 >= 0 &&
+                                iw0 + h.kernel_w <= h.in_w;
+    int32_t k = 0;
+    for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
+      const int32_t ih = ih0 + kh * h.dilation_h;
+      if (ih < 0 || ih >= h.in_h) {
+        fill_value(row + k, zp, h.kernel_w * icg);
+        k += h.kernel_w * icg;
+        continue;
+      }
+      const uint8_t* in_row = image + static_cast<int64_t>(ih) * h.in_w * h.in_channels;
+      if (row_contiguous) {
+        copy_widen(row + k, in_row + static_cast<int64_t>(iw0) * h.in_channels, h.kernel_w * icg);
+        k += h.kernel_w * icg;
+        continue;
+      }
+      for (int32_t kw = 0; kw < h.kernel_w; ++kw, k += icg) {
+        const int32_t iw = iw0 + kw * h.dilation_w;
+        if (iw < 0 || iw >= h.in_w) {
+          fill_value(row + k, zp, icg);
+        } else {
+          copy_widen(row + k, in_row + static_cast<int64_t>(iw) * h.in_channels + g * icg, icg);
+        }
+      }
+    }
+    fill_value(row + k, T(0), static_cast<int32_t>(h.k_padded - k));
+    if (++p.ow == h.out_w) {
+      p.ow = 0;
+      if (++p.oh == h.out_h) {
+        p.oh = 0;
+        ++p.n;
+      }
+    }
+  }
+}
+
+// Sum of the first k values of each row (FBGEMM's row offsets), needed when
+// weights have a non-zero zero point and are not pre-shifted.
+inline void row_sums(const uint8_t* a, int64_t lda, int32_t rows, int32_t k, int32_t* sums) {
+  for (int32_t r = 0; r < rows; ++r) {
+    const uint8_t* row = a + r * lda;
+    int32_t s = 0;
+    for (int32_t i = 0; i < k; ++i) s += row[i];
+    sums[r] = s;
+  }
+}
+
+} // namespace detail
+} // namespace qcc_rt

@@ -1,0 +1,324 @@
+// Compile-time side: validates a conv/linear layer and packs its weights and
+// requantization constants into the blob each ISA's kernels read. This is the
+// only place that touches float scales; it reproduces FBGEMM's constants:
+//   act_times_w_scale[j] = (float)in_scale * w_scale[j]
+//   multiplier[j]        = act_times_w_scale[j] / (float)out_scale
+//   bias[j] per tensor   = bias * (float)(1.0 / (double)act_times_w_scale)
+//   bias[j] per channel  = bias / act_times_w_scale[j]
+// (FBGEMM QuantUtilsAvx2.cc requantizeOutputProcessingAvx2, the path every
+// x86 conv/linear in PyTorch takes. FBGEMM's depthwise requantization has a
+// scalar channel tail that divides the bias even per tensor, but it is
+// unreachable: FBGEMM's depthwise path requires channels % 8 == 0.)
+#include <cmath>
+#include <cstring>
+
+#include "common/blob.h"
+#include "qcc_rt/conv.h"
+
+namespace qcc_rt {
+namespace {
+
+using detail::round_up;
+
+// One input channel per group and 1 or 2 output channels per input channel
+// (channel multiplier 1 or 2, the two FBGEMM's depthwise kernel handles).
+bool is_depthwise(const Conv2dShape& s) {
+  return s.groups > 1 && s.groups == s.in_channels &&
+         (s.out_channels == s.groups || s.out_channels == 2 * s.groups) &&
+         s.kernel_h * s.kernel_w <= 64;
+}
+
+bool shape_ok(const Conv2dShape& s) {
+  if (s.batch < 1 || s.in_h < 1 || s.in_w < 1 || s.in_channels < 1 || s.out_channels < 1) return false;
+  if (s.kernel_h < 1 || s.kernel_w < 1 || s.stride_h < 1 || s.stride_w < 1) return false;
+  if (s.dilation_h < 1 || s.dilation_w < 1 || s.groups < 1) return false;
+  if (s.pad_top < 0 || s.pad_left < 0 || s.pad_bottom < 0 || s.pad_right < 0) return false;
+  if (s.in_channels % s.groups != 0 || s.out_channels % s.groups != 0) return false;
+  return conv2d_out_h(s) >= 1 && conv2d_out_w(s) >= 1;
+}
+
+// Layout parameters of one ISA (see README.md "Packed blob layout").
+struct Layout {
+  ConvKind kind;
+  int64_t k, k_padded, n, n_padded, columns, weight_bytes;
+  bool direct;
+};
+
+Layout layout_for(Isa isa, const Conv2dShape& s) {
+  Layout l;
+  const int64_t taps = int64_t(s.kernel_h) * s.kernel_w;
+  if (is_depthwise(s)) {
+    l.kind = ConvKind::depthwise;
+    l.k = taps;
+    l.k_padded = round_up(taps, 4);  // taps are consumed 4 at a time, like FBGEMM
+    l.n = s.out_channels;  // output channel c reads input channel c / multiplier
+    l.n_padded = round_up(l.n, 64);
+    l.columns = l.n_padded;
+    l.weight_bytes = l.k_padded * l.n_padded;  // raw int8, same layout for every ISA
+    l.direct = false;
+    return l;
+  }
+  l.kind = ConvKind::gemm;
+  l.k = taps * (s.in_channels / s.groups);
+  l.n = s.out_channels / s.groups;
+  l.n_padded = round_up(l.n, 16);
+  l.columns = l.n_padded * s.groups;
+  const bool one_by_one = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 &&
+                          s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
+                          s.pad_bottom == 0 && s.pad_right == 0 && s.groups == 1;
+  switch (isa) {
+    case Isa::avx512vnni:  // int8, 4 consecutive k per 32-bit lane (vpdpbusd)
+      l.k_padded = round_up(l.k, 4);
+      l.weight_bytes = l.k_padded * l.columns;
+      l.direct = one_by_one && s.in_channels % 4 == 0;
+      break;
+    case Isa::avx2:  // int16 pairs (vpmaddwd), activations widened while packing
+      l.k_padded = round_up(l.k, 2);
+      l.weight_bytes = l.k_padded * l.columns * 2;
+      l.direct = false;
+      break;
+    default:  // generic: int16 [k][16] panels
+      l.k_padded = l.k;
+      l.weight_bytes = l.k_padded * l.columns * 2;
+      l.direct = one_by_one;
+      break;
+  }
+  return l;
+}
+
+struct Offsets {
+  int64_t weights, zp_correction, weight_zp, bias, multiplier, total;
+};
+
+Offsets offsets_for(const Layout& l) {
+  Offsets o;
+  o.weights = round_up(sizeof(PackedConvHeader), 64);
+  o.zp_correction = round_up(o.weights + l.weight_bytes, 64);
+  o.weight_zp = round_up(o.zp_correction + 4 * l.columns, 64);
+  o.bias = round_up(o.weight_zp + 4 * l.columns, 64);
+  o.multiplier = round_up(o.bias + 4 * l.columns, 64);
+  o.total = round_up(o.multiplier + 4 * l.columns, 64);
+  return o;
+}
+
+bool quantization_ok(const Conv2dShape& s, const ConvQuantization& q) {
+  auto scale_ok = [](float x) { return std::isfinite(x) && x > 0.0f; };
+  if (!q.weights || !q.weight_scales || !q.weight_zero_points) return false;
+  if (!scale_ok(q.input_scale) || !scale_ok(q.output_scale)) return false;
+  if (q.input_zero_point < 0 || q.input_zero_point > 255) return false;
+  if (q.output_zero_point < 0 || q.output_zero_point > 255) return false;
+  const int32_t count = q.per_channel ? s.out_channels : 1;
+  for (int32_t i = 0; i < count; ++i) {
+    if (!scale_ok(q.weight_scales[i])) return false;
+    if (q.weight_zero_points[i] < -128 || q.weight_zero_points[i] > 127) return false;
+  }
+  return true;
+}
+
+// Weight of output channel oc at (ic, kh, kw) in PyTorch's OIHW layout.
+int32_t weight_at(const Conv2dShape& s, const int8_t* w, int64_t oc, int64_t ic, int64_t kh,
+                  int64_t kw) {
+  const int64_t icg = s.in_channels / s.groups;
+  return w[((oc * icg + ic) * s.kernel_h + kh) * s.kernel_w + kw];
+}
+
+// Weight of GEMM column j of group g at reduction index k = (kh, kw, ic).
+int32_t gemm_weight(const Conv2dShape& s, const Layout& l, const int8_t* w, int64_t g, int64_t j,
+                    int64_t k) {
+  if (j >= l.n || k >= l.k) return 0;
+  const int64_t icg = s.in_channels / s.groups;
+  const int64_t ic = k % icg, tap = k / icg;
+  return weight_at(s, w, g * l.n + j, ic, tap / s.kernel_w, tap % s.kernel_w);
+}
+
+void pack_gemm_weights(Isa isa, const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
+                       uint8_t* dst) {
+  const int8_t* w = q.weights;
+  auto zp_of = [&](int64_t oc) { return q.weight_zero_points[q.per_channel ? oc : 0]; };
+  for (int64_t g = 0; g < s.groups; ++g) {
+    if (isa == Isa::avx512vnni) {
+      // Column blocks of up to 64 (four zmm of 16 int32), each [k_padded/4][width][4].
+      int8_t* out = reinterpret_cast<int8_t*>(dst) + g * l.n_padded * l.k_padded;
+      for (int64_t j0 = 0; j0 < l.n_padded; j0 += 64) {
+        const int64_t width = l.n_padded - j0 < 64 ? l.n_padded - j0 : 64;
+        for (int64_t k4 = 0; k4 < l.k_padded; k4 += 4)
+          for (int64_t j = 0; j < width; ++j)
+            for (int64_t t = 0; t < 4; ++t)
+              *out++ = static_cast<int8_t>(gemm_weight(s, l, w, g, j0 + j, k4 + t));
+      }
+    } else {
+      // int16 panels of 16 columns, weight zero point subtracted (so no row
+      // sums are needed); AVX2 interleaves k pairs: [k/2][16][2], generic [k][16].
+      int16_t* out = reinterpret_cast<int16_t*>(dst) + g * l.n_padded * l.k_padded;
+      const int64_t step = isa == Isa::avx2 ? 2 : 1;
+      for (int64_t j0 = 0; j0 < l.n_padded; j0 += 16)
+        for (int64_t k0 = 0; k0 < l.k_padded; k0 += step)
+          for (int64_t j = 0; j < 16; ++j)
+            for (int64_t t = 0; t < step; ++t) {
+              const int64_t col = j0 + j;
+              const int32_t zp = col < l.n ? zp_of(g * l.n + col) : 0;
+              const bool real = col < l.n && k0 + t < l.k;
+              *out++ = static_cast<int16_t>(real ? gemm_weight(s, l, w, g, col, k0 + t) - zp : 0);
+            }
+    }
+  }
+}
+
+// FBGEMM's takeDepthWiseFastPath (src/FbgemmConv.cc), given is_depthwise:
+// only then does PyTorch's result carry its int16 pair saturation; every
+// other shape runs through exact GEMM kernels.
+bool fbgemm_depthwise_fast_path(const Conv2dShape& s) {
+  const bool stride_ok = (s.stride_h == 1 || s.stride_h == 2) && (s.stride_w == 1 || s.stride_w == 2);
+  const bool kernel_ok = s.kernel_h == s.kernel_w &&
+                         (s.kernel_h == 3 || s.kernel_h == 5 || s.kernel_h == 7);
+  const bool same_pad = s.pad_top == (s.kernel_h - 1) / 2 && s.pad_bottom == s.pad_top &&
+                        s.pad_left == (s.kernel_w - 1) / 2 && s.pad_right == s.pad_left;
+  return s.groups % 8 == 0 && stride_ok && kernel_ok && s.dilation_h == 1 && s.dilation_w == 1 &&
+         same_pad;
+}
+
+// Depthwise weights, raw int8 (the weight zero point is applied through row
+// sums, as FBGEMM does, so that saturation sees the same products):
+// [64-channel block][group of 4 taps][channel position][tap 0..3], channel
+// positions as in detail::depthwise_position, so that one vector load gives
+// every int32 lane the 4 weights of the channel it holds.
+void pack_depthwise_weights(const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
+                            uint8_t* dst) {
+  int8_t* out = reinterpret_cast<int8_t*>(dst);
+  for (int64_t c0 = 0; c0 < l.n_padded; c0 += 64)
+    for (int64_t t0 = 0; t0 < l.k_padded; t0 += 4)
+      for (int32_t c = 0; c < 64; ++c)
+        for (int64_t tt = 0; tt < 4; ++tt) {
+          const int64_t ch = c0 + c, t = t0 + tt;
+          const int8_t w = ch < l.n && t < l.k
+                               ? static_cast<int8_t>(weight_at(s, q.weights, ch, 0, t / s.kernel_w, t % s.kernel_w))
+                               : 0;
+          out[c0 * l.k_padded + (t0 / 4) * 256 + detail::depthwise_position(c) * 4 + tt] = w;
+        }
+}
+
+} // namespace
+
+size_t conv2d_packed_size(Isa isa, const Conv2dShape& shape) {
+  if (!shape_ok(shape)) return 0;
+  return static_cast<size_t>(offsets_for(layout_for(isa, shape)).total);
+}
+
+bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
+                 size_t blob_size) {
+  if (!shape_ok(s) || !quantization_ok(s, q)) return false;
+  const Layout l = layout_for(isa, s);
+  const Offsets o = offsets_for(l);
+  if (!blob || blob_size < static_cast<size_t>(o.total) || o.total > UINT32_MAX) return false;
+  std::memset(blob, 0, static_cast<size_t>(o.total));
+
+  PackedConvHeader h;
+  std::memset(&h, 0, sizeof(h));
+  h.magic = kPackedConvMagic;
+  h.version = kPackedConvVersion;
+  h.kind = static_cast<uint16_t>(l.kind);
+  h.isa = static_cast<int32_t>(isa);
+  h.batch = s.batch, h.in_h = s.in_h, h.in_w = s.in_w;
+  h.in_channels = s.in_channels, h.out_channels = s.out_channels;
+  h.kernel_h = s.kernel_h, h.kernel_w = s.kernel_w, h.stride_h = s.stride_h, h.stride_w = s.stride_w;
+  h.pad_top = s.pad_top, h.pad_left = s.pad_left;
+  h.dilation_h = s.dilation_h, h.dilation_w = s.dilation_w, h.groups = s.groups;
+  h.out_h = conv2d_out_h(s), h.out_w = conv2d_out_w(s);
+  h.k = static_cast<int32_t>(l.k), h.k_padded = static_cast<int32_t>(l.k_padded);
+  h.n = static_cast<int32_t>(l.n), h.n_padded = static_cast<int32_t>(l.n_padded);
+  h.input_zero_point = q.input_zero_point;
+  h.output_zero_point = q.output_zero_point;
+  h.output_min = q.relu ? q.output_zero_point : 0;
+  h.output_max = 255;
+  h.weights_offset = static_cast<uint32_t>(o.weights);
+  h.zp_correction_offset = static_cast<uint32_t>(o.zp_correction);
+  h.weight_zp_offset = static_cast<uint32_t>(o.weight_zp);
+  h.bias_offset = static_cast<uint32_t>(o.bias);
+  h.multiplier_offset = static_cast<uint32_t>(o.multiplier);
+  h.total_size = static_cast<uint32_t>(o.total);
+
+  bool any_weight_zp = false;
+  for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
+    any_weight_zp |= q.weight_zero_points[i] != 0;
+  h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
+            (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
+            (l.kind == ConvKind::depthwise && fbgemm_depthwise_fast_path(s) ? kFlagSaturatingPairs : 0u);
+  std::memcpy(blob, &h, sizeof(h));
+
+  if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
+  else pack_gemm_weights(isa, s, l, q, blob + o.weights);
+
+  // Per-column constants. Column c of the depthwise layout is channel c; column
+  // j of group g of the GEMM layout is output channel g * n + j.
+  int32_t* zp_corr = reinterpret_cast<int32_t*>(blob + o.zp_correction);
+  int32_t* weight_zp = reinterpret_cast<int32_t*>(blob + o.weight_zp);
+  float* bias = reinterpret_cast<float*>(blob + o.bias);
+  float* mult = reinterpret_cast<float*>(blob + o.multiplier);
+  const int64_t groups = l.kind == ConvKind::depthwise ? 1 : s.groups;
+  const bool depthwise = l.kind == ConvKind::depthwise;
+  for (int64_t g = 0; g < groups; ++g) {
+    for (int64_t j = 0; j < l.n; ++j) {
+      const int64_t oc = g * l.n + j;
+      const int64_t col = depthwise ? detail::depthwise_position(static_cast<int32_t>(j)) : g * l.n_padded + j;
+      const int64_t qi = q.per_channel ? oc : 0;
+      const int32_t bzp = q.weight_zero_points[qi];
+      // sum over k of (w - B_zp): the input zero point times it is the part of
+      // sum((a - A_zp)(w - B_zp)) that does not depend on the activations.
+      int64_t shifted_sum = 0;
+      for (int64_t k = 0; k < l.k; ++k) {
+        const int32_t wv = depthwise
+                               ? weight_at(s, q.weights, oc, 0, k / s.kernel_w, k % s.kernel_w)
+                               : gemm_weight(s, l, q.weights, g, j, k);
+        shifted_sum += wv - bzp;
+      }
+      zp_corr[col] = static_cast<int32_t>(-int64_t(q.input_zero_point) * shifted_sum);
+      weight_zp[col] = bzp;
+      const float act_times_w_scale = q.input_scale * q.weight_scales[qi];
+      mult[col] = act_times_w_scale / q.output_scale;
+      if (q.bias) {
+        bias[col] = q.per_channel
+                        ? q.bias[oc] / act_times_w_scale
+                        : q.bias[oc] * static_cast<float>(1.0 / static_cast<double>(act_times_w_scale));
+      }
+    }
+  }
+  return true;
+}
+
+bool conv2d_read_header(const uint8_t* blob, PackedConvHeader* header) {
+  if (!blob) return false;
+  PackedConvHeader h;
+  std::memcpy(&h, blob, sizeof(h));
+  if (h.magic != kPackedConvMagic || h.version != kPackedConvVersion) return false;
+  if (header) *header = h;
+  return true;
+}
+
+int64_t conv2d_rows(const uint8_t* blob) {
+  const detail::ConvView v = detail::view_blob(blob);
+  return int64_t(v.h.batch) * v.h.out_h * v.h.out_w;
+}
+
+size_t conv2d_scratch_size(const uint8_t* blob) {
+  const detail::ConvView v = detail::view_blob(blob);
+  if (v.h.kind == static_cast<uint16_t>(ConvKind::depthwise)) {
+    // A row of input zero points for padding taps and a row of zeros for the
+    // taps that only pad the reduction to a multiple of 4 (plus alignment).
+    return static_cast<size_t>(2 * round_up(v.h.in_channels, 64) + 64);
+  }
+  const int64_t elem = v.h.isa == static_cast<int32_t>(Isa::avx2) ? 2 : 1;
+  const int64_t rows = detail::rows_per_block(v.h.k_padded * elem);
+  // Packed rows, their sums, and 64 bytes of alignment slack.
+  return static_cast<size_t>(rows * v.h.k_padded * elem + rows * 4 + 128);
+}
+
+void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end) {
+  if (parts < 1) parts = 1;
+  const int64_t tiles = (rows + detail::kRowTile - 1) / detail::kRowTile;
+  const int64_t b = tiles * part / parts * detail::kRowTile;
+  const int64_t e = tiles * (part + 1) / parts * detail::kRowTile;
+  *begin = b < rows ? b : rows;
+  *end = e < rows ? e : rows;
+}
+
+} // namespace qcc_rt

@@ -1,0 +1,173 @@
+// Every conv kernel variant the CPU can run, on many shapes and quantization
+// settings, against the direct reference in reference.h: bit exact or fail.
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "reference.h"
+
+using namespace qcc_rt;
+using namespace qcc_rt_test;
+
+namespace {
+
+int g_failures = 0, g_checks = 0, g_shapes = 0;
+
+Conv2dShape make(int n, int h, int w, int ic, int oc, int k, int stride, int pad, int dil, int groups) {
+  Conv2dShape s;
+  s.batch = n, s.in_h = h, s.in_w = w, s.in_channels = ic, s.out_channels = oc;
+  s.kernel_h = s.kernel_w = k, s.stride_h = s.stride_w = stride;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
+  s.dilation_h = s.dilation_w = dil, s.groups = groups;
+  return s;
+}
+
+std::string describe(const ConvCase& c, Isa isa) {
+  const Conv2dShape& s = c.shape;
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "%s n%d %dx%d ic%d oc%d k%dx%d s%d,%d pad%d,%d,%d,%d d%d,%d g%d %s wzp%d bias%d relu%d",
+                isa_name(isa), s.batch, s.in_h, s.in_w, s.in_channels, s.out_channels, s.kernel_h,
+                s.kernel_w, s.stride_h, s.stride_w, s.pad_top, s.pad_left, s.pad_bottom, s.pad_right,
+                s.dilation_h, s.dilation_w, s.groups, c.per_channel ? "per-channel" : "per-tensor",
+                c.w_zps[0], int(c.has_bias), int(c.relu));
+  return buf;
+}
+
+void check_case(ConvCase& c, Rng& rng) {
+  const Conv2dShape& s = c.shape;
+  std::vector<uint8_t> in(size_t(s.batch) * s.in_h * s.in_w * s.in_channels);
+  for (auto& x : in) x = uint8_t(rng.range(0, 255));
+  const std::vector<uint8_t> want = reference_conv(c, in);
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
+    if (!cpu_supports(isa)) continue;
+    std::vector<uint8_t> blob(conv2d_packed_size(isa, s));
+    if (blob.empty() || !conv2d_pack(isa, s, c.quantization(), blob.data(), blob.size())) {
+      std::printf("FAIL pack %s\n", describe(c, isa).c_str());
+      ++g_failures;
+      continue;
+    }
+    std::vector<uint8_t> scratch(conv2d_scratch_size(blob.data()));
+    const int64_t rows = conv2d_rows(blob.data());
+    for (int parts : {1, 3}) {
+      std::vector<uint8_t> got(want.size(), 0xAB);
+      for (int p = 0; p < parts; ++p) {
+        int64_t b, e;
+        split_rows(rows, p, parts, &b, &e);
+        kernel_table(isa).conv2d(blob.data(), in.data(), got.data(), scratch.data(), b, e);
+      }
+      ++g_checks;
+      size_t bad = 0, first = 0;
+      for (size_t i = 0; i < want.size(); ++i)
+        if (got[i] != want[i] && bad++ == 0) first = i;
+      if (bad) {
+        ++g_failures;
+        std::printf("FAIL %s parts=%d: %zu/%zu mismatches, first at %zu (got %d want %d)\n",
+                    describe(c, isa).c_str(), parts, bad, want.size(), first, got[first], want[first]);
+      }
+    }
+  }
+}
+
+void run(const Conv2dShape& s, Rng& rng) {
+  ++g_shapes;
+  // Every quantization flavour on every shape: per-tensor/per-channel, weight
+  // zero points, bias, fused ReLU.
+  for (int variant = 0; variant < 4; ++variant) {
+    ConvCase c;
+    c.shape = s;
+    c.per_channel = variant & 1;
+    c.has_bias = variant != 2;
+    c.relu = variant >= 2;
+    randomize(c, rng, /*weight_zp=*/variant == 1 || variant == 3);
+    check_case(c, rng);
+  }
+}
+
+void test_rejects_bad_input() {
+  ConvCase c;
+  c.shape = make(1, 4, 4, 6, 4, 3, 1, 1, 1, 4);  // 6 input channels in 4 groups
+  Rng rng(1);
+  c.shape.groups = 1;
+  randomize(c, rng, false);
+  c.shape.groups = 4;
+  ++g_checks;
+  if (conv2d_packed_size(Isa::generic, c.shape) != 0) {
+    std::printf("FAIL: accepted in_channels not divisible by groups\n");
+    ++g_failures;
+  }
+  c.shape.groups = 1;
+  std::vector<uint8_t> blob(conv2d_packed_size(Isa::generic, c.shape));
+  c.in_zp = 300;
+  ++g_checks;
+  if (conv2d_pack(Isa::generic, c.shape, c.quantization(), blob.data(), blob.size())) {
+    std::printf("FAIL: accepted input zero point 300\n");
+    ++g_failures;
+  }
+  c.in_zp = 0, c.out_scale = std::nanf("");
+  ++g_checks;
+  if (conv2d_pack(Isa::generic, c.shape, c.quantization(), blob.data(), blob.size())) {
+    std::printf("FAIL: accepted NaN output scale\n");
+    ++g_failures;
+  }
+}
+
+} // namespace
+
+int main() {
+  Rng rng(2024);
+  // Named shapes: ResNet/MobileNet-like, odd channel counts, every conv path.
+  const Conv2dShape shapes[] = {
+      make(1, 9, 9, 3, 8, 7, 2, 3, 1, 1),     // stem-like, k = 147 not a multiple of 4
+      make(1, 8, 8, 16, 64, 3, 1, 1, 1, 1),   // 3x3 same
+      make(2, 7, 6, 13, 70, 3, 2, 1, 1, 1),   // odd channels, N tail of 6, batch 2
+      make(1, 6, 6, 64, 130, 1, 1, 0, 1, 1),  // 1x1 direct path, 3 column blocks
+      make(1, 5, 7, 17, 33, 1, 1, 0, 1, 1),   // 1x1 with in_channels % 4 != 0
+      make(1, 9, 9, 24, 40, 1, 2, 0, 1, 1),   // 1x1 stride 2 (downsample)
+      make(1, 9, 9, 8, 12, 3, 1, 2, 2, 1),    // dilation 2
+      make(1, 8, 8, 12, 18, 3, 1, 1, 1, 3),   // groups 3
+      make(1, 6, 6, 32, 32, 3, 1, 1, 1, 8),   // groups 8, 4 channels per group
+      make(1, 10, 10, 32, 32, 3, 1, 1, 1, 32),  // depthwise 3x3
+      make(1, 11, 9, 40, 40, 3, 2, 1, 1, 40),   // depthwise stride 2, C % 32 != 0
+      make(1, 9, 9, 19, 19, 5, 1, 2, 1, 19),    // depthwise 5x5 odd channels
+      make(1, 12, 12, 72, 72, 5, 2, 2, 1, 72),  // depthwise 5x5 stride 2
+      make(1, 9, 9, 16, 16, 3, 1, 2, 2, 16),    // depthwise dilated
+      make(2, 7, 7, 48, 48, 7, 1, 3, 1, 48),    // depthwise 7x7, batch 2
+      make(1, 6, 6, 8, 8, 3, 3, 0, 1, 8),       // depthwise stride 3, no padding
+      make(1, 9, 9, 16, 32, 3, 1, 1, 1, 16),    // depthwise, channel multiplier 2
+      make(1, 10, 10, 40, 80, 5, 2, 2, 1, 40),  // multiplier 2, 5x5 stride 2
+      make(1, 8, 8, 12, 24, 3, 1, 2, 2, 12),    // multiplier 2, dilated (exact)
+      make(1, 7, 7, 21, 42, 3, 1, 1, 1, 21),    // multiplier 2, odd channels (exact)
+      make(1, 4, 4, 1, 1, 3, 1, 1, 1, 1),       // single channel
+      make(1, 3, 3, 200, 300, 3, 1, 0, 1, 1),   // long reduction, 1 output pixel
+  };
+  for (const Conv2dShape& s : shapes) run(s, rng);
+  // Asymmetric padding and rectangular kernels.
+  Conv2dShape odd = make(1, 7, 9, 10, 20, 3, 1, 0, 1, 1);
+  odd.kernel_h = 2, odd.kernel_w = 5, odd.pad_top = 1, odd.pad_bottom = 0, odd.pad_left = 2,
+  odd.pad_right = 3, odd.stride_h = 2;
+  run(odd, rng);
+  // Linear layers: batch rows x features.
+  run(linear_as_conv2d(1, 512, 1000), rng);
+  run(linear_as_conv2d(7, 37, 29), rng);
+  // Random shapes.
+  for (int i = 0; i < 80; ++i) {
+    Conv2dShape s;
+    s.batch = rng.range(1, 2), s.in_h = rng.range(1, 9), s.in_w = rng.range(1, 9);
+    const bool depthwise = rng.range(0, 3) == 0;
+    const int groups = depthwise ? rng.range(2, 40) : (rng.range(0, 2) == 0 ? rng.range(1, 4) : 1);
+    s.groups = groups;
+    s.in_channels = depthwise ? groups : groups * rng.range(1, 24);
+    s.out_channels = depthwise ? groups * rng.range(1, 2) : groups * rng.range(1, 40);
+    s.kernel_h = rng.range(1, 5), s.kernel_w = rng.range(1, 5);
+    s.stride_h = rng.range(1, 3), s.stride_w = rng.range(1, 3);
+    s.dilation_h = rng.range(1, 2), s.dilation_w = rng.range(1, 2);
+    s.pad_top = rng.range(0, 2), s.pad_left = rng.range(0, 2);
+    s.pad_bottom = rng.range(0, 2), s.pad_right = rng.range(0, 2);
+    if (conv2d_out_h(s) < 1 || conv2d_out_w(s) < 1) continue;
+    run(s, rng);
+  }
+  test_rejects_bad_input();
+  std::printf("conv_isa_test: %d shapes, %d checks, %d failures\n", g_shapes, g_checks, g_failures);
+  return g_failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,147 @@
+// Test-only scalar reference for quantized conv2d, written from the formulas
+// (PyTorch numerics doc, FBGEMM requantizeOutputProcessingAvx2) without any
+// of the library's packing or blocking, plus a small deterministic RNG.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "qcc_rt/qcc_rt.h"
+
+namespace qcc_rt_test {
+
+struct Rng {
+  uint64_t s;
+  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint32_t next() {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    return static_cast<uint32_t>(s >> 11);
+  }
+  int32_t range(int32_t lo, int32_t hi) { return lo + static_cast<int32_t>(next() % uint32_t(hi - lo + 1)); }
+  float uniform(float lo, float hi) { return lo + (hi - lo) * (next() & 0xffffff) / float(0x1000000); }
+};
+
+// A conv layer with all of its quantization data owned by the test.
+struct ConvCase {
+  qcc_rt::Conv2dShape shape;
+  float in_scale = 0.05f, out_scale = 0.1f;
+  int32_t in_zp = 0, out_zp = 0;
+  bool relu = false, per_channel = false, has_bias = false;
+  std::vector<int8_t> weights;
+  std::vector<float> w_scales, bias;
+  std::vector<int32_t> w_zps;
+
+  qcc_rt::ConvQuantization quantization() const {
+    qcc_rt::ConvQuantization q;
+    q.input_scale = in_scale, q.input_zero_point = in_zp;
+    q.output_scale = out_scale, q.output_zero_point = out_zp;
+    q.relu = relu, q.weights = weights.data(), q.per_channel = per_channel;
+    q.weight_scales = w_scales.data(), q.weight_zero_points = w_zps.data();
+    q.bias = has_bias ? bias.data() : nullptr;
+    return q;
+  }
+};
+
+inline int32_t cvtps_epi32(float f) {
+  if (!(f >= -2147483648.0f && f < 2147483648.0f)) return INT32_MIN;
+  return static_cast<int32_t>(std::nearbyint(f));
+}
+
+// FBGEMM runs these depthwise convs on its AVX2 depthwise kernel, whose
+// vpmaddubsw saturates each tap pair to int16 (FbgemmConv.cc
+// takeDepthWiseFastPath); PyTorch's results carry that saturation.
+inline bool fbgemm_saturating_depthwise(const qcc_rt::Conv2dShape& s) {
+  const int k = s.kernel_h;
+  return s.groups == s.in_channels && (s.out_channels == s.groups || s.out_channels == 2 * s.groups) &&
+         s.groups % 8 == 0 &&
+         s.kernel_w == k && (k == 3 || k == 5 || k == 7) && s.stride_h <= 2 && s.stride_w <= 2 &&
+         s.dilation_h == 1 && s.dilation_w == 1 && s.pad_top == (k - 1) / 2 &&
+         s.pad_bottom == s.pad_top && s.pad_left == s.pad_top && s.pad_right == s.pad_top;
+}
+
+// Direct convolution: sum((a - a_zp) * (w - w_zp)) over the window, padding
+// contributes nothing (or FBGEMM's saturating depthwise sum, see above), then
+// FBGEMM's float requantization.
+inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<uint8_t>& in) {
+  const bool saturate = fbgemm_saturating_depthwise(c.shape);
+  const qcc_rt::Conv2dShape& s = c.shape;
+  const int oh_n = qcc_rt::conv2d_out_h(s), ow_n = qcc_rt::conv2d_out_w(s);
+  const int icg = s.in_channels / s.groups, ocg = s.out_channels / s.groups;
+  std::vector<uint8_t> out(size_t(s.batch) * oh_n * ow_n * s.out_channels);
+  for (int n = 0; n < s.batch; ++n)
+    for (int oh = 0; oh < oh_n; ++oh)
+      for (int ow = 0; ow < ow_n; ++ow)
+        for (int oc = 0; oc < s.out_channels; ++oc) {
+          const int g = oc / ocg, qi = c.per_channel ? oc : 0;
+          int64_t acc = 0;
+          if (saturate) {
+            // Raw products in tap order (kh-major), padding as a_zp; pairs
+            // (2p, 2p+1) saturate to int16; zero points corrected afterwards.
+            int64_t sat = 0, a_sum = 0, w_sum = 0;
+            const int taps = s.kernel_h * s.kernel_w;
+            int pair = 0;
+            for (int t = 0; t < taps; ++t) {
+              const int ih = oh * s.stride_h - s.pad_top + (t / s.kernel_w) * s.dilation_h;
+              const int iw = ow * s.stride_w - s.pad_left + (t % s.kernel_w) * s.dilation_w;
+              const bool inside = ih >= 0 && ih < s.in_h && iw >= 0 && iw < s.in_w;
+              const int a = inside ? in[((size_t(n) * s.in_h + ih) * s.in_w + iw) * s.in_channels + g] : c.in_zp;
+              const int w = c.weights[size_t(oc) * taps + t];
+              pair += a * w, a_sum += a, w_sum += w;
+              if (t % 2 == 1 || t == taps - 1) {
+                sat += pair < -32768 ? -32768 : (pair > 32767 ? 32767 : pair);
+                pair = 0;
+              }
+            }
+            const int bz = c.w_zps[qi];
+            acc = sat - int64_t(bz) * a_sum - int64_t(c.in_zp) * w_sum + int64_t(taps) * c.in_zp * bz;
+          }
+          for (int ic = 0; ic < icg && !saturate; ++ic)
+            for (int kh = 0; kh < s.kernel_h; ++kh)
+              for (int kw = 0; kw < s.kernel_w; ++kw) {
+                const int ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
+                const int iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
+                if (ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
+                const int a = in[((size_t(n) * s.in_h + ih) * s.in_w + iw) * s.in_channels + g * icg + ic];
+                const int w = c.weights[((size_t(oc) * icg + ic) * s.kernel_h + kh) * s.kernel_w + kw];
+                acc += int64_t(a - c.in_zp) * (w - c.w_zps[qi]);
+              }
+          const float atws = c.in_scale * c.w_scales[qi];
+          const float mult = atws / c.out_scale;
+          float bq = 0.0f;
+          if (c.has_bias)
+            bq = c.per_channel ? c.bias[oc] / atws : c.bias[oc] * float(1.0 / double(atws));
+          const float f = (float(int32_t(acc)) + bq) * mult;
+          int32_t r = cvtps_epi32(f);
+          const int32_t lo = c.relu ? c.out_zp : 0;
+          r = r < lo - c.out_zp ? lo - c.out_zp : (r > 255 - c.out_zp ? 255 - c.out_zp : r);
+          out[((size_t(n) * oh_n + oh) * ow_n + ow) * s.out_channels + oc] = uint8_t(r + c.out_zp);
+        }
+  return out;
+}
+
+// Fills weights/scales/bias so that outputs spread over the uint8 range.
+inline void randomize(ConvCase& c, Rng& rng, bool weight_zp) {
+  const qcc_rt::Conv2dShape& s = c.shape;
+  const int icg = s.in_channels / s.groups;
+  const size_t nw = size_t(s.out_channels) * icg * s.kernel_h * s.kernel_w;
+  c.weights.resize(nw);
+  for (auto& w : c.weights) w = int8_t(rng.range(-128, 127));
+  const int nq = c.per_channel ? s.out_channels : 1;
+  c.w_scales.resize(nq), c.w_zps.resize(nq);
+  for (int i = 0; i < nq; ++i) {
+    c.w_scales[i] = rng.uniform(0.002f, 0.02f);
+    c.w_zps[i] = weight_zp ? rng.range(-20, 20) : 0;
+  }
+  c.in_scale = rng.uniform(0.01f, 0.1f);
+  c.in_zp = rng.range(0, 255);
+  c.out_zp = rng.range(0, 3) == 0 ? rng.range(0, 255) : rng.range(40, 215);
+  const double k = double(icg) * s.kernel_h * s.kernel_w;
+  // |a - a_zp| and |w - w_zp| are ~74 on average for uniform bytes.
+  c.out_scale = float(c.in_scale * c.w_scales[0] * 74.0 * 74.0 * std::sqrt(k) / 40.0);
+  c.bias.resize(s.out_channels);
+  for (auto& b : c.bias) b = rng.uniform(-1.0f, 1.0f) * c.out_scale * 60.0f;
+}
+
+} // namespace qcc_rt_test
