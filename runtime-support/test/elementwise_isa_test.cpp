@@ -125,6 +125,124 @@ void test_isa(Isa isa, Rng& rng) {
   expect_equal(got_p, want_p, "adaptive_avg_pool2d_u8", isa);
 }
 
+// Splits [0, n) at random points (pieces of 1 element up to about n / 2),
+// cutting the kernels' 64-element blocks and pooling rows anywhere.
+template <typename Op>
+void random_pieces(Rng& rng, int64_t n, Op op) {
+  for (int64_t i = 0; i < n;) {
+    const int64_t len = rng.range(0, 3) == 0 ? rng.range(1, 5) : rng.range(1, int32_t(n / 2 > 1 ? n / 2 : 1));
+    const int64_t e = i + len < n ? i + len : n;
+    op(i, e);
+    i = e;
+  }
+}
+
+// Lengths around the vector block sizes (8, 16, 32, 64) and misaligned
+// begin/end: every ISA must match one generic call over the whole range.
+void test_lengths(Isa isa, Rng& rng) {
+  const KernelTable& ref = kernel_table(Isa::generic);
+  const KernelTable& k = kernel_table(isa);
+  for (int64_t n : {1, 7, 15, 16, 17, 31, 33, 63, 64, 65, 100, 127, 128, 129, 191, 1000, 4097}) {
+    const size_t len = static_cast<size_t>(n);
+    std::vector<float> x(len);
+    for (auto& v : x) v = rng.uniform(-40.0f, 40.0f);
+    x[size_t(rng.range(0, int32_t(n - 1)))] = NAN;
+    const std::vector<uint8_t> a = bytes(rng, len), b = bytes(rng, len);
+    std::vector<uint8_t> want(len), got(len);
+    std::vector<int8_t> want_s(len), got_s(len);
+    std::vector<float> want_f(len), got_f(len);
+    const QParams qp{0.0731f, 117}, qs{0.0517f, -9}, to{0.0219f, 3};
+    ref.quantize_u8(x.data(), want.data(), 0, n, qp);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.quantize_u8(x.data(), got.data(), s, e, qp); });
+    expect_equal(got, want, "quantize_u8 lengths", isa);
+    ref.quantize_s8(x.data(), want_s.data(), 0, n, qs);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.quantize_s8(x.data(), got_s.data(), s, e, qs); });
+    expect_equal(got_s, want_s, "quantize_s8 lengths", isa);
+    ref.dequantize_u8(a.data(), want_f.data(), 0, n, qp);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.dequantize_u8(a.data(), got_f.data(), s, e, qp); });
+    expect_equal(got_f, want_f, "dequantize_u8 lengths", isa);
+    const int8_t* as = reinterpret_cast<const int8_t*>(a.data());
+    ref.dequantize_s8(as, want_f.data(), 0, n, qs);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.dequantize_s8(as, got_f.data(), s, e, qs); });
+    expect_equal(got_f, want_f, "dequantize_s8 lengths", isa);
+    ref.requantize_u8(a.data(), want.data(), 0, n, qp, to);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.requantize_u8(a.data(), got.data(), s, e, qp, to); });
+    expect_equal(got, want, "requantize_u8 lengths", isa);
+    // PyTorch chunks that leave scalar-formula tails inside and at the end.
+    for (int64_t chunk : {int64_t(0), int64_t(1), int64_t(37), int64_t(64), int64_t(100), n}) {
+      AddParams ap;
+      ap.a = {0.0923134f, 172}, ap.b = {0.0835484f, 18}, ap.out = {0.178249f, 169};
+      ap.relu = chunk % 2 == 0, ap.torch_chunk = chunk;
+      ref.add_u8(a.data(), b.data(), want.data(), n, 0, n, ap);
+      random_pieces(rng, n, [&](int64_t s, int64_t e) { k.add_u8(a.data(), b.data(), got.data(), n, s, e, ap); });
+      expect_equal(got, want, "add_u8 lengths", isa);
+    }
+    MulParams mp;
+    mp.a = {0.02f, 128}, mp.b = {0.03f, 100}, mp.out = {0.05f, 90}, mp.relu = n % 2 == 1;
+    ref.mul_u8(a.data(), b.data(), want.data(), 0, n, mp);
+    random_pieces(rng, n, [&](int64_t s, int64_t e) { k.mul_u8(a.data(), b.data(), got.data(), s, e, mp); });
+    expect_equal(got, want, "mul_u8 lengths", isa);
+  }
+}
+
+// Pooling over channel counts around the vector widths (PyTorch's 8 / 16
+// lane tails, the kernels' 16 / 32 / 64 channel blocks), border and interior
+// columns, dilation, ceil-mode extra outputs, and ranges that cut rows.
+void test_pool_shapes(Isa isa, Rng& rng) {
+  const KernelTable& ref = kernel_table(Isa::generic);
+  const KernelTable& k = kernel_table(isa);
+  struct Geometry {
+    int32_t in_h, in_w, kernel, stride, pad, dilation, extra;
+  };
+  const Geometry geometries[] = {{13, 11, 3, 2, 1, 1, 0}, {9, 10, 2, 2, 0, 1, 1}, {8, 9, 3, 1, 1, 1, 0},
+                                 {12, 12, 3, 2, 1, 2, 0}, {7, 7, 1, 1, 0, 1, 0},  {6, 13, 5, 3, 2, 1, 1},
+                                 {10, 7, 4, 1, 0, 1, 0}};
+  for (int32_t channels : {1, 7, 16, 17, 33, 63, 64, 65, 100, 130, 520}) {
+    for (const Geometry& g : geometries) {
+      Pool2dShape s;
+      s.batch = 2, s.in_h = g.in_h, s.in_w = g.in_w, s.channels = channels;
+      s.kernel_h = s.kernel_w = g.kernel, s.stride_h = s.stride_w = g.stride, s.pad_h = s.pad_w = g.pad;
+      s.dilation_h = s.dilation_w = g.dilation;
+      s.out_h = (g.in_h + 2 * g.pad - g.dilation * (g.kernel - 1) - 1) / g.stride + 1 + g.extra;
+      s.out_w = (g.in_w + 2 * g.pad - g.dilation * (g.kernel - 1) - 1) / g.stride + 1 + g.extra;
+      const std::vector<uint8_t> img = bytes(rng, size_t(2) * g.in_h * g.in_w * channels);
+      const int64_t outputs = int64_t(2) * s.out_h * s.out_w;
+      std::vector<uint8_t> want(size_t(outputs) * channels), got(want.size());
+      ref.max_pool2d_u8(img.data(), want.data(), s, 0, outputs);
+      random_pieces(rng, outputs, [&](int64_t b, int64_t e) { k.max_pool2d_u8(img.data(), got.data(), s, b, e); });
+      expect_equal(got, want, "max_pool2d_u8 shapes", isa);
+      if (g.dilation != 1) continue;
+      s.count_include_pad = channels % 2 == 0;
+      s.divisor_override = channels == 65 ? 7 : 0;
+      const QParams in_q{0.45808536f, 7}, out_q{0.06806449f, 100};
+      ref.avg_pool2d_u8(img.data(), want.data(), s, in_q, out_q, 0, outputs);
+      random_pieces(rng, outputs,
+                    [&](int64_t b, int64_t e) { k.avg_pool2d_u8(img.data(), got.data(), s, in_q, out_q, b, e); });
+      expect_equal(got, want, "avg_pool2d_u8 shapes", isa);
+      s.out_h = g.in_h / 2 + 1, s.out_w = g.in_w / 3 + 1;  // adaptive: uneven windows
+      const int64_t adaptive_outputs = int64_t(2) * s.out_h * s.out_w;
+      want.resize(size_t(adaptive_outputs) * channels), got.resize(want.size());
+      ref.adaptive_avg_pool2d_u8(img.data(), want.data(), s, in_q, in_q, 0, adaptive_outputs);
+      random_pieces(rng, adaptive_outputs, [&](int64_t b, int64_t e) {
+        k.adaptive_avg_pool2d_u8(img.data(), got.data(), s, in_q, in_q, b, e);
+      });
+      expect_equal(got, want, "adaptive_avg_pool2d_u8 shapes", isa);
+    }
+  }
+  // Windows of more than 257 taps: the uint16 partial sums must spill into
+  // int32 before they overflow. 20x20 taps of 255 average to exactly 255.
+  for (int32_t channels : {5, 64, 100}) {
+    Pool2dShape s;
+    s.in_h = s.in_w = 20, s.channels = channels, s.kernel_h = s.kernel_w = 20, s.out_h = s.out_w = 1;
+    const std::vector<uint8_t> img(size_t(400) * channels, 255);
+    std::vector<uint8_t> got(static_cast<size_t>(channels)), want(static_cast<size_t>(channels), 255);
+    k.avg_pool2d_u8(img.data(), got.data(), s, QParams{0.1f, 0}, QParams{0.1f, 0}, 0, 1);
+    expect_equal(got, want, "avg_pool2d_u8 400 taps of 255", isa);
+    k.adaptive_avg_pool2d_u8(img.data(), got.data(), s, QParams{0.1f, 0}, QParams{0.1f, 0}, 0, 1);
+    expect_equal(got, want, "adaptive_avg_pool2d_u8 400 taps of 255", isa);
+  }
+}
+
 void test_torch_chunks() {
   expect(torch_elementwise_chunk(1000, 2) == 1000, "below the grain size one chunk");
   expect(torch_elementwise_chunk(70001, 2) == 35001, "two chunks of ceil(n / 2)");
@@ -139,7 +257,7 @@ int main() {
   test_pinned_values();
   test_torch_chunks();
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni})
-    if (cpu_supports(isa)) test_isa(isa, rng);
+    if (cpu_supports(isa)) test_isa(isa, rng), test_lengths(isa, rng), test_pool_shapes(isa, rng);
   std::printf("elementwise_isa_test: %d checks, %d failures\n", g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }

@@ -6,31 +6,45 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 namespace qcc_rt {
 
 // [outer][channels][inner] <-> [outer][inner][channels]: NCHW <-> NHWC with
 // outer = batch and inner = product of the spatial sizes. Processes outer*inner
-// "pixels" [begin, end).
+// "pixels" [begin, end), in tiles of up to 32 pixels of one batch item so that
+// each channel's run of the tile is contiguous on the NCHW side and the NHWC
+// tile stays in L1 (2x faster than pixel by pixel for 3 channels, and for
+// NHWC -> NCHW with many channels).
 template <class T>
 inline void to_channels_last(const T* in, T* out, int64_t channels, int64_t inner,
                              int64_t begin, int64_t end) {
-  for (int64_t p = begin; p < end; ++p) {
-    int64_t n = p / inner, s = p % inner;
+  constexpr int64_t kTile = 32;
+  for (int64_t p = begin; p < end;) {
+    const int64_t n = p / inner, s = p % inner;
+    int64_t len = inner - s < end - p ? inner - s : end - p;
+    len = len < kTile ? len : kTile;
     const T* src = in + n * channels * inner + s;
     T* dst = out + p * channels;
-    for (int64_t c = 0; c < channels; ++c) dst[c] = src[c * inner];
+    for (int64_t c = 0; c < channels; ++c, src += inner)
+      for (int64_t j = 0; j < len; ++j) dst[j * channels + c] = src[j];
+    p += len;
   }
 }
 
 template <class T>
 inline void to_contiguous(const T* in, T* out, int64_t channels, int64_t inner, int64_t begin,
                           int64_t end) {
-  for (int64_t p = begin; p < end; ++p) {
-    int64_t n = p / inner, s = p % inner;
+  constexpr int64_t kTile = 32;
+  for (int64_t p = begin; p < end;) {
+    const int64_t n = p / inner, s = p % inner;
+    int64_t len = inner - s < end - p ? inner - s : end - p;
+    len = len < kTile ? len : kTile;
     const T* src = in + p * channels;
     T* dst = out + n * channels * inner + s;
-    for (int64_t c = 0; c < channels; ++c) dst[c * inner] = src[c];
+    for (int64_t c = 0; c < channels; ++c, dst += inner)
+      for (int64_t j = 0; j < len; ++j) dst[j] = src[j * channels + c];
+    p += len;
   }
 }
 
@@ -86,10 +100,32 @@ inline void mean_spatial(const T* in, T* out, int64_t channels, int64_t pixels, 
 }
 
 // Elementwise clamp of quantized values to [lo, hi] (ReLU: lo = zero point).
+// in may equal out. When lo <= hi both fit T (always, for ReLU), 16 bytes at a
+// time through GCC/Clang vector extensions (portable: SSE2 on any x86-64, NEON
+// elsewhere; no ISA flags needed), then the scalar formula for the rest.
 template <class T>
 inline void clamp_integers(const T* in, T* out, int32_t lo, int32_t hi, int64_t begin,
                            int64_t end) {
-  for (int64_t i = begin; i < end; ++i) {
+  int64_t i = begin;
+#if defined(__GNUC__)
+  constexpr int64_t t_min = std::numeric_limits<T>::min(), t_max = std::numeric_limits<T>::max();
+  if (lo >= t_min && lo <= hi && hi <= t_max) {
+    typedef T V __attribute__((vector_size(16)));
+    constexpr int64_t kLanes = 16 / sizeof(T);
+    V l, h;
+    for (int64_t j = 0; j < kLanes; ++j) l[j] = static_cast<T>(lo), h[j] = static_cast<T>(hi);
+    for (; i + kLanes <= end; i += kLanes) {
+      V v;
+      std::memcpy(&v, in + i, sizeof(v));
+      V below = (V)(v < l);  // all-ones lanes where v < lo
+      v = (v & ~below) | (l & below);
+      const V above = (V)(v > h);
+      v = (v & ~above) | (h & above);
+      std::memcpy(out + i, &v, sizeof(v));
+    }
+  }
+#endif
+  for (; i < end; ++i) {
     int32_t v = in[i];
     out[i] = static_cast<T>(v < lo ? lo : (v > hi ? hi : v));
   }

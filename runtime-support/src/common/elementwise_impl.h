@@ -1,15 +1,20 @@
 // Internal: elementwise ops, included by one translation unit per ISA with
-// QCC_RT_ISA_NS set to the namespace to define. The code is plain C++ written
-// so the compiler can vectorize it with that unit's flags; the arithmetic is
-// fixed by explicit operations (fmaf where PyTorch's vector path uses FMA,
-// -ffp-contract=off everywhere else), so every ISA gives identical results.
+// QCC_RT_ISA_NS set to the namespace to define. Three tiers, chosen by the
+// unit's flags: AVX-512 (simd16.h: 64-element blocks of 4 x 16 lanes, masked
+// tails), AVX2 (simd8.h: 32-element blocks of 4 x 8 lanes, scalar tail) and
+// the scalar formulas (generic build, AVX2 remainders). The arithmetic is
+// fixed by explicit operations (FMA only where PyTorch's vector path uses it,
+// -ffp-contract=off everywhere else) and the saturating byte packs clamp
+// exactly like the scalar code, so every ISA gives identical results.
 #ifndef QCC_RT_ISA_NS
 #error "define QCC_RT_ISA_NS before including elementwise_impl.h"
 #endif
 
 #include <cmath>
+#include <type_traits>
 
 #include "common/blob.h"
+#include "common/simd16.h"
 #include "common/simd8.h"
 #include "qcc_rt/elementwise.h"
 
@@ -50,11 +55,20 @@ inline uint8_t clamp_u8(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : (v 
 void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p) {
   const float inv = 1.0f / p.scale;
   int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512 inv_v = _mm512_set1_ps(inv);
+  const __m512i zp = _mm512_set1_epi32(p.zero_point);
+  v16::to_bytes(q, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+    return v16::quantize(v16::load_ps<decltype(masked)>(x + j, m), inv_v, zp);
+  });
+  i = end;
+#elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256 inv_v = _mm256_set1_ps(inv);
-  const __m256i zp = _mm256_set1_epi32(p.zero_point), lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
-  for (; i + 8 <= end; i += 8) v8::store_u8(q + i, v8::quantize(_mm256_loadu_ps(x + i), inv_v, zp, lo, hi));
+  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  i = v8::to_bytes(q, begin, end,
+                   [&](int64_t j) { return v8::quantize_unclamped(_mm256_loadu_ps(x + j), inv_v, zp); });
 #endif
   for (; i < end; ++i)
     q[i] = static_cast<uint8_t>(quantize_vector_path(x[i], inv, p.zero_point, 0, 255));
@@ -63,56 +77,156 @@ void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams
 void quantize_s8(const float* x, int8_t* q, int64_t begin, int64_t end, QParams p) {
   const float inv = 1.0f / p.scale;
   int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512 inv_v = _mm512_set1_ps(inv);
+  const __m512i zp = _mm512_set1_epi32(p.zero_point);
+  v16::to_bytes(q, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+    return v16::quantize(v16::load_ps<decltype(masked)>(x + j, m), inv_v, zp);
+  });
+  i = end;
+#elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256 inv_v = _mm256_set1_ps(inv);
-  const __m256i zp = _mm256_set1_epi32(p.zero_point), lo = _mm256_set1_epi32(-128), hi = _mm256_set1_epi32(127);
-  for (; i + 8 <= end; i += 8) v8::store_s8(q + i, v8::quantize(_mm256_loadu_ps(x + i), inv_v, zp, lo, hi));
+  const __m256i zp = _mm256_set1_epi32(p.zero_point);
+  i = v8::to_bytes(q, begin, end,
+                   [&](int64_t j) { return v8::quantize_unclamped(_mm256_loadu_ps(x + j), inv_v, zp); });
 #endif
   for (; i < end; ++i)
     q[i] = static_cast<int8_t>(quantize_vector_path(x[i], inv, p.zero_point, -128, 127));
 }
 
-void dequantize_u8(const uint8_t* q, float* x, int64_t begin, int64_t end, QParams p) {
+namespace {
+
+// scale * (q - zp) for T = uint8_t / int8_t.
+template <typename T>
+inline void dequantize_impl(const T* q, float* x, int64_t begin, int64_t end, QParams p) {
   int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512i zp = _mm512_set1_epi32(p.zero_point);
+  const __m512 scale = _mm512_set1_ps(p.scale);
+  const auto load = [](const T* ptr, __mmask16 m, auto masked) {
+    if constexpr (std::is_signed<T>::value) return v16::load_s8<decltype(masked)>(ptr, m);
+    else return v16::load_u8<decltype(masked)>(ptr, m);
+  };
+  for (; i + 64 <= end; i += 64) {
+    const __m512 x0 = v16::dequantize(load(q + i, 0xffff, v16::Full{}), zp, scale);
+    const __m512 x1 = v16::dequantize(load(q + i + 16, 0xffff, v16::Full{}), zp, scale);
+    const __m512 x2 = v16::dequantize(load(q + i + 32, 0xffff, v16::Full{}), zp, scale);
+    const __m512 x3 = v16::dequantize(load(q + i + 48, 0xffff, v16::Full{}), zp, scale);
+    _mm512_storeu_ps(x + i, x0), _mm512_storeu_ps(x + i + 16, x1);
+    _mm512_storeu_ps(x + i + 32, x2), _mm512_storeu_ps(x + i + 48, x3);
+  }
+  for (; i < end; i += 16) {
+    const __mmask16 m = v16::lanes16(end - i);
+    _mm512_mask_storeu_ps(x + i, m, v16::dequantize(load(q + i, m, v16::Masked{}), zp, scale));
+  }
+#elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256i zp = _mm256_set1_epi32(p.zero_point);
   const __m256 scale = _mm256_set1_ps(p.scale);
-  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(x + i, v8::dequantize(v8::load_u8(q + i), zp, scale));
+  const auto load = [](const T* ptr) {
+    if constexpr (std::is_signed<T>::value) return v8::load_s8(ptr);
+    else return v8::load_u8(ptr);
+  };
+  for (; i + 32 <= end; i += 32) {
+    const __m256 x0 = v8::dequantize(load(q + i), zp, scale), x1 = v8::dequantize(load(q + i + 8), zp, scale);
+    const __m256 x2 = v8::dequantize(load(q + i + 16), zp, scale), x3 = v8::dequantize(load(q + i + 24), zp, scale);
+    _mm256_storeu_ps(x + i, x0), _mm256_storeu_ps(x + i + 8, x1);
+    _mm256_storeu_ps(x + i + 16, x2), _mm256_storeu_ps(x + i + 24, x3);
+  }
+  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(x + i, v8::dequantize(load(q + i), zp, scale));
 #endif
   for (; i < end; ++i) x[i] = p.scale * static_cast<float>(q[i] - p.zero_point);
 }
 
+} // namespace
+
+void dequantize_u8(const uint8_t* q, float* x, int64_t begin, int64_t end, QParams p) {
+  dequantize_impl(q, x, begin, end, p);
+}
+
 void dequantize_s8(const int8_t* q, float* x, int64_t begin, int64_t end, QParams p) {
-  int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
-  namespace v8 = detail::simd8;
-  const __m256i zp = _mm256_set1_epi32(p.zero_point);
-  const __m256 scale = _mm256_set1_ps(p.scale);
-  for (; i + 8 <= end; i += 8) _mm256_storeu_ps(x + i, v8::dequantize(v8::load_s8(q + i), zp, scale));
-#endif
-  for (; i < end; ++i) x[i] = p.scale * static_cast<float>(q[i] - p.zero_point);
+  dequantize_impl(q, x, begin, end, p);
 }
 
 void requantize_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end, QParams from,
                    QParams to) {
   const float inv = 1.0f / to.scale;
   int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512i from_zp = _mm512_set1_epi32(from.zero_point), to_zp = _mm512_set1_epi32(to.zero_point);
+  const __m512 from_scale = _mm512_set1_ps(from.scale), inv_v = _mm512_set1_ps(inv);
+  v16::to_bytes(out, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+    const __m512 x = v16::dequantize(v16::load_u8<decltype(masked)>(in + j, m), from_zp, from_scale);
+    return v16::quantize(x, inv_v, to_zp);
+  });
+  i = end;
+#elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256i from_zp = _mm256_set1_epi32(from.zero_point), to_zp = _mm256_set1_epi32(to.zero_point);
   const __m256 from_scale = _mm256_set1_ps(from.scale), inv_v = _mm256_set1_ps(inv);
-  const __m256i lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
-  for (; i + 8 <= end; i += 8)
-    v8::store_u8(out + i, v8::quantize(v8::dequantize(v8::load_u8(in + i), from_zp, from_scale), inv_v,
-                                       to_zp, lo, hi));
+  i = v8::to_bytes(out, begin, end, [&](int64_t j) {
+    return v8::quantize_unclamped(v8::dequantize(v8::load_u8(in + j), from_zp, from_scale), inv_v, to_zp);
+  });
 #endif
   for (; i < end; ++i) {
     const float x = from.scale * static_cast<float>(in[i] - from.zero_point);
     out[i] = static_cast<uint8_t>(quantize_vector_path(x, inv, to.zero_point, 0, 255));
   }
 }
+
+namespace {
+
+// add's vector formula (PyTorch's AVX2 vectorized loop) on [begin, end), all
+// of it inside the whole 64-element blocks of one chunk: dequantize with
+// fmadd(scale, q, scale * -zp), add, ReLU (maxps: NaN and -0 give +0 like the
+// scalar code), QuantizeAvx2.
+template <bool kRelu>
+inline void add_vector_path(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin,
+                            int64_t end, const AddParams& p, float a_premul, float b_premul, float inv) {
+  int64_t i = begin;
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512 sa = _mm512_set1_ps(p.a.scale), sb = _mm512_set1_ps(p.b.scale);
+  const __m512 pa = _mm512_set1_ps(a_premul), pb = _mm512_set1_ps(b_premul);
+  const __m512 inv_v = _mm512_set1_ps(inv), zero = _mm512_setzero_ps();
+  const __m512i zp = _mm512_set1_epi32(p.out.zero_point);
+  v16::to_bytes(out, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+    using M = decltype(masked);
+    const __m512 da = _mm512_fmadd_ps(sa, _mm512_cvtepi32_ps(v16::load_u8<M>(a + j, m)), pa);
+    const __m512 db = _mm512_fmadd_ps(sb, _mm512_cvtepi32_ps(v16::load_u8<M>(b + j, m)), pb);
+    __m512 c = _mm512_add_ps(da, db);
+    if (kRelu) c = _mm512_max_ps(c, zero);
+    return v16::quantize(c, inv_v, zp);
+  });
+  i = end;
+#elif defined(QCC_RT_HAVE_SIMD8)
+  namespace v8 = detail::simd8;
+  const __m256 sa = _mm256_set1_ps(p.a.scale), sb = _mm256_set1_ps(p.b.scale);
+  const __m256 pa = _mm256_set1_ps(a_premul), pb = _mm256_set1_ps(b_premul);
+  const __m256 inv_v = _mm256_set1_ps(inv), zero = _mm256_setzero_ps();
+  const __m256i zp = _mm256_set1_epi32(p.out.zero_point);
+  i = v8::to_bytes(out, begin, end, [&](int64_t j) {
+    const __m256 da = _mm256_fmadd_ps(sa, _mm256_cvtepi32_ps(v8::load_u8(a + j)), pa);
+    const __m256 db = _mm256_fmadd_ps(sb, _mm256_cvtepi32_ps(v8::load_u8(b + j)), pb);
+    __m256 c = _mm256_add_ps(da, db);
+    if (kRelu) c = _mm256_max_ps(c, zero);
+    return v8::quantize_unclamped(c, inv_v, zp);
+  });
+#endif
+  for (; i < end; ++i) {
+    const float da = std::fmaf(p.a.scale, static_cast<float>(a[i]), a_premul);
+    const float db = std::fmaf(p.b.scale, static_cast<float>(b[i]), b_premul);
+    float c = da + db;
+    if (kRelu) c = c > 0.0f ? c : 0.0f;
+    out[i] = static_cast<uint8_t>(quantize_vector_path(c, inv, p.out.zero_point, 0, 255));
+  }
+}
+
+} // namespace
 
 void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int64_t begin,
             int64_t end, const AddParams& p) {
@@ -131,29 +245,12 @@ void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int
     const int64_t vector_end = chunk_start + chunk_len - chunk_len % kTorchAddBlock;
     const int64_t chunk_end = chunk_start + chunk_len;
     const int64_t v_stop = vector_end < end ? vector_end : end;
-#ifdef QCC_RT_HAVE_SIMD8
-    {
-      namespace v8 = detail::simd8;
-      const __m256 sa = _mm256_set1_ps(p.a.scale), sb = _mm256_set1_ps(p.b.scale);
-      const __m256 pa = _mm256_set1_ps(a_premul), pb = _mm256_set1_ps(b_premul);
-      const __m256 inv_v = _mm256_set1_ps(inv), zero = _mm256_setzero_ps();
-      const __m256i zp = _mm256_set1_epi32(p.out.zero_point), lo = _mm256_set1_epi32(0), hi = _mm256_set1_epi32(255);
-      for (; i + 8 <= v_stop; i += 8) {
-        const __m256 da = _mm256_fmadd_ps(sa, _mm256_cvtepi32_ps(v8::load_u8(a + i)), pa);
-        const __m256 db = _mm256_fmadd_ps(sb, _mm256_cvtepi32_ps(v8::load_u8(b + i)), pb);
-        __m256 c = _mm256_add_ps(da, db);
-        if (p.relu) c = _mm256_max_ps(c, zero);
-        v8::store_u8(out + i, v8::quantize(c, inv_v, zp, lo, hi));
-      }
+    if (i < v_stop) {
+      if (p.relu) add_vector_path<true>(a, b, out, i, v_stop, p, a_premul, b_premul, inv);
+      else add_vector_path<false>(a, b, out, i, v_stop, p, a_premul, b_premul, inv);
+      i = v_stop;
     }
-#endif
-    for (; i < v_stop; ++i) {
-      const float da = std::fmaf(p.a.scale, static_cast<float>(a[i]), a_premul);
-      const float db = std::fmaf(p.b.scale, static_cast<float>(b[i]), b_premul);
-      float c = da + db;
-      if (p.relu) c = c > 0.0f ? c : 0.0f;
-      out[i] = static_cast<uint8_t>(quantize_vector_path(c, inv, p.out.zero_point, 0, 255));
-    }
+    // The last chunk_len % 64 elements of the chunk: PyTorch's scalar loop.
     const int64_t s_stop = chunk_end < end ? chunk_end : end;
     for (; i < s_stop; ++i) {
       const float da = p.a.scale * static_cast<float>(a[i] - p.a.zero_point);
@@ -172,18 +269,30 @@ void mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int
   const float multiplier = p.a.scale * p.b.scale * (1.0f / p.out.scale);
   const int32_t lo = p.relu ? p.out.zero_point : 0;
   int64_t i = begin;
-#ifdef QCC_RT_HAVE_SIMD8
+#if defined(QCC_RT_HAVE_SIMD16)
+  namespace v16 = detail::simd16;
+  const __m512i za = _mm512_set1_epi32(p.a.zero_point), zb = _mm512_set1_epi32(p.b.zero_point);
+  const __m512i zo = _mm512_set1_epi32(p.out.zero_point), lo_v = _mm512_set1_epi32(lo);
+  const __m512 m_v = _mm512_set1_ps(multiplier);
+  v16::to_bytes(out, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+    using M = decltype(masked);
+    const __m512i prod = _mm512_mullo_epi32(_mm512_sub_epi32(v16::load_u8<M>(a + j, m), za),
+                                            _mm512_sub_epi32(v16::load_u8<M>(b + j, m), zb));
+    const __m512i r = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(prod), m_v)), zo);
+    return _mm512_max_epi32(r, lo_v);  // the pack clamps to 0..255
+  });
+  i = end;
+#elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256i za = _mm256_set1_epi32(p.a.zero_point), zb = _mm256_set1_epi32(p.b.zero_point);
   const __m256i zo = _mm256_set1_epi32(p.out.zero_point), lo_v = _mm256_set1_epi32(lo);
-  const __m256i hi_v = _mm256_set1_epi32(255);
-  const __m256 m = _mm256_set1_ps(multiplier);
-  for (; i + 8 <= end; i += 8) {
-    const __m256i prod = _mm256_mullo_epi32(_mm256_sub_epi32(v8::load_u8(a + i), za),
-                                            _mm256_sub_epi32(v8::load_u8(b + i), zb));
-    const __m256i r = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_cvtepi32_ps(prod), m)), zo);
-    v8::store_u8(out + i, _mm256_min_epi32(_mm256_max_epi32(r, lo_v), hi_v));
-  }
+  const __m256 m_v = _mm256_set1_ps(multiplier);
+  i = v8::to_bytes(out, begin, end, [&](int64_t j) {
+    const __m256i prod = _mm256_mullo_epi32(_mm256_sub_epi32(v8::load_u8(a + j), za),
+                                            _mm256_sub_epi32(v8::load_u8(b + j), zb));
+    const __m256i r = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_cvtepi32_ps(prod), m_v)), zo);
+    return _mm256_max_epi32(r, lo_v);
+  });
 #endif
   for (; i < end; ++i) {
     const int32_t prod = (a[i] - p.a.zero_point) * (b[i] - p.b.zero_point);

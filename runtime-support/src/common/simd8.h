@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <type_traits>
 
 namespace qcc_rt {
 namespace detail {
@@ -44,6 +45,51 @@ inline __m256i quantize(__m256 x, __m256 inv, __m256i zp, __m256i qmin, __m256i 
 // scale * (float)(q - zp)
 inline __m256 dequantize(__m256i q, __m256i zp, __m256 scale) {
   return _mm256_mul_ps(scale, _mm256_cvtepi32_ps(_mm256_sub_epi32(q, zp)));
+}
+
+// min(x * inv, 2^31 - 128), cvtps2dq, + zp wrapping: quantize() without the
+// clamp, for results that go through the saturating packs below (which clamp
+// to exactly the same range).
+inline __m256i quantize_unclamped(__m256 x, __m256 inv, __m256i zp) {
+  const __m256 t = _mm256_min_ps(_mm256_mul_ps(x, inv), _mm256_set1_ps(2147483520.0f));
+  return _mm256_add_epi32(_mm256_cvtps_epi32(t), zp);
+}
+
+// 4 x 8 int32 (any value) -> 32 bytes in lane order, saturated to 0..255
+// (u8) or -128..127 (s8): packs_epi32 saturates to int16, packus/packs_epi16
+// to the byte range, i.e. exactly clamp(). The packs work per 128-bit lane:
+// lane L ends up with elements 4L..4L+3 of a, b, c, d; one vpermd puts the
+// 4-byte groups back in element order.
+inline __m256i pack32_u8(__m256i a, __m256i b, __m256i c, __m256i d) {
+  const __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+  return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+inline __m256i pack32_s8(__m256i a, __m256i b, __m256i c, __m256i d) {
+  const __m256i v = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+  return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+// Stores 8 int32 lanes (any value) as 8 bytes saturated to the type's range.
+inline void store_sat(uint8_t* p, __m256i v) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(w, w));
+}
+inline void store_sat(int8_t* p, __m256i v) { store_s8(p, v); }
+
+// Elements [begin, end) -> bytes, 32 and then 8 at a time: group(i) returns
+// the int32 results of elements i .. i + 7, saturated to T's range on the
+// store. Returns the first element not done (fewer than 8 remain).
+template <typename T, typename Group>
+inline int64_t to_bytes(T* out, int64_t begin, int64_t end, Group group) {
+  static_assert(sizeof(T) == 1, "byte output");
+  int64_t i = begin;
+  for (; i + 32 <= end; i += 32) {
+    const __m256i a = group(i), b = group(i + 8), c = group(i + 16), d = group(i + 24);
+    const __m256i v = std::is_signed<T>::value ? pack32_s8(a, b, c, d) : pack32_u8(a, b, c, d);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v);
+  }
+  for (; i + 8 <= end; i += 8) store_sat(out + i, group(i));
+  return i;
 }
 
 } // namespace simd8
