@@ -3,6 +3,7 @@
 `export` writes a quantized PyTorch model in the qcc model format
 (docs/model-format.md); `compile` builds it with
 the qcc compiler into a loadable library; `verify` compares it with PyTorch.
+`python -m qcc ARGS` runs the qcc compiler itself (docs/cli.md).
 """
 from .export import VERSION as __version__
 from .export import ExportError, export

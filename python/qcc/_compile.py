@@ -2,7 +2,6 @@
 library and load it as a Python callable."""
 import ctypes
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-_ROOT = Path(__file__).resolve().parents[2]
+from ._toolchain import find_toolchain
 
 _DTYPES = {0: np.float32, 1: np.uint8, 2: np.int8, 3: np.int32, 4: np.int64, 5: np.int32}
 
@@ -25,14 +24,15 @@ class _TensorDesc(ctypes.Structure):
                 ("zero_point", ctypes.c_int32), ("bytes", ctypes.c_size_t)]
 
 
-def build_dir() -> Path:
-    """Where the qcc build lives: $QCC_BUILD_DIR, else the repository's build/."""
-    return Path(os.environ.get("QCC_BUILD_DIR", _ROOT / "build"))
+def qcc_executable() -> Path:
+    """The qcc compiler (search order: qcc._toolchain)."""
+    return find_toolchain().qcc
 
 
 def runtime_paths():
     """(include directory, static library) of qcc_runtime."""
-    return _ROOT / "runtime-support" / "include", build_dir() / "lib" / "libqcc_runtime.a"
+    tc = find_toolchain()
+    return tc.include_dir, tc.runtime_library
 
 
 def _run(cmd, what):
@@ -45,8 +45,7 @@ def _run(cmd, what):
 def generate(model_path, out_dir, name="model", cpu="native", weights="embedded",
              match_torch_threads=1):
     """Runs `qcc --target=cpu`; returns the directory holding NAME.h / NAME.cpp."""
-    qcc_bin = build_dir() / "bin" / "qcc"
-    _run([qcc_bin, model_path, "--target=cpu", f"--name={name}", f"--cpu={cpu}",
+    _run([qcc_executable(), model_path, "--target=cpu", f"--name={name}", f"--cpu={cpu}",
           f"--weights={weights}", f"--match-torch-threads={match_torch_threads}", "-o", out_dir],
          "qcc")
     return Path(out_dir)
@@ -151,9 +150,10 @@ def compile(model_path, target="cpu", name=None, cpu="native", num_threads=1,
         name = "m_" + name
     if out_dir is None:
         key = hashlib.sha256()
+        toolchain = find_toolchain()
         for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
                      f"{name}{cpu}{match_torch_threads}{cxx}{extra_flags}".encode(),
-                     (build_dir() / "bin" / "qcc").read_bytes()):
+                     toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
             key.update(part)
         out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key.hexdigest()[:16]
     out_dir = Path(out_dir)

@@ -1,0 +1,132 @@
+# qcc_add_model: compile a qcc model file into a static library target.
+#
+#   qcc_add_model(<target> MODEL <file>
+#                 [TARGET cpu|cuda] [CPU native|avx512vnni|avx2|generic]
+#                 [NAME <prefix>] [WEIGHTS embedded|file])
+#
+# Runs `qcc <file> --target=cpu --name=<prefix> --cpu=... --weights=... -o DIR`
+# at build time (DIR = ${CMAKE_CURRENT_BINARY_DIR}/qcc_models/<target>) and
+# builds DIR/<prefix>.cpp into the static library <target>. Linking <target>
+# gives its users:
+#   - DIR on the include path: #include "<prefix>.h" (C and C++)
+#   - qcc::runtime (libqcc_runtime.a and its headers), OpenMP when found,
+#     and C++17
+# The code is generated again whenever the model file, its tensor file or the
+# qcc executable changes.
+#
+# MODEL      the model's JSON file (qcc.export writes it with its .safetensors);
+#            relative paths are relative to the current source directory.
+# TARGET     the backend: cpu (default). cuda is not implemented yet.
+# CPU        which kernels the code calls: native (default; the best the
+#            building machine runs), avx512vnni, avx2 or generic.
+# NAME       prefix of the generated files and C symbols; a C identifier.
+#            Default: <target>, with every character other than [A-Za-z0-9_]
+#            replaced by '_'.
+# WEIGHTS    embedded (default): the packed weights are compiled into the
+#            library; file: they are written to DIR/<prefix>.weights, which the
+#            program loads and passes to <prefix>_run_with_weights.
+#
+# Target properties set on <target>: QCC_MODEL_NAME (the prefix),
+# QCC_GENERATED_DIR (DIR), QCC_WEIGHTS_FILE (DIR/<prefix>.weights, WEIGHTS file
+# only).
+include_guard(GLOBAL)
+
+function(qcc_add_model target)
+  cmake_parse_arguments(PARSE_ARGV 1 QCC "" "MODEL;TARGET;CPU;NAME;WEIGHTS" "")
+  set(_where "qcc_add_model(${target})")
+  if(QCC_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "${_where}: unexpected arguments: ${QCC_UNPARSED_ARGUMENTS}")
+  endif()
+  if(QCC_KEYWORDS_MISSING_VALUES)
+    message(FATAL_ERROR "${_where}: no value for ${QCC_KEYWORDS_MISSING_VALUES}")
+  endif()
+  if(NOT QCC_MODEL)
+    message(FATAL_ERROR "${_where}: MODEL <file> is required")
+  endif()
+  if(TARGET ${target})
+    message(FATAL_ERROR "${_where}: a target named '${target}' already exists")
+  endif()
+
+  if(NOT DEFINED QCC_TARGET)
+    set(QCC_TARGET cpu)
+  endif()
+  if(QCC_TARGET STREQUAL "cuda")
+    message(FATAL_ERROR "${_where}: TARGET cuda is not implemented yet: qcc has no CUDA "
+                        "backend so far (implemented: ${QCC_TARGETS}). Use TARGET cpu.")
+  elseif(NOT QCC_TARGET STREQUAL "cpu")
+    message(FATAL_ERROR "${_where}: TARGET must be cpu or cuda, got '${QCC_TARGET}'")
+  endif()
+
+  if(NOT DEFINED QCC_CPU)
+    set(QCC_CPU native)
+  endif()
+  if(NOT QCC_CPU MATCHES "^(native|avx512vnni|avx2|generic)$")
+    message(FATAL_ERROR
+            "${_where}: CPU must be native, avx512vnni, avx2 or generic, got '${QCC_CPU}'")
+  endif()
+
+  if(NOT DEFINED QCC_WEIGHTS)
+    set(QCC_WEIGHTS embedded)
+  endif()
+  if(NOT QCC_WEIGHTS MATCHES "^(embedded|file)$")
+    message(FATAL_ERROR "${_where}: WEIGHTS must be embedded or file, got '${QCC_WEIGHTS}'")
+  endif()
+
+  if(NOT DEFINED QCC_NAME)
+    string(MAKE_C_IDENTIFIER "${target}" QCC_NAME)
+  endif()
+  if(NOT QCC_NAME MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "${_where}: NAME must be a C identifier, got '${QCC_NAME}'")
+  endif()
+
+  get_filename_component(_model "${QCC_MODEL}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  # The tensor file the model names (tensor_file, relative to the model's
+  # directory); <stem>.safetensors when the model is not there yet (made by
+  # another rule of the build).
+  get_filename_component(_model_dir "${_model}" DIRECTORY)
+  get_filename_component(_model_stem "${_model}" NAME_WLE)
+  set(_tensors "${_model_dir}/${_model_stem}.safetensors")
+  if(EXISTS "${_model}")
+    file(READ "${_model}" _json)
+    string(JSON _tensor_file ERROR_VARIABLE _json_error GET "${_json}" tensor_file)
+    if(_json_error)
+      message(FATAL_ERROR "${_where}: ${_model} is not a qcc model file (${_json_error})")
+    endif()
+    get_filename_component(_tensors "${_tensor_file}" ABSOLUTE BASE_DIR "${_model_dir}")
+    unset(_json)
+  endif()
+
+  set(_dir "${CMAKE_CURRENT_BINARY_DIR}/qcc_models/${target}")
+  set(_outputs "${_dir}/${QCC_NAME}.h" "${_dir}/${QCC_NAME}.cpp")
+  if(QCC_WEIGHTS STREQUAL "file")
+    list(APPEND _outputs "${_dir}/${QCC_NAME}.weights")
+  endif()
+  add_custom_command(
+    OUTPUT ${_outputs}
+    COMMAND qcc::qcc "${_model}" --target=${QCC_TARGET} --name=${QCC_NAME} --cpu=${QCC_CPU}
+            --weights=${QCC_WEIGHTS} -o "${_dir}"
+    DEPENDS "${_model}" "${_tensors}" qcc::qcc "$<TARGET_FILE:qcc::qcc>"
+    COMMENT "qcc: compiling ${QCC_MODEL} to ${QCC_NAME}.h/${QCC_NAME}.cpp (--cpu=${QCC_CPU})"
+    VERBATIM)
+
+  add_library(${target} STATIC "${_dir}/${QCC_NAME}.cpp" "${_dir}/${QCC_NAME}.h")
+  target_include_directories(${target} PUBLIC "${_dir}")
+  target_link_libraries(${target} PUBLIC qcc::runtime)
+  if(TARGET OpenMP::OpenMP_CXX)
+    target_link_libraries(${target} PUBLIC OpenMP::OpenMP_CXX)
+  endif()
+  target_compile_features(${target} PUBLIC cxx_std_17)
+  # The numerics are written out operation by operation to match PyTorch: no
+  # fused multiply-adds. Optimized unless the build type already is.
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -ffp-contract=off
+      $<$<NOT:$<CONFIG:Release,RelWithDebInfo,MinSizeRel>>:-O2>)
+  endif()
+  set_target_properties(${target} PROPERTIES
+    LINKER_LANGUAGE CXX
+    QCC_MODEL_NAME "${QCC_NAME}"
+    QCC_GENERATED_DIR "${_dir}")
+  if(QCC_WEIGHTS STREQUAL "file")
+    set_target_properties(${target} PROPERTIES QCC_WEIGHTS_FILE "${_dir}/${QCC_NAME}.weights")
+  endif()
+endfunction()
