@@ -45,12 +45,19 @@ LayoutRule layoutRule(Operation *op) {
                 HardswishOp, HardsigmoidOp, SigmoidOp, TanhOp, EluOp, LeakyReluOp, GeluOp,
                 AddScalarOp, MulScalarOp>(op)) {
     // Broadcasting pairs elements by logical index: only same-shaped
-    // operands can share an arbitrary physical order.
-    for (Value operand : op->getOperands())
-      if (operand.getType() != op->getResult(0).getType() &&
-          llvm::cast<RankedTensorType>(operand.getType()).getShape() !=
-              llvm::cast<RankedTensorType>(op->getResult(0).getType()).getShape())
-        return LayoutRule::Contiguous;
+    // operands can share an arbitrary physical order. The CPU mul kernel
+    // broadcasts through strides in either layout when the ranks agree (each
+    // operand then is dense in the result's dimension order: a non-trivial one
+    // is relayouted to it, a layout-trivial one has the same bytes in both).
+    auto result = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    for (Value operand : op->getOperands()) {
+      auto type = llvm::cast<RankedTensorType>(operand.getType());
+      if (type.getShape() == result.getShape())
+        continue;
+      if (llvm::isa<MulOp>(op) && type.getRank() == result.getRank())
+        continue;
+      return LayoutRule::Contiguous;
+    }
     return LayoutRule::Elementwise;
   }
   if (llvm::isa<CatOp, SplitOp>(op))

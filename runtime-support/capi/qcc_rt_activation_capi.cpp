@@ -36,10 +36,10 @@ int qcc_rt_activation_is_exact(int kind) {
 void qcc_rt_lookup_positional_u8(int isa, const uint8_t* in, uint8_t* out, int64_t numel,
                                  const uint8_t* vector_table, const uint8_t* scalar_table,
                                  int64_t torch_chunk, int parts) {
+  auto fn = isa == 2 ? avx512vnni::lookup_positional_u8
+                     : (isa == 1 ? avx2::lookup_positional_u8 : generic::lookup_positional_u8);
   in_parts(numel, parts, [&](int64_t b, int64_t e) {
-    if (isa == 2) avx512vnni::lookup_positional_u8(in, out, numel, b, e, vector_table, scalar_table, torch_chunk);
-    else if (isa == 1) avx2::lookup_positional_u8(in, out, numel, b, e, vector_table, scalar_table, torch_chunk);
-    else generic::lookup_positional_u8(in, out, numel, b, e, vector_table, scalar_table, torch_chunk);
+    fn(in, out, numel, b, e, vector_table, scalar_table, torch_chunk);
   });
 }
 
@@ -56,11 +56,10 @@ int qcc_rt_mul_broadcast_u8(int isa, const uint8_t* a, const uint8_t* b, uint8_t
   p.b = QParams{scales[1], zero_points[1]};
   p.out = QParams{scales[2], zero_points[2]};
   p.relu = relu != 0;
-  in_parts(broadcast_rows(s), parts, [&](int64_t bg, int64_t e) {
-    if (isa == 2) avx512vnni::mul_broadcast_u8(a, b, out, s, bg, e, p);
-    else if (isa == 1) avx2::mul_broadcast_u8(a, b, out, s, bg, e, p);
-    else generic::mul_broadcast_u8(a, b, out, s, bg, e, p);
-  });
+  auto fn = isa == 2 ? avx512vnni::mul_broadcast_u8
+                     : (isa == 1 ? avx2::mul_broadcast_u8 : generic::mul_broadcast_u8);
+  in_parts(broadcast_rows(s), parts,
+           [&](int64_t begin, int64_t end) { fn(a, b, out, s, begin, end, p); });
   return 0;
 }
 

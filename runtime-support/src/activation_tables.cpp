@@ -123,7 +123,8 @@ bool activation_tables_u8(const ActivationQuantization& q, uint8_t* vector_table
                                                    : std::fma(s, static_cast<float>(v), premul);
     const float xs = s * static_cast<float>(v - q.input_zero_point);
     vector_table[v] = quantize_vector(vector_function(q.kind, xv, alpha), inv, q.output_zero_point);
-    scalar_table[v] = quantize_scalar(scalar_function(q.kind, xs, alpha), out_s, q.output_zero_point);
+    scalar_table[v] =
+        quantize_scalar(scalar_function(q.kind, xs, alpha), out_s, q.output_zero_point);
   }
   return true;
 }

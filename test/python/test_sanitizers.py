@@ -56,7 +56,8 @@ def run_sanitized(model, inputs, work: Path, runtime_lib: Path):
             assert np.count_nonzero(got != want) == 0, f"output {i}, {threads} thread(s)"
 
 
-@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "shufflenet_v2"])
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2", "mobilenet_v3_large",
+                                  "shufflenet_v2"])
 def test_torchvision_model_sanitized(name, sanitized_runtime, tmp_path):
     torch.set_num_threads(1)
     model, inputs = ZOO[name]()

@@ -27,7 +27,8 @@ SmallVector<unsigned> activationOperands(Operation *op, LayoutRule rule) {
 /// places: elementwise kernels whose vector/scalar split depends on the
 /// element's position in memory (quantized add), and average pooling, whose
 /// NCHW and NHWC kernels round differently. FBGEMM convolutions return
-/// channels-last; pooling and elementwise ops keep their input's format;
+/// channels-last; pooling and elementwise ops keep their input's format (mul:
+/// its first operand's, which may be a broadcast [N, C, 1, 1] tensor);
 /// quantized cat along channels of channels-last inputs stays channels-last;
 /// everything else is contiguous.
 class TorchFormats {
@@ -40,6 +41,8 @@ public:
       format = Layout::ChannelsLast;
     else if (llvm::isa<MeanOp>(op))
       format = Layout::Contiguous; // PyTorch's quantized mean returns contiguous
+    else if (llvm::isa<MulOp>(op) && rule == LayoutRule::Elementwise)
+      format = of(op->getOperand(0)); // qmul: qa.suggest_memory_format(), even when qa broadcasts
     else if (rule == LayoutRule::Spatial || rule == LayoutRule::Elementwise)
       format = firstNonTrivial(op);
     else if (rule == LayoutRule::ChannelSlices && channelDim(op) &&

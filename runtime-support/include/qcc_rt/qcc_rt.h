@@ -3,6 +3,7 @@
 // variant with a value instead of a namespace.
 #pragma once
 
+#include "qcc_rt/activation.h"
 #include "qcc_rt/conv.h"
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/types.h"

@@ -42,7 +42,10 @@ inline uint8_t mul_one(int32_t da, int32_t db, float m, int32_t zp, int32_t lo) 
 }
 
 // One row of a broadcasting mul: n elements, `a`/`b` advance by 1 unless
-// broadcast (AB/BB: the operand is one value for the whole row).
+// broadcast (AB/BB: the operand is one value for the whole row). The vector
+// tiers multiply the zero-point-corrected operands as floats: both are
+// integers of magnitude <= 255, so the float product is the exact int32
+// product mul_u8 converts, and the rest is mul_u8's formula.
 template <bool AB, bool BB>
 void mul_row(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t n, int32_t za, int32_t zb,
              float m, int32_t zo, int32_t lo) {
@@ -53,48 +56,64 @@ void mul_row(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t n, int32_
     const __m512i zo_v = _mm512_set1_epi32(zo), lo_v = _mm512_set1_epi32(lo);
     const __m512i hi_v = _mm512_set1_epi32(255);
     const __m512 m_v = _mm512_set1_ps(m);
-    const __m512i a_const = _mm512_set1_epi32(a[0] - za), b_const = _mm512_set1_epi32(b[0] - zb);
-    for (; i + 16 <= n; i += 16) {
-      const __m512i va =
+    const __m512 a_const = _mm512_set1_ps(static_cast<float>(a[0] - za));
+    const __m512 b_const = _mm512_set1_ps(static_cast<float>(b[0] - zb));
+    auto step = [&](int64_t j, __mmask16 k) {
+      const __m512 va =
           AB ? a_const
-             : _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128(
-                                    reinterpret_cast<const __m128i*>(a + i))),
-                                za_v);
-      const __m512i vb =
+             : _mm512_cvtepi32_ps(_mm512_sub_epi32(
+                   _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, a + j)), za_v));
+      const __m512 vb =
           BB ? b_const
-             : _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128(
-                                    reinterpret_cast<const __m128i*>(b + i))),
-                                zb_v);
-      const __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_mullo_epi32(va, vb)), m_v);
-      __m512i r = _mm512_add_epi32(_mm512_cvtps_epi32(f), zo_v);
+             : _mm512_cvtepi32_ps(_mm512_sub_epi32(
+                   _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, b + j)), zb_v));
+      __m512i r = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_mul_ps(va, vb), m_v)),
+                                   zo_v);
       r = _mm512_min_epi32(_mm512_max_epi32(r, lo_v), hi_v);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm512_cvtepi32_epi8(r));
-    }
+      _mm_mask_storeu_epi8(out + j, k, _mm512_cvtepi32_epi8(r));
+    };
+    for (; i + 16 <= n; i += 16) step(i, 0xffff);
+    if (i < n) step(i, static_cast<__mmask16>((1u << (n - i)) - 1u));
+    return;
   }
 #elif defined(__AVX2__)
   {
     const __m256i za_v = _mm256_set1_epi32(za), zb_v = _mm256_set1_epi32(zb);
     const __m256i zo_v = _mm256_set1_epi32(zo), lo_v = _mm256_set1_epi32(lo);
     const __m256 m_v = _mm256_set1_ps(m);
-    const __m256i a_const = _mm256_set1_epi32(a[0] - za), b_const = _mm256_set1_epi32(b[0] - zb);
-    for (; i + 8 <= n; i += 8) {
-      const __m256i va =
+    const __m256 a_const = _mm256_set1_ps(static_cast<float>(a[0] - za));
+    const __m256 b_const = _mm256_set1_ps(static_cast<float>(b[0] - zb));
+    auto step = [&](const uint8_t* pa, const uint8_t* pb, uint8_t* po) {
+      const __m256 va =
           AB ? a_const
-             : _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                                    reinterpret_cast<const __m128i*>(a + i))),
-                                za_v);
-      const __m256i vb =
+             : _mm256_cvtepi32_ps(_mm256_sub_epi32(
+                   _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(pa))),
+                   za_v));
+      const __m256 vb =
           BB ? b_const
-             : _mm256_sub_epi32(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                                    reinterpret_cast<const __m128i*>(b + i))),
-                                zb_v);
-      const __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(va, vb)), m_v);
-      const __m256i r = _mm256_max_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(f), zo_v), lo_v);
+             : _mm256_cvtepi32_ps(_mm256_sub_epi32(
+                   _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(pb))),
+                   zb_v));
+      const __m256i r = _mm256_max_epi32(
+          _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_mul_ps(va, vb), m_v)), zo_v),
+          lo_v);
       // r >= 0: the unsigned saturating packs clamp to 255 exactly.
       const __m128i w =
           _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
-      _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(w, w));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(po), _mm_packus_epi16(w, w));
+    };
+    for (; i + 8 <= n; i += 8) step(a + (AB ? 0 : i), b + (BB ? 0 : i), out + i);
+    if (i < n) {
+      // The last n - i < 8 elements through the same lanes, via 8-byte copies.
+      uint8_t ta[8] = {0}, tb[8] = {0}, to[8];
+      for (int64_t j = i; j < n; ++j) {
+        ta[j - i] = a[AB ? 0 : j];
+        tb[j - i] = b[BB ? 0 : j];
+      }
+      step(ta, tb, to);
+      for (int64_t j = i; j < n; ++j) out[j] = to[j - i];
     }
+    return;
   }
 #endif
   for (; i < n; ++i)
@@ -121,8 +140,8 @@ void lookup_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end,
       const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(x, 4), low_mask);
       __m512i r = _mm512_shuffle_epi8(rows[0], lo);
       for (int h = 1; h < 16; ++h)
-        r = _mm512_mask_shuffle_epi8(r, _mm512_cmpeq_epi8_mask(hi, _mm512_set1_epi8(static_cast<char>(h))),
-                                     rows[h], lo);
+        r = _mm512_mask_shuffle_epi8(
+            r, _mm512_cmpeq_epi8_mask(hi, _mm512_set1_epi8(static_cast<char>(h))), rows[h], lo);
       _mm512_storeu_si512(out + i, r);
     }
   }
