@@ -231,27 +231,17 @@ LogicalResult emitLinear(LinearOp op, CpuEmitter &e) {
 // Quantization boundary and elementwise
 //===----------------------------------------------------------------------===//
 
-LogicalResult emitQuantize(QuantizeOp op, CpuEmitter &e) {
-  auto p = perTensor(op.getOutput());
-  auto q = getPerTensorQuant(op.getOutput().getType());
+/// quantize (float -> 8-bit) and dequantize (8-bit -> float): one kernel call
+/// named after the direction and the quantized side's signedness.
+LogicalResult emitBoundary(Operation *op, CpuEmitter &e, Value quantized, StringRef direction) {
+  auto p = perTensor(quantized);
+  auto q = getPerTensorQuant(quantized.getType());
   if (!p || q.getStorageTypeIntegralWidth() != 8)
     return unsupported(op, "only per-tensor 8-bit quantization is implemented");
-  std::string kernel = q.isSigned() ? "quantize_s8" : "quantize_u8";
-  parallelCall(e, tensorType(op.getInput()).getNumElements(), kElementAlign,
-               e.isaNamespace() + "::" + kernel + "(" + e.ref(op.getInput()) + ", " +
-                   e.ref(op.getOutput()) + ", begin, end, " + qparamsLiteral(*p) + ")");
-  return success();
-}
-
-LogicalResult emitDequantize(DequantizeOp op, CpuEmitter &e) {
-  auto p = perTensor(op.getInput());
-  auto q = getPerTensorQuant(op.getInput().getType());
-  if (!p || q.getStorageTypeIntegralWidth() != 8)
-    return unsupported(op, "only per-tensor 8-bit quantization is implemented");
-  std::string kernel = q.isSigned() ? "dequantize_s8" : "dequantize_u8";
-  parallelCall(e, tensorType(op.getInput()).getNumElements(), kElementAlign,
-               e.isaNamespace() + "::" + kernel + "(" + e.ref(op.getInput()) + ", " +
-                   e.ref(op.getOutput()) + ", begin, end, " + qparamsLiteral(*p) + ")");
+  std::string kernel = direction.str() + (q.isSigned() ? "_s8" : "_u8");
+  parallelCall(e, tensorType(quantized).getNumElements(), kElementAlign,
+               e.isaNamespace() + "::" + kernel + "(" + e.ref(op->getOperand(0)) + ", " +
+                   e.ref(op->getResult(0)) + ", begin, end, " + qparamsLiteral(*p) + ")");
   return success();
 }
 
@@ -671,8 +661,8 @@ LogicalResult emitOp(Operation *op, CpuEmitter &e) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](ConvOp o) { return emitConv(o, e); })
       .Case([&](LinearOp o) { return emitLinear(o, e); })
-      .Case([&](QuantizeOp o) { return emitQuantize(o, e); })
-      .Case([&](DequantizeOp o) { return emitDequantize(o, e); })
+      .Case([&](QuantizeOp o) { return emitBoundary(o, e, o.getOutput(), "quantize"); })
+      .Case([&](DequantizeOp o) { return emitBoundary(o, e, o.getInput(), "dequantize"); })
       .Case([&](RequantizeOp o) { return emitRequantize(o, e); })
       .Case([&](ReluOp o) { return emitRelu(o, e); })
       .Case([&](ClampOp o) { return emitClamp(o, e); })
