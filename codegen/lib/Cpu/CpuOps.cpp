@@ -466,6 +466,16 @@ std::string poolShapeLiteral(const qcc_rt::Pool2dShape &s) {
          "}";
 }
 
+/// poolShape plus the window of a max or average pool.
+qcc_rt::Pool2dShape windowShape(Value in, Value out, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> stride, ArrayRef<int64_t> padding) {
+  qcc_rt::Pool2dShape s = poolShape(in, out);
+  s.kernel_h = kernel[0], s.kernel_w = kernel[1];
+  s.stride_h = stride[0], s.stride_w = stride[1];
+  s.pad_h = padding[0], s.pad_w = padding[1];
+  return s;
+}
+
 /// PyTorch would run its NCHW kernel (the layout pass says so).
 bool roundsAsNchw(Operation *op) { return op->hasAttr(kTorchLayoutAttrName); }
 
@@ -480,10 +490,8 @@ LogicalResult checkPool(Operation *op) {
 LogicalResult emitMaxPool(MaxPoolOp op, CpuEmitter &e) {
   if (failed(checkPool(op)))
     return failure();
-  qcc_rt::Pool2dShape s = poolShape(op.getInput(), op.getOutput());
-  s.kernel_h = op.getKernelSize()[0], s.kernel_w = op.getKernelSize()[1];
-  s.stride_h = op.getStride()[0], s.stride_w = op.getStride()[1];
-  s.pad_h = op.getPadding()[0], s.pad_w = op.getPadding()[1];
+  qcc_rt::Pool2dShape s = windowShape(op.getInput(), op.getOutput(), op.getKernelSize(),
+                                      op.getStride(), op.getPadding());
   s.dilation_h = op.getDilation()[0], s.dilation_w = op.getDilation()[1];
   parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
                e.isaNamespace() + "::max_pool2d_u8(" + e.ref(op.getInput()) + ", " +
@@ -494,10 +502,8 @@ LogicalResult emitMaxPool(MaxPoolOp op, CpuEmitter &e) {
 LogicalResult emitAvgPool(AvgPoolOp op, CpuEmitter &e) {
   if (failed(checkPool(op)))
     return failure();
-  qcc_rt::Pool2dShape s = poolShape(op.getInput(), op.getOutput());
-  s.kernel_h = op.getKernelSize()[0], s.kernel_w = op.getKernelSize()[1];
-  s.stride_h = op.getStride()[0], s.stride_w = op.getStride()[1];
-  s.pad_h = op.getPadding()[0], s.pad_w = op.getPadding()[1];
+  qcc_rt::Pool2dShape s = windowShape(op.getInput(), op.getOutput(), op.getKernelSize(),
+                                      op.getStride(), op.getPadding());
   s.count_include_pad = op.getCountIncludePad();
   s.divisor_override = op.getDivisorOverride().value_or(0);
   parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
