@@ -4,6 +4,8 @@ Each case builds exact int8 weights (per-tensor or per-channel, optionally with 
 weight zero points), prepacks them with torch.ops.quantized.conv2d_prepack under the fbgemm
 engine, runs torch.ops.quantized.conv2d(_relu) on a channels_last quint8 input, and compares
 the integer outputs with every kernel variant this CPU can run."""
+import zlib
+
 import numpy as np
 import pytest
 
@@ -87,7 +89,9 @@ def torch_conv(torch, c, stride, pad, dil, groups):
 @pytest.mark.parametrize("quant", QUANT, ids=["pt", "pc-relu", "pt-wzp-relu", "pc-wzp-nobias"])
 def test_conv2d_matches_fbgemm(rt, torch_fbgemm, shape, quant):
     torch = torch_fbgemm
-    rng = np.random.default_rng(abs(hash((shape[0],) + quant)) % (2**32))
+    # A stable seed: Python's hash() of strings changes between processes,
+    # which made this test draw new data on every run.
+    rng = np.random.default_rng(zlib.crc32(repr((shape[0],) + quant).encode()))
     c = make_conv_case(torch, rng, shape, *quant)
     _, n, h, w, cin, cout, k, stride, pad, dil, groups = shape
     want = torch_conv(torch, c, stride, pad, dil, groups)
