@@ -233,9 +233,11 @@ void CpuEmitter::writeHeader(raw_ostream &os) {
   os << "/* Workspace: one buffer of " << n << "_WORKSPACE_BYTES(num_threads) bytes, aligned to "
      << n << "_WORKSPACE_ALIGNMENT, per concurrent call. */\n"
      << "#define " << n << "_ARENA_BYTES " << arenaBytes << "\n"
+     << "#define " << n << "_SHARED_SCRATCH_BYTES " << sharedScratchBytes << "\n"
      << "#define " << n << "_SCRATCH_BYTES_PER_THREAD " << scratchPerThread << "\n"
      << "#define " << n << "_WORKSPACE_ALIGNMENT " << kAlignment << "\n"
-     << "#define " << n << "_WORKSPACE_BYTES(num_threads) (" << n << "_ARENA_BYTES + (size_t)(num_threads) * "
+     << "#define " << n << "_WORKSPACE_BYTES(num_threads) (" << n << "_ARENA_BYTES + " << n
+     << "_SHARED_SCRATCH_BYTES + (size_t)(num_threads) * "
      << n << "_SCRATCH_BYTES_PER_THREAD)\n";
   if (options.separateWeights)
     os << "#define " << n << "_WEIGHTS_BYTES " << weights.size() << "\n";
@@ -319,8 +321,9 @@ void CpuEmitter::writeSource(raw_ostream &os) {
      << "  if (num_threads < 1)\n    return QCC_ERROR_BAD_THREAD_COUNT;\n"
      << "  const unsigned char *weights = static_cast<const unsigned char *>(weights_data);\n"
      << "  unsigned char *arena = static_cast<unsigned char *>(workspace);\n"
-     << "  unsigned char *scratch = arena + " << n << "_ARENA_BYTES;\n"
-     << "  (void)weights;\n  (void)arena;\n  (void)scratch;\n";
+     << "  unsigned char *op_scratch = arena + " << n << "_ARENA_BYTES;\n"
+     << "  unsigned char *scratch = op_scratch + " << n << "_SHARED_SCRATCH_BYTES;\n"
+     << "  (void)weights;\n  (void)arena;\n  (void)op_scratch;\n  (void)scratch;\n";
   for (BlockArgument arg : block.getArguments()) {
     std::string ctype = elementCType(arg.getType());
     os << "  const " << ctype << " *in" << arg.getArgNumber() << " = static_cast<const " << ctype

@@ -35,8 +35,15 @@ public:
   size_t addWeights(llvm::ArrayRef<uint8_t> bytes);
   /// Expression for a pointer of C type `ctype` at `offset` in the weights blob.
   std::string weightsRef(size_t offset, llvm::StringRef ctype) const;
-  /// Records that one thread needs `bytes` of scratch for some op.
+  /// Records that one thread needs `bytes` of scratch for some op; the op
+  /// addresses it as `scratch + thread * <its size>`.
   void needScratch(size_t bytes) { scratchPerThread = std::max(scratchPerThread, bytes); }
+  /// Records that an op needs `bytes` of temporaries shared by all threads
+  /// (for example the gates of a recurrent step); every op may reuse the same
+  /// region, which the op addresses as `op_scratch` (64-byte aligned).
+  void needSharedScratch(size_t bytes) {
+    sharedScratchBytes = std::max(sharedScratchBytes, (bytes + 63) / 64 * 64);
+  }
   /// The statement stream of the run function.
   llvm::raw_ostream &body() { return bodyStream; }
   /// "qcc_rt::avx512vnni" and the like.
@@ -57,6 +64,7 @@ private:
   llvm::DenseMap<mlir::Value, std::string> storage; // value -> pointer expression
   std::vector<uint8_t> weights;
   size_t scratchPerThread = 0;
+  size_t sharedScratchBytes = 0;
   int64_t arenaBytes = 0;
   std::string bodyText;
   llvm::raw_string_ostream bodyStream{bodyText};

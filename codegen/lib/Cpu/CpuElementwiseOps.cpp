@@ -1,0 +1,252 @@
+//===- CpuElementwiseOps.cpp - elementwise op emission ----------------------===//
+//
+// Quantize/dequantize boundaries, requantize, integer clamps (relu, relu6,
+// hardtanh), binary add/mul and the table-driven activations.
+//
+//===----------------------------------------------------------------------===//
+#include "CpuOpSupport.h"
+
+#include "qcc/Codegen/Layout.h"
+
+#include "qcc_rt/activation.h"
+#include "qcc_rt/elementwise.h"
+
+#include <array>
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace qcc::cpu {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Quantization boundary and elementwise
+//===----------------------------------------------------------------------===//
+
+/// quantize (float -> 8-bit) and dequantize (8-bit -> float): one kernel call
+/// named after the direction and the quantized side's signedness.
+LogicalResult emitBoundary(Operation *op, CpuEmitter &e, Value quantized, StringRef direction) {
+  auto p = perTensor(quantized);
+  auto q = getPerTensorQuant(quantized.getType());
+  if (!p || q.getStorageTypeIntegralWidth() != 8)
+    return unsupported(op, "only per-tensor 8-bit quantization is implemented");
+  std::string kernel = direction.str() + (q.isSigned() ? "_s8" : "_u8");
+  parallelCall(e, tensorType(quantized).getNumElements(), kElementAlign,
+               e.isaNamespace() + "::" + kernel + "(" + e.ref(op->getOperand(0)) + ", " +
+                   e.ref(op->getResult(0)) + ", begin, end, " + qparamsLiteral(*p) + ")");
+  return success();
+}
+
+LogicalResult emitRequantize(RequantizeOp op, CpuEmitter &e) {
+  if (!isQuint8(op.getInput()) || !isQuint8(op.getOutput()))
+    return unsupported(op, "only quint8 requantization is implemented");
+  parallelCall(e, tensorType(op.getInput()).getNumElements(), kElementAlign,
+               e.isaNamespace() + "::requantize_u8(" + e.ref(op.getInput()) + ", " +
+                   e.ref(op.getOutput()) + ", begin, end, " + qparamsLiteral(*perTensor(op.getInput())) +
+                   ", " + qparamsLiteral(*perTensor(op.getOutput())) + ")");
+  return success();
+}
+
+/// Integer clamp of a quantized tensor to [lo, hi] (relu, clamp, relu6).
+LogicalResult emitIntegerClamp(Operation *op, CpuEmitter &e, int32_t lo, int32_t hi) {
+  Value in = op->getOperand(0), out = op->getResult(0);
+  parallelCall(e, tensorType(in).getNumElements(), kElementAlign,
+               "qcc_rt::clamp_integers(" + e.ref(in) + ", " + e.ref(out) + ", " +
+                   std::to_string(lo) + ", " + std::to_string(hi) + ", begin, end)");
+  return success();
+}
+
+LogicalResult emitRelu(ReluOp op, CpuEmitter &e) {
+  if (!isQuint8(op.getInput()))
+    return unsupported(op, "only quint8 relu is implemented");
+  return emitIntegerClamp(op, e, perTensor(op.getInput())->zeroPoint, 255);
+}
+
+LogicalResult emitClamp(ClampOp op, CpuEmitter &e) {
+  if (!isQuint8(op.getInput()))
+    return unsupported(op, "only quint8 clamp is implemented");
+  auto bounds = fusedClamp("clamp", op.getMin(), op.getMax(), op.getInput());
+  return emitIntegerClamp(op, e, bounds->first, bounds->second);
+}
+
+/// The broadcast of a mul over the result's physical dimension order
+/// (contiguous: logical order; channels-last: N, spatial..., C), coalesced,
+/// size-1 dimensions dropped. Every operand is dense in that order (the layout
+/// rule guarantees it), so its stride along a dimension is its dense stride,
+/// or 0 where it has size 1 and the result does not.
+FailureOr<qcc_rt::BroadcastShape> broadcastShape(Operation *op, Value a, Value b, Value out) {
+  auto outType = tensorType(out);
+  int64_t rank = outType.getRank();
+  bool channelsLast = getLayout(out) == Layout::ChannelsLast && rank >= 3;
+  SmallVector<int64_t> order;
+  order.push_back(0);
+  for (int64_t d = channelsLast ? 2 : 1; d < rank; ++d)
+    order.push_back(d);
+  if (channelsLast)
+    order.push_back(1);
+  if (rank == 0)
+    order.clear();
+  auto stridesOf = [&](Value v) -> std::optional<SmallVector<int64_t>> {
+    auto type = tensorType(v);
+    int64_t offset = rank - type.getRank();
+    if (offset < 0 || (channelsLast && offset != 0))
+      return std::nullopt;
+    SmallVector<int64_t> sizes(rank, 1), strides(rank, 0);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      sizes[d + offset] = type.getDimSize(d);
+    int64_t dense = 1;
+    for (int64_t d : llvm::reverse(order)) {
+      if (sizes[d] != outType.getDimSize(d) && sizes[d] != 1)
+        return std::nullopt;
+      strides[d] = sizes[d] == 1 ? 0 : dense;
+      dense *= sizes[d];
+    }
+    return strides;
+  };
+  auto aStrides = stridesOf(a), bStrides = stridesOf(b);
+  if (!aStrides || !bStrides)
+    return unsupported(op, "this broadcast is not implemented");
+  // Outermost first; merge a dimension into the one outside it when both
+  // operands step through them as one.
+  SmallVector<std::array<int64_t, 3>> dims; // size, a stride, b stride
+  for (int64_t d : order) {
+    int64_t size = outType.getDimSize(d);
+    if (size == 1)
+      continue;
+    std::array<int64_t, 3> dim = {size, (*aStrides)[d], (*bStrides)[d]};
+    if (!dims.empty() && dims.back()[1] == dim[1] * size && dims.back()[2] == dim[2] * size) {
+      dims.back() = {dims.back()[0] * size, dim[1], dim[2]};
+      continue;
+    }
+    dims.push_back(dim);
+  }
+  if (dims.empty())
+    dims.push_back({1, 0, 0});
+  if (dims.size() > static_cast<size_t>(qcc_rt::BroadcastShape::kMaxRank))
+    return unsupported(op, "too many broadcast dimensions");
+  qcc_rt::BroadcastShape shape;
+  shape.rank = static_cast<int32_t>(dims.size());
+  for (size_t d = 0; d < dims.size(); ++d) {
+    shape.size[d] = dims[d][0];
+    shape.a_stride[d] = dims[d][1];
+    shape.b_stride[d] = dims[d][2];
+  }
+  return shape;
+}
+
+LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef activation) {
+  Value a = op->getOperand(0), b = op->getOperand(1), out = op->getResult(0);
+  if (!isQuint8(a) || !isQuint8(b) || !isQuint8(out))
+    return unsupported(op, "only quint8 operands are implemented");
+  bool broadcasts = tensorType(a).getShape() != tensorType(out).getShape() ||
+                    tensorType(b).getShape() != tensorType(out).getShape();
+  if (broadcasts && isAdd)
+    return unsupported(op, "broadcasting is not implemented");
+  if (activation != "none" && activation != "relu")
+    return unsupported(op, "only a fused relu is implemented");
+  int64_t numel = tensorType(out).getNumElements();
+  std::string params = "{" + qparamsLiteral(*perTensor(a)) + ", " + qparamsLiteral(*perTensor(b)) +
+                       ", " + qparamsLiteral(*perTensor(out)) + ", " +
+                       (activation == "relu" ? "true" : "false");
+  if (broadcasts) {
+    // PyTorch's qmul computes every element with the same formula, wherever
+    // TensorIterator puts it: the broadcast runs in the result's layout.
+    auto shape = broadcastShape(op, a, b, out);
+    if (failed(shape))
+      return failure();
+    int64_t rank = shape->rank;
+    e.body() << "  {\n    const qcc_rt::BroadcastShape shape{" << rank << ", "
+             << int64List(ArrayRef<int64_t>(shape->size, rank)) << ", "
+             << int64List(ArrayRef<int64_t>(shape->a_stride, rank)) << ", "
+             << int64List(ArrayRef<int64_t>(shape->b_stride, rank)) << "};\n";
+    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1,
+                 e.isaNamespace() + "::mul_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
+                     e.ref(out) + ", shape, begin, end, qcc_rt::MulParams" + params + "})");
+    e.body() << "  }\n";
+    return success();
+  }
+  std::string call;
+  if (isAdd) {
+    // Which elements PyTorch computes in vector lanes depends on how it
+    // chunked the loop across its threads; the kernel reproduces that.
+    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+    call = e.isaNamespace() + "::add_u8(" + e.ref(a) + ", " + e.ref(b) + ", " + e.ref(out) +
+           ", " + std::to_string(numel) + ", begin, end, qcc_rt::AddParams" + params + ", " +
+           std::to_string(chunk) + "})";
+  } else {
+    call = e.isaNamespace() + "::mul_u8(" + e.ref(a) + ", " + e.ref(b) + ", " + e.ref(out) +
+           ", begin, end, qcc_rt::MulParams" + params + "})";
+  }
+  parallelCall(e, numel, kElementAlign, call);
+  return success();
+}
+
+/// Float-computed activations: for quint8 input the result depends only on
+/// the input byte and on which of PyTorch's paths (vector lanes or scalar
+/// remainder) computes it, so both paths are evaluated now for all 256 bytes
+/// and the kernel is a table lookup. When the two tables differ, the kernel
+/// reproduces PyTorch's position rule (as for add).
+LogicalResult emitActivation(Operation *op, CpuEmitter &e, qcc_rt::Activation kind,
+                             double alpha = 0.0) {
+  Value in = op->getOperand(0), out = op->getResult(0);
+  if (!isQuint8(in) || !isQuint8(out))
+    return unsupported(op, "only per-tensor quint8 input and output are implemented");
+  auto inQuant = getPerTensorQuant(in.getType()), outQuant = getPerTensorQuant(out.getType());
+  qcc_rt::ActivationQuantization q;
+  q.kind = kind;
+  q.input_scale = inQuant.getScale();
+  q.input_zero_point = static_cast<int32_t>(inQuant.getZeroPoint());
+  q.output_scale = outQuant.getScale();
+  q.output_zero_point = static_cast<int32_t>(outQuant.getZeroPoint());
+  q.alpha = alpha;
+  std::array<uint8_t, 512> tables;
+  if (!qcc_rt::activation_tables_u8(q, tables.data(), tables.data() + 256))
+    return unsupported(op, "its quantization parameters are out of range");
+  ArrayRef<uint8_t> both(tables);
+  bool samePaths = both.take_front(256) == both.drop_front(256);
+  size_t offset = e.addWeights(samePaths ? both.take_front(256) : both);
+  std::string table = "weights + " + std::to_string(offset);
+  int64_t numel = tensorType(in).getNumElements();
+  std::string call;
+  if (samePaths) {
+    call = e.isaNamespace() + "::lookup_u8(" + e.ref(in) + ", " + e.ref(out) + ", begin, end, " +
+           table + ")";
+  } else {
+    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+    call = e.isaNamespace() + "::lookup_positional_u8(" + e.ref(in) + ", " + e.ref(out) + ", " +
+           std::to_string(numel) + ", begin, end, " + table + ", " + table + " + 256, " +
+           std::to_string(chunk) + ")";
+  }
+  parallelCall(e, numel, kElementAlign, call);
+  return success();
+}
+
+} // namespace
+
+std::optional<LogicalResult> emitElementwiseOp(Operation *op, CpuEmitter &e) {
+  return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
+      .Case([&](QuantizeOp o) { return emitBoundary(o, e, o.getOutput(), "quantize"); })
+      .Case([&](DequantizeOp o) { return emitBoundary(o, e, o.getInput(), "dequantize"); })
+      .Case([&](RequantizeOp o) { return emitRequantize(o, e); })
+      .Case([&](ReluOp o) { return emitRelu(o, e); })
+      .Case([&](ClampOp o) { return emitClamp(o, e); })
+      .Case([&](AddOp o) { return emitBinary(o, e, /*isAdd=*/true, o.getActivation()); })
+      .Case([&](MulOp o) { return emitBinary(o, e, /*isAdd=*/false, o.getActivation()); })
+      .Case([&](HardswishOp o) { return emitActivation(o, e, qcc_rt::Activation::hardswish); })
+      .Case([&](HardsigmoidOp o) {
+        return emitActivation(o, e, qcc_rt::Activation::hardsigmoid);
+      })
+      .Case([&](SigmoidOp o) { return emitActivation(o, e, qcc_rt::Activation::sigmoid); })
+      .Case([&](TanhOp o) { return emitActivation(o, e, qcc_rt::Activation::tanh); })
+      .Case([&](EluOp o) {
+        return emitActivation(o, e, qcc_rt::Activation::elu, o.getAlpha().convertToDouble());
+      })
+      .Case([&](LeakyReluOp o) {
+        return emitActivation(o, e, qcc_rt::Activation::leaky_relu,
+                              o.getNegativeSlope().convertToDouble());
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+} // namespace qcc::cpu

@@ -1,0 +1,84 @@
+//===- CpuOpSupport.h - helpers shared by the CPU op emitters ---*- C++ -*-===//
+//
+// The per-op emitters are grouped by kind, one file per group
+// (CpuConvOps.cpp, CpuElementwiseOps.cpp, ...). Each group exposes one
+// `emitXxxOp` entry that returns std::nullopt for ops outside the group;
+// CpuOps.cpp asks each group in turn. What several groups need (quantization
+// parameters as literals, the parallel-call wrapper, packed conv/linear
+// calls) is declared here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef QCC_LIB_CODEGEN_CPU_CPUOPSUPPORT_H
+#define QCC_LIB_CODEGEN_CPU_CPUOPSUPPORT_H
+
+#include "CpuEmitter.h"
+
+#include "qcc/IR/QccOps.h"
+#include "qcc/IR/QccTypes.h"
+
+#include "qcc_rt/conv.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qcc::cpu {
+
+/// Row tile of the conv kernels: parallel ranges start at multiples of it.
+constexpr int kConvRowAlign = 6;
+/// Elementwise ranges: whole cache lines per thread.
+constexpr int kElementAlign = 64;
+
+inline mlir::RankedTensorType tensorType(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType());
+}
+
+/// Per-tensor parameters as the kernels take them (scale rounded to float).
+struct QuantParams {
+  float scale;
+  int32_t zeroPoint;
+};
+std::optional<QuantParams> perTensor(mlir::Value v);
+/// `qcc_rt::QParams{scale, zero_point}` with the scale as an exact literal.
+std::string qparamsLiteral(QuantParams p);
+bool isQuint8(mlir::Value v);
+/// Fails with "the CPU backend does not support this <op>: <why>".
+mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &why);
+/// Prints `qcc_rt::parallel_rows(num_threads, rows, align, [&](int thread, int64_t begin, int64_t end) { CALL; });`
+void parallelCall(CpuEmitter &e, int64_t rows, int64_t align, const std::string &call);
+/// The dense data of a constant operand, or null.
+mlir::DenseElementsAttr constantData(mlir::Value v);
+/// `{1, 2, 3}`
+std::string int64List(llvm::ArrayRef<int64_t> values);
+
+/// Packs weights/bias/qparams of a quantized conv or linear with `shape`
+/// through the kernel library's packer.
+mlir::FailureOr<std::vector<uint8_t>> packConv(mlir::Operation *op, CpuEmitter &e,
+                                               mlir::Value input, mlir::Value weight,
+                                               mlir::Value bias, mlir::Value output,
+                                               llvm::StringRef activation,
+                                               const qcc_rt::Conv2dShape &shape);
+/// Emits the parallel kernel call for a packed blob, then the integer clamp
+/// of a fused clamp.
+void emitPackedCall(mlir::Operation *op, CpuEmitter &e, llvm::ArrayRef<uint8_t> blob,
+                    mlir::Value input, mlir::Value output,
+                    std::optional<std::pair<int32_t, int32_t>> clampBounds);
+/// PyTorch's quantize_val for a real bound, clamped to [qmin, qmax].
+int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax);
+/// The integer bounds of a fused "clamp" activation, or nullopt for others.
+std::optional<std::pair<int32_t, int32_t>> fusedClamp(llvm::StringRef activation,
+                                                      std::optional<llvm::APFloat> lo,
+                                                      std::optional<llvm::APFloat> hi,
+                                                      mlir::Value output);
+
+// One entry per op group: std::nullopt when `op` is not in the group.
+std::optional<mlir::LogicalResult> emitConvOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitElementwiseOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitPoolOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitDataMovementOp(mlir::Operation *op, CpuEmitter &e);
+
+} // namespace qcc::cpu
+
+#endif // QCC_LIB_CODEGEN_CPU_CPUOPSUPPORT_H
