@@ -30,7 +30,7 @@ bool isLayoutTrivial(Type type) {
 }
 
 LayoutRule layoutRule(Operation *op) {
-  if (llvm::isa<ConvOp, MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op))
+  if (llvm::isa<ConvOp, ConvTransposeOp, InterpolateOp, MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op))
     return LayoutRule::Spatial;
   if (auto mean = llvm::dyn_cast<MeanOp>(op)) {
     // A mean over exactly the spatial dimensions is a per-channel reduction
@@ -45,8 +45,8 @@ LayoutRule layoutRule(Operation *op) {
                 HardswishOp, HardsigmoidOp, SigmoidOp, TanhOp, EluOp, LeakyReluOp, GeluOp,
                 AddScalarOp, MulScalarOp>(op)) {
     // Broadcasting pairs elements by logical index: only same-shaped
-    // operands can share an arbitrary physical order. The CPU mul kernel
-    // broadcasts through strides in either layout when the ranks agree (each
+    // operands can share an arbitrary physical order. The CPU mul and add
+    // kernels broadcast through strides in either layout when the ranks agree (each
     // operand then is dense in the result's dimension order: a non-trivial one
     // is relayouted to it, a layout-trivial one has the same bytes in both).
     auto result = llvm::cast<RankedTensorType>(op->getResult(0).getType());
@@ -54,7 +54,7 @@ LayoutRule layoutRule(Operation *op) {
       auto type = llvm::cast<RankedTensorType>(operand.getType());
       if (type.getShape() == result.getShape())
         continue;
-      if (llvm::isa<MulOp>(op) && type.getRank() == result.getRank())
+      if (llvm::isa<MulOp, AddOp>(op) && type.getRank() == result.getRank())
         continue;
       return LayoutRule::Contiguous;
     }
@@ -62,6 +62,21 @@ LayoutRule layoutRule(Operation *op) {
   }
   if (llvm::isa<CatOp, SplitOp>(op))
     return LayoutRule::ChannelSlices;
+  // Batch norm is a per-pixel channel computation (PyTorch runs it on NHWC
+  // data); group and instance norm run PyTorch's NHWC kernel on rank-4 inputs
+  // it holds channels-last and its contiguous one otherwise: they follow their
+  // input like an elementwise op.
+  if (auto bn = llvm::dyn_cast<BatchNormOp>(op))
+    return llvm::cast<RankedTensorType>(bn.getInput().getType()).getRank() >= 3
+               ? LayoutRule::Spatial
+               : LayoutRule::Contiguous;
+  // PReLU's slope depends only on the channel, which its kernel finds in
+  // either layout.
+  if (llvm::isa<PReluOp>(op))
+    return LayoutRule::Elementwise;
+  if (llvm::isa<GroupNormOp, InstanceNormOp>(op) &&
+      llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank() == 4)
+    return LayoutRule::Elementwise;
   return LayoutRule::Contiguous;
 }
 

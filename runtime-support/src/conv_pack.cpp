@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "common/blob.h"
+#include "common/depthwise_taps.h"
 #include "qcc_rt/conv.h"
 
 namespace qcc_rt {
@@ -22,10 +23,21 @@ using detail::round_up;
 
 // One input channel per group and 1 or 2 output channels per input channel
 // (channel multiplier 1 or 2, the two FBGEMM's depthwise kernel handles).
+bool is_two_d(const Conv2dShape& s) {
+  return !s.transposed && !s.volumetric && s.in_d == 1 && s.kernel_d == 1 && s.pad_front == 0 && s.pad_back == 0;
+}
+
+bool fbgemm_depthwise_3d(const Conv2dShape& s);
+
 bool is_depthwise(const Conv2dShape& s) {
+  // 3-D: only the shapes FBGEMM runs on its depthwise fast path (for its int16
+  // pair saturation); other 3-D depthwise shapes are exact GEMMs there and here.
+  if (!is_two_d(s))
+    return fbgemm_depthwise_3d(s) &&
+           int64_t(s.kernel_d) * s.kernel_h * s.kernel_w <= detail::kMaxDepthwiseTaps;
   return s.groups > 1 && s.groups == s.in_channels &&
          (s.out_channels == s.groups || s.out_channels == 2 * s.groups) &&
-         s.kernel_h * s.kernel_w <= 64;
+         s.kernel_h * s.kernel_w <= detail::kMaxDepthwiseTaps2d;
 }
 
 bool shape_ok(const Conv2dShape& s) {
@@ -34,7 +46,14 @@ bool shape_ok(const Conv2dShape& s) {
   if (s.dilation_h < 1 || s.dilation_w < 1 || s.groups < 1) return false;
   if (s.pad_top < 0 || s.pad_left < 0 || s.pad_bottom < 0 || s.pad_right < 0) return false;
   if (s.in_channels % s.groups != 0 || s.out_channels % s.groups != 0) return false;
-  return conv2d_out_h(s) >= 1 && conv2d_out_w(s) >= 1;
+  if (s.in_d < 1 || s.kernel_d < 1 || s.stride_d < 1 || s.dilation_d < 1) return false;
+  if (s.pad_front < 0 || s.pad_back < 0) return false;
+  if (s.output_pad_d < 0 || s.output_pad_h < 0 || s.output_pad_w < 0) return false;
+  if (!s.transposed && (s.output_pad_d || s.output_pad_h || s.output_pad_w)) return false;
+  if (s.transposed && (s.pad_front != s.pad_back || s.pad_top != s.pad_bottom ||
+                       s.pad_left != s.pad_right))
+    return false;
+  return conv2d_out_d(s) >= 1 && conv2d_out_h(s) >= 1 && conv2d_out_w(s) >= 1;
 }
 
 // Layout parameters of one ISA (see README.md "Packed blob layout").
@@ -46,7 +65,7 @@ struct Layout {
 
 Layout layout_for(Isa isa, const Conv2dShape& s) {
   Layout l;
-  const int64_t taps = int64_t(s.kernel_h) * s.kernel_w;
+  const int64_t taps = int64_t(s.kernel_d) * s.kernel_h * s.kernel_w;
   if (is_depthwise(s)) {
     l.kind = ConvKind::depthwise;
     l.k = taps;
@@ -65,7 +84,9 @@ Layout layout_for(Isa isa, const Conv2dShape& s) {
   l.columns = l.n_padded * s.groups;
   const bool one_by_one = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 &&
                           s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
-                          s.pad_bottom == 0 && s.pad_right == 0 && s.groups == 1;
+                          s.pad_bottom == 0 && s.pad_right == 0 && s.groups == 1 &&
+                          s.kernel_d == 1 && s.stride_d == 1 && s.pad_front == 0 &&
+                          s.pad_back == 0 && !s.transposed;
   switch (isa) {
     case Isa::avx512vnni:  // int8, 4 consecutive k per 32-bit lane (vpdpbusd)
       l.k_padded = round_up(l.k, 4);
@@ -115,11 +136,18 @@ bool quantization_ok(const Conv2dShape& s, const ConvQuantization& q) {
   return true;
 }
 
-// Weight of output channel oc at (ic, kh, kw) in PyTorch's OIHW layout.
-int32_t weight_at(const Conv2dShape& s, const int8_t* w, int64_t oc, int64_t ic, int64_t kh,
-                  int64_t kw) {
+// Weight of output channel oc, input channel ic of its group, kernel tap
+// (kd, kh, kw) flattened, in PyTorch's layout: OI[D]HW, or I O/groups [D]HW
+// for transposed convolutions.
+int32_t weight_at(const Conv2dShape& s, const int8_t* w, int64_t oc, int64_t ic, int64_t tap) {
   const int64_t icg = s.in_channels / s.groups;
-  return w[((oc * icg + ic) * s.kernel_h + kh) * s.kernel_w + kw];
+  const int64_t taps = int64_t(s.kernel_d) * s.kernel_h * s.kernel_w;
+  if (s.transposed) {
+    const int64_t ocg = s.out_channels / s.groups;
+    const int64_t g = oc / ocg, j = oc % ocg;
+    return w[((g * icg + ic) * ocg + j) * taps + tap];
+  }
+  return w[(oc * icg + ic) * taps + tap];
 }
 
 // Weight of GEMM column j of group g at reduction index k = (kh, kw, ic).
@@ -128,7 +156,7 @@ int32_t gemm_weight(const Conv2dShape& s, const Layout& l, const int8_t* w, int6
   if (j >= l.n || k >= l.k) return 0;
   const int64_t icg = s.in_channels / s.groups;
   const int64_t ic = k % icg, tap = k / icg;
-  return weight_at(s, w, g * l.n + j, ic, tap / s.kernel_w, tap % s.kernel_w);
+  return weight_at(s, w, g * l.n + j, ic, tap);
 }
 
 void pack_gemm_weights(Isa isa, const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
@@ -191,10 +219,27 @@ void pack_depthwise_weights(const Conv2dShape& s, const Layout& l, const ConvQua
         for (int64_t tt = 0; tt < 4; ++tt) {
           const int64_t ch = c0 + c, t = t0 + tt;
           const int8_t w = ch < l.n && t < l.k
-                               ? static_cast<int8_t>(weight_at(s, q.weights, ch, 0, t / s.kernel_w, t % s.kernel_w))
+                               ? static_cast<int8_t>(weight_at(s, q.weights, ch, 0, t))
                                : 0;
           out[c0 * l.k_padded + (t0 / 4) * 256 + detail::depthwise_position(c) * 4 + tt] = w;
         }
+}
+
+bool fbgemm_depthwise_3d(const Conv2dShape& s) {
+  if (is_two_d(s) || s.transposed || s.groups != s.in_channels || s.groups % 8 != 0) return false;
+  if (s.out_channels != s.groups && s.out_channels != 2 * s.groups) return false;
+  const int32_t k[3] = {s.kernel_d, s.kernel_h, s.kernel_w};
+  const int32_t stride[3] = {s.stride_d, s.stride_h, s.stride_w};
+  const int32_t dil[3] = {s.dilation_d, s.dilation_h, s.dilation_w};
+  const int32_t lo[3] = {s.pad_front, s.pad_top, s.pad_left};
+  const int32_t hi[3] = {s.pad_back, s.pad_bottom, s.pad_right};
+  if (k[1] != k[2]) return false;
+  for (int i = 0; i < 3; ++i) {
+    if (k[i] != 3 && k[i] != 5 && k[i] != 7) return false;
+    if ((stride[i] != 1 && stride[i] != 2) || dil[i] != 1) return false;
+    if (lo[i] != (k[i] - 1) / 2 || hi[i] != lo[i]) return false;
+  }
+  return true;
 }
 
 } // namespace
@@ -236,13 +281,19 @@ bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8
   h.bias_offset = static_cast<uint32_t>(o.bias);
   h.multiplier_offset = static_cast<uint32_t>(o.multiplier);
   h.total_size = static_cast<uint32_t>(o.total);
+  h.in_d = s.in_d, h.kernel_d = s.kernel_d, h.stride_d = s.stride_d, h.pad_front = s.pad_front;
+  h.dilation_d = s.dilation_d, h.out_d = conv2d_out_d(s);
 
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
     any_weight_zp |= q.weight_zero_points[i] != 0;
   h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
-            (l.kind == ConvKind::depthwise && fbgemm_depthwise_fast_path(s) ? kFlagSaturatingPairs : 0u);
+            (l.kind == ConvKind::depthwise &&
+                     (fbgemm_depthwise_fast_path(s) || fbgemm_depthwise_3d(s))
+                 ? kFlagSaturatingPairs
+                 : 0u) |
+            (s.transposed ? kFlagTransposed : 0u);
   std::memcpy(blob, &h, sizeof(h));
 
   if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
@@ -267,7 +318,7 @@ bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8
       int64_t shifted_sum = 0;
       for (int64_t k = 0; k < l.k; ++k) {
         const int32_t wv = depthwise
-                               ? weight_at(s, q.weights, oc, 0, k / s.kernel_w, k % s.kernel_w)
+                               ? weight_at(s, q.weights, oc, 0, k)
                                : gemm_weight(s, l, q.weights, g, j, k);
         shifted_sum += wv - bzp;
       }
@@ -296,7 +347,7 @@ bool conv2d_read_header(const uint8_t* blob, PackedConvHeader* header) {
 
 int64_t conv2d_rows(const uint8_t* blob) {
   const detail::ConvView v = detail::view_blob(blob);
-  return int64_t(v.h.batch) * v.h.out_h * v.h.out_w;
+  return int64_t(v.h.batch) * v.h.out_d * v.h.out_h * v.h.out_w;
 }
 
 size_t conv2d_scratch_size(const uint8_t* blob) {

@@ -357,14 +357,20 @@ def test_example_recommendation_c(prefix, tmp_path):
     assert re.search(r"build CMakeFiles/recommend\.dir/recommend\.c\.o: C_COMPILER", ninja)
     assert "CMAKE_C_COMPILER" in (build / "CMakeCache.txt").read_text()
 
-    features = torch.randn(exporter.BATCH, exporter.DENSE_FEATURES)
-    (tmp_path / "features.txt").write_text(
-        "\n".join(" ".join(f"{v:.9g}" for v in row) for row in features.tolist()))
-    out = run([build / "recommend", tmp_path / "features.txt"]).stdout
+    inputs = exporter.example_inputs(seed=3)  # dense features, then indices/offsets per table
+    exporter.write_inputs(tmp_path / "samples.txt", inputs)
+    out = run([build / "recommend", tmp_path / "samples.txt"]).stdout
     logits = [float(v) for v in re.findall(r"logit (\S+)", out)]
     with torch.no_grad():
-        want = model(features)[:, 0].numpy()
+        want = model(*inputs)[:, 0].numpy()
     np.testing.assert_array_equal(np.array(logits, dtype=np.float32), want)
+    # an index outside its table: recommender_run returns QCC_ERROR_INDEX_OUT_OF_RANGE
+    bad = list(inputs)
+    bad[1] = bad[1].clone()
+    bad[1][0] = exporter.TABLES[0][0]
+    exporter.write_inputs(tmp_path / "bad.txt", bad)
+    result = run([build / "recommend", tmp_path / "bad.txt"], check=False)
+    assert result.returncode == 1 and "outside its table" in result.stderr, result.stderr
 
 
 def test_example_python_workflow(prefix, pip_site, tmp_path):

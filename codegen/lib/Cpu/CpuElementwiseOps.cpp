@@ -12,6 +12,7 @@
 #include "qcc_rt/elementwise.h"
 
 #include <array>
+#include <cmath>
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -141,8 +142,8 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
     return unsupported(op, "only quint8 operands are implemented");
   bool broadcasts = tensorType(a).getShape() != tensorType(out).getShape() ||
                     tensorType(b).getShape() != tensorType(out).getShape();
-  if (broadcasts && isAdd)
-    return unsupported(op, "broadcasting is not implemented");
+  if (broadcasts && isAdd && tensorType(a).getShape() != tensorType(out).getShape())
+    return unsupported(op, "PyTorch's quantized add broadcasts only its second operand");
   if (activation != "none" && activation != "relu")
     return unsupported(op, "only a fused relu is implemented");
   int64_t numel = tensorType(out).getNumElements();
@@ -152,6 +153,8 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
   if (broadcasts) {
     // PyTorch's qmul computes every element with the same formula, wherever
     // TensorIterator puts it: the broadcast runs in the result's layout.
+    // qadd's formula depends on the position inside TensorIterator's inner
+    // rows (the coalesced innermost dimension) cut at its parallel chunks.
     auto shape = broadcastShape(op, a, b, out);
     if (failed(shape))
       return failure();
@@ -160,9 +163,17 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
              << int64List(ArrayRef<int64_t>(shape->size, rank)) << ", "
              << int64List(ArrayRef<int64_t>(shape->a_stride, rank)) << ", "
              << int64List(ArrayRef<int64_t>(shape->b_stride, rank)) << "};\n";
-    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1,
-                 e.isaNamespace() + "::mul_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
-                     e.ref(out) + ", shape, begin, end, qcc_rt::MulParams" + params + "})");
+    std::string call;
+    if (isAdd) {
+      int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+      call = e.isaNamespace() + "::add_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
+             e.ref(out) + ", shape, begin, end, qcc_rt::AddParams" + params + ", " +
+             std::to_string(chunk) + "})";
+    } else {
+      call = e.isaNamespace() + "::mul_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
+             e.ref(out) + ", shape, begin, end, qcc_rt::MulParams" + params + "})";
+    }
+    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1, call);
     e.body() << "  }\n";
     return success();
   }
@@ -180,6 +191,134 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
   }
   parallelCall(e, numel, kElementAlign, call);
   return success();
+}
+
+/// add_scalar: PyTorch moves the zero point by round(c / s) when the result
+/// stays in range (same bytes), else it requantizes q - z + round(c / s) to
+/// the output's parameters, which it derived from the same numbers.
+LogicalResult emitAddScalar(AddScalarOp op, CpuEmitter &e) {
+  Value in = op.getInput(), out = op.getOutput();
+  if (!isQuint8(in) || !isQuint8(out))
+    return unsupported(op, "only per-tensor quint8 input and output are implemented");
+  auto inQuant = getPerTensorQuant(in.getType());
+  int64_t zp = inQuant.getZeroPoint();
+  int64_t cq = static_cast<int64_t>(std::nearbyint(op.getValue().convertToDouble() / inQuant.getScale()));
+  QuantParams o = *perTensor(out);
+  if (zp - cq >= 0 && zp - cq <= 255) {
+    if (o.zeroPoint != zp - cq || o.scale != perTensor(in)->scale)
+      return unsupported(op, "its output quantization is not PyTorch's for this scalar");
+    return emitIntegerClamp(op, e, 0, 255);
+  }
+  float multiplier = perTensor(in)->scale * (1.0f / o.scale);
+  parallelCall(e, tensorType(in).getNumElements(), kElementAlign,
+               e.isaNamespace() + "::add_scalar_u8(" + e.ref(in) + ", " + e.ref(out) +
+                   ", begin, end, " + std::to_string(cq - zp) + ", " + floatLiteral(multiplier) +
+                   ", " + std::to_string(o.zeroPoint) + ")");
+  return success();
+}
+
+/// mul_scalar: the bytes are kept (c > 0), zeroed (c == 0, qparams 1.0 / 0)
+/// or reflected to 255 - q (c < 0); only the qparams carry the scalar.
+LogicalResult emitMulScalar(MulScalarOp op, CpuEmitter &e) {
+  Value in = op.getInput(), out = op.getOutput();
+  if (!isQuint8(in) || !isQuint8(out))
+    return unsupported(op, "only per-tensor quint8 input and output are implemented");
+  double c = op.getValue().convertToDouble();
+  if (c > 0.0)
+    return emitIntegerClamp(op, e, 0, 255);
+  if (c == 0.0)
+    return emitIntegerClamp(op, e, 0, 0);
+  if (!(c < 0.0))
+    return unsupported(op, "the scalar is not a number");
+  parallelCall(e, tensorType(in).getNumElements(), kElementAlign,
+               e.isaNamespace() + "::reflect_u8(" + e.ref(in) + ", " + e.ref(out) +
+                   ", begin, end)");
+  return success();
+}
+
+/// quantized prelu: integer products of q - zp with quantize(1.0) - w_zp
+/// (positive inputs) or the channel's slope code - w_zp, requantized with
+/// s_in * s_w * (1 / s_out). Every element takes the same formula.
+LogicalResult emitPRelu(PReluOp op, CpuEmitter &e) {
+  Value in = op.getInput(), weight = op.getWeight(), out = op.getOutput();
+  if (!isQuint8(in) || !isQuint8(out) || !isQuint8(weight))
+    return unsupported(op, "only quint8 input, slopes and output are implemented");
+  auto data = constantData(weight);
+  if (!data)
+    return unsupported(op, "the slopes must be a constant");
+  QuantParams w = *perTensor(weight), i = *perTensor(in), o = *perTensor(out);
+  int32_t one = quantizeBound(1.0, w, 0, 255);
+  std::vector<int32_t> neg;
+  for (APInt v : data.getValues<APInt>())
+    neg.push_back(static_cast<int32_t>(v.getZExtValue()) - w.zeroPoint);
+  auto type = tensorType(in);
+  int64_t channels = type.getRank() >= 2 ? type.getDimSize(1) : 1;
+  if (neg.size() == 1)
+    channels = 1;
+  int64_t step = 1;
+  if (channels > 1 && getLayout(out) != Layout::ChannelsLast)
+    step = type.getNumElements() / (type.getDimSize(0) * channels);
+  size_t offset = e.addWeights(
+      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(neg.data()), neg.size() * sizeof(int32_t)));
+  float multiplier = i.scale * w.scale * (1.0f / o.scale);
+  parallelCall(e, type.getNumElements(), kElementAlign,
+               e.isaNamespace() + "::prelu_u8(" + e.ref(in) + ", " + e.ref(out) +
+                   ", begin, end, " + std::to_string(channels) + ", " + std::to_string(step) +
+                   ", " + e.weightsRef(offset, "int32_t") + ", " +
+                   std::to_string(one - w.zeroPoint) + ", " + std::to_string(i.zeroPoint) + ", " +
+                   floatLiteral(multiplier) + ", " + std::to_string(o.zeroPoint) + ")");
+  return success();
+}
+
+LogicalResult emitTables(Operation *op, CpuEmitter &e, const std::array<uint8_t, 512> &tables);
+
+/// quantized gelu (erf form; output qparams are the input's in PyTorch). Its
+/// vector lanes compute x * 0.5 * (1 + erf(x * sqrt(1/2))) in float with the
+/// Abramowitz-Stegun polynomial of Vectorized<float>::erf (exp from Sleef,
+/// here correctly rounded), its scalar remainder the same in double with
+/// std::erf: both tables are built here for all 256 bytes.
+LogicalResult emitGelu(GeluOp op, CpuEmitter &e) {
+  Value in = op.getInput(), out = op.getOutput();
+  if (!isQuint8(in) || !isQuint8(out))
+    return unsupported(op, "only per-tensor quint8 input and output are implemented");
+  QuantParams i = *perTensor(in), o = *perTensor(out);
+  float inv = 1.0f / o.scale;
+  float premul = i.scale * -static_cast<float>(i.zeroPoint);
+  auto erfVector = [](float x) {
+    float ax = std::fabs(x);
+    float t = 1.0f / std::fma(0.3275911f, ax, 1.0f);
+    float r = std::fma(1.061405429f, t, -1.453152027f);
+    r = std::fma(r, t, 1.421413741f);
+    r = std::fma(r, t, -0.284496736f);
+    r = std::fma(r, t, 0.254829592f);
+    float square = x * x;
+    float ex = static_cast<float>(std::exp(-static_cast<double>(square)));
+    float scaled = -ex * t;
+    float y = std::fma(scaled, r, 1.0f);
+    return std::signbit(x) ? -y : y;
+  };
+  auto quantize = [&](float y, bool vectorPath) -> uint8_t {
+    float scaled = y * inv;
+    if (vectorPath) {
+      scaled = scaled < 2147483520.0f ? scaled : 2147483520.0f;
+      if (!(scaled >= -2147483648.0f))
+        return 0;
+    }
+    double r = std::nearbyint(static_cast<double>(scaled)) + o.zeroPoint;
+    return static_cast<uint8_t>(r < 0 ? 0 : (r > 255 ? 255 : r));
+  };
+  std::array<uint8_t, 512> tables;
+  const float half = 0.5f, alpha = static_cast<float>(M_SQRT1_2);
+  for (int b = 0; b < 256; ++b) {
+    float x = std::fma(i.scale, static_cast<float>(b), premul);
+    float halfX = x * half;
+    float onePlus = 1.0f + erfVector(x * alpha);
+    tables[b] = quantize(halfX * onePlus, true);
+    float d = i.scale * static_cast<float>(b - i.zeroPoint);
+    double y = static_cast<double>(d) * 0.5 * (1.0 + std::erf(static_cast<double>(d) * M_SQRT1_2));
+    tables[256 + b] = quantize(static_cast<float>(y), false);
+  }
+  return emitTables(op, e, tables);
 }
 
 /// Float-computed activations: for quint8 input the result depends only on
@@ -203,6 +342,12 @@ LogicalResult emitActivation(Operation *op, CpuEmitter &e, qcc_rt::Activation ki
   std::array<uint8_t, 512> tables;
   if (!qcc_rt::activation_tables_u8(q, tables.data(), tables.data() + 256))
     return unsupported(op, "its quantization parameters are out of range");
+  return emitTables(op, e, tables);
+}
+
+/// A table-driven activation from its vector-lane and scalar-remainder tables.
+LogicalResult emitTables(Operation *op, CpuEmitter &e, const std::array<uint8_t, 512> &tables) {
+  Value in = op->getOperand(0), out = op->getResult(0);
   ArrayRef<uint8_t> both(tables);
   bool samePaths = both.take_front(256) == both.drop_front(256);
   size_t offset = e.addWeights(samePaths ? both.take_front(256) : both);
@@ -233,6 +378,10 @@ std::optional<LogicalResult> emitElementwiseOp(Operation *op, CpuEmitter &e) {
       .Case([&](ClampOp o) { return emitClamp(o, e); })
       .Case([&](AddOp o) { return emitBinary(o, e, /*isAdd=*/true, o.getActivation()); })
       .Case([&](MulOp o) { return emitBinary(o, e, /*isAdd=*/false, o.getActivation()); })
+      .Case([&](AddScalarOp o) { return emitAddScalar(o, e); })
+      .Case([&](PReluOp o) { return emitPRelu(o, e); })
+      .Case([&](GeluOp o) { return emitGelu(o, e); })
+      .Case([&](MulScalarOp o) { return emitMulScalar(o, e); })
       .Case([&](HardswishOp o) { return emitActivation(o, e, qcc_rt::Activation::hardswish); })
       .Case([&](HardsigmoidOp o) {
         return emitActivation(o, e, qcc_rt::Activation::hardsigmoid);

@@ -78,6 +78,11 @@ std::optional<mlir::LogicalResult> emitConvOp(mlir::Operation *op, CpuEmitter &e
 std::optional<mlir::LogicalResult> emitElementwiseOp(mlir::Operation *op, CpuEmitter &e);
 std::optional<mlir::LogicalResult> emitPoolOp(mlir::Operation *op, CpuEmitter &e);
 std::optional<mlir::LogicalResult> emitDataMovementOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitAttentionOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitResizeOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitEmbeddingOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitRecurrentOp(mlir::Operation *op, CpuEmitter &e);
+std::optional<mlir::LogicalResult> emitNormOp(mlir::Operation *op, CpuEmitter &e);
 
 } // namespace qcc::cpu
 

@@ -37,10 +37,17 @@ public:
 
   void record(Operation *op, LayoutRule rule) {
     Layout format = Layout::Contiguous;
-    if (llvm::isa<ConvOp>(op))
+    if (llvm::isa<ConvOp, ConvTransposeOp>(op))
       format = Layout::ChannelsLast;
     else if (llvm::isa<MeanOp>(op))
       format = Layout::Contiguous; // PyTorch's quantized mean returns contiguous
+    else if (llvm::isa<BatchNormOp>(op)) // NHWC result, except 1-d (made contiguous)
+      format = llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank() >= 4
+                   ? Layout::ChannelsLast
+                   : Layout::Contiguous;
+    else if (llvm::isa<AvgPoolOp>(op) && // avg_pool3d: always its NDHWC kernel
+             llvm::cast<RankedTensorType>(op->getOperand(0).getType()).getRank() == 5)
+      format = Layout::ChannelsLast;
     else if (llvm::isa<MulOp>(op) && rule == LayoutRule::Elementwise)
       format = of(op->getOperand(0)); // qmul: qa.suggest_memory_format(), even when qa broadcasts
     else if (rule == LayoutRule::Spatial || rule == LayoutRule::Elementwise)

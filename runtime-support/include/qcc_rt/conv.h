@@ -72,7 +72,10 @@ struct PackedConvHeader {
   uint32_t bias_offset;           // float[groups * n_padded], already divided by act*w scale
   uint32_t multiplier_offset;     // float[groups * n_padded]
   uint32_t total_size;
-  uint32_t reserved[14];
+  // Depth of 3-D convolutions (1, 1, 1, 0, 1, 1 for 2-D): rows are then
+  // (n, od, oh, ow) and k = (kd, kh, kw, ic).
+  int32_t in_d, kernel_d, stride_d, pad_front, dilation_d, out_d;
+  uint32_t reserved[8];
 };
 static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
 
@@ -86,6 +89,9 @@ constexpr uint32_t kFlagDirectInput = 1u << 3;      // 1x1/stride 1/pad 0, read 
 // whose vpmaddubsw saturates each tap pair a[2p]*w[2p] + a[2p+1]*w[2p+1] to
 // int16; the kernels reproduce that saturation (see README.md "Numerics").
 constexpr uint32_t kFlagSaturatingPairs = 1u << 4;
+// Transposed convolution: output o reads input i = (o + pad - k * dilation) / stride
+// where that division is exact and i is inside the input (else the input zero point).
+constexpr uint32_t kFlagTransposed = 1u << 5;
 
 // Validates the shape; returns 0 when it is unsupported, else the blob size.
 size_t conv2d_packed_size(Isa isa, const Conv2dShape& shape);
@@ -96,7 +102,7 @@ bool conv2d_pack(Isa isa, const Conv2dShape& shape, const ConvQuantization& q, u
 // Reads the header; false if the bytes are not a blob of this version.
 bool conv2d_read_header(const uint8_t* blob, PackedConvHeader* header);
 
-// Rows of the output GEMM: batch * out_h * out_w (linear: the batch rows).
+// Rows of the output GEMM: batch * out_d * out_h * out_w (linear: the batch rows).
 int64_t conv2d_rows(const uint8_t* blob);
 // Bytes of scratch one call (one thread) needs; 64-byte aligned scratch is best.
 size_t conv2d_scratch_size(const uint8_t* blob);
@@ -108,7 +114,7 @@ void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end)
 // Run-time entry points, one namespace per ISA. The blob must have been packed
 // for the same ISA (checked only by conv2d_read_header, not on the hot path).
 // input: NHWC uint8 [batch][in_h][in_w][in_channels];
-// output: NHWC uint8 [batch][out_h][out_w][out_channels].
+// output: NHWC uint8 [batch][out_h][out_w][out_channels] (3-D: NDHWC).
 #define QCC_RT_DECLARE_CONV(ns)                                                             \
   namespace ns {                                                                            \
   void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,     \

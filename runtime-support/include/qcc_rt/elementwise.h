@@ -51,6 +51,18 @@ struct Pool2dShape {
   int32_t divisor_override = 0;            // average pooling only; 0 = none
 };
 
+// NDHWC pooling window description (3-D pooling), as Pool2dShape.
+struct Pool3dShape {
+  int32_t batch = 1, in_d = 1, in_h = 1, in_w = 1, channels = 1;
+  int32_t out_d = 1, out_h = 1, out_w = 1;
+  int32_t kernel_d = 1, kernel_h = 1, kernel_w = 1;
+  int32_t stride_d = 1, stride_h = 1, stride_w = 1;
+  int32_t pad_d = 0, pad_h = 0, pad_w = 0;
+  int32_t dilation_d = 1, dilation_h = 1, dilation_w = 1;  // max pooling only
+  bool count_include_pad = true;                           // average pooling only
+  int32_t divisor_override = 0;                            // average pooling only; 0 = none
+};
+
 #define QCC_RT_DECLARE_ELEMENTWISE(ns)                                                          \
   namespace ns {                                                                                \
   /* float -> quint8 / qint8: clamp(nearbyint(x * (1/scale)) + zp) as FBGEMM's QuantizeAvx2. */ \
@@ -74,6 +86,15 @@ struct Pool2dShape {
                      QParams out_q, int64_t begin, int64_t end);                                \
   /* Adaptive: only batch/in_h/in_w/channels/out_h/out_w of the shape are used. */             \
   void adaptive_avg_pool2d_u8(const uint8_t* in, uint8_t* out, const Pool2dShape& s,            \
+                              QParams in_q, QParams out_q, int64_t begin, int64_t end);         \
+  /* 3-D pooling over output pixels [begin, end) of batch*out_d*out_h*out_w (scalar code; */    \
+  /* average pooling with PyTorch's NDHWC formulas, as avg_pool2d_u8). */                       \
+  void max_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s, int64_t begin,      \
+                     int64_t end);                                                              \
+  void avg_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s, QParams in_q,       \
+                     QParams out_q, int64_t begin, int64_t end);                                \
+  /* Adaptive: only the sizes of the shape are used (PyTorch's NDHWC kernel). */               \
+  void adaptive_avg_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s,            \
                               QParams in_q, QParams out_q, int64_t begin, int64_t end);         \
   }
 

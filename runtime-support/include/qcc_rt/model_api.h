@@ -36,7 +36,9 @@ enum {
   QCC_OK = 0,
   QCC_ERROR_NULL_ARGUMENT = 1,
   QCC_ERROR_MISALIGNED_WORKSPACE = 2,
-  QCC_ERROR_BAD_THREAD_COUNT = 3
+  QCC_ERROR_BAD_THREAD_COUNT = 3,
+  QCC_ERROR_INDEX_OUT_OF_RANGE = 4, /* an embedding index outside its table */
+  QCC_ERROR_BAD_OFFSETS = 5         /* embedding_bag offsets not within the indices, or decreasing */
 };
 
 #ifdef __cplusplus

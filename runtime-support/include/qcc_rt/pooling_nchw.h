@@ -74,4 +74,38 @@ inline void adaptive_avg_pool2d_nchw_rounding_u8(const uint8_t* in, uint8_t* out
   }
 }
 
+// 3-D adaptive windows (PyTorch's generic kernel for inputs it holds
+// contiguous): nearbyint(float(sum) * ((float(1.0 / kd) / kh) / kw)); input and
+// output share their quantization. Output pixels [begin, end) of
+// batch * out_d * out_h * out_w; data read and written channels-last.
+inline void adaptive_avg_pool3d_nchw_rounding_u8(const uint8_t* in, uint8_t* out,
+                                                 const Pool3dShape& s, int64_t begin,
+                                                 int64_t end) {
+  const auto lo = [](int64_t o, int64_t in_size, int64_t out_size) {
+    return static_cast<int64_t>(std::floor(static_cast<float>(o * in_size) / out_size));
+  };
+  const auto hi = [](int64_t o, int64_t in_size, int64_t out_size) {
+    return static_cast<int64_t>(std::ceil(static_cast<float>((o + 1) * in_size) / out_size));
+  };
+  for (int64_t p = begin; p < end; ++p) {
+    const int64_t ow = p % s.out_w, oh = p / s.out_w % s.out_h;
+    const int64_t od = p / (int64_t{s.out_w} * s.out_h) % s.out_d;
+    const int64_t n = p / (int64_t{s.out_w} * s.out_h * s.out_d);
+    const int64_t ds = lo(od, s.in_d, s.out_d), de = hi(od, s.in_d, s.out_d);
+    const int64_t hs = lo(oh, s.in_h, s.out_h), he = hi(oh, s.in_h, s.out_h);
+    const int64_t ws = lo(ow, s.in_w, s.out_w), we = hi(ow, s.in_w, s.out_w);
+    const float kd_r = static_cast<float>(1.0 / static_cast<double>(de - ds));
+    const float kdh_r = kd_r / static_cast<float>(he - hs);
+    const float kdhw_r = kdh_r / static_cast<float>(we - ws);
+    for (int32_t c = 0; c < s.channels; ++c) {
+      int64_t sum = 0;
+      for (int64_t d = ds; d < de; ++d)
+        for (int64_t h = hs; h < he; ++h)
+          for (int64_t w = ws; w < we; ++w)
+            sum += in[(((n * s.in_d + d) * s.in_h + h) * s.in_w + w) * s.channels + c];
+      out[p * s.channels + c] = clamp_u8(std::nearbyint(static_cast<float>(sum) * kdhw_r));
+    }
+  }
+}
+
 }  // namespace qcc_rt

@@ -4,8 +4,13 @@
 #pragma once
 
 #include "qcc_rt/activation.h"
+#include "qcc_rt/attention.h"
 #include "qcc_rt/conv.h"
 #include "qcc_rt/elementwise.h"
+#include "qcc_rt/embedding.h"
+#include "qcc_rt/normalization.h"
+#include "qcc_rt/recurrent.h"
+#include "qcc_rt/resize.h"
 #include "qcc_rt/types.h"
 
 namespace qcc_rt {

@@ -45,13 +45,38 @@ struct Conv2dShape {
   int32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   int32_t dilation_h = 1, dilation_w = 1;
   int32_t groups = 1;
+  // 3-D convolution: a depth dimension in front of (h, w) (NDHWC input,
+  // weights OIDHW). The defaults make it a 2-D convolution.
+  int32_t in_d = 1, kernel_d = 1, stride_d = 1, pad_front = 0, pad_back = 0, dilation_d = 1;
+  // Set for 3-D convolutions even when the depth is trivial: FBGEMM picks its
+  // kernels (and with them its int16 saturation) by spatial rank.
+  bool volumetric = false;
+  // Transposed convolution (weights IOHW / IODHW as PyTorch stores them):
+  // output o receives input i through tap k when o = i * stride - pad + k * dilation.
+  // The output padding only adds rows/columns at the end.
+  bool transposed = false;
+  int32_t output_pad_d = 0, output_pad_h = 0, output_pad_w = 0;
 };
 
+namespace detail {
+inline int32_t conv_out_size(int32_t in, int32_t pad_lo, int32_t pad_hi, int32_t kernel,
+                             int32_t stride, int32_t dilation, bool transposed, int32_t out_pad) {
+  if (transposed) return (in - 1) * stride - pad_lo - pad_hi + dilation * (kernel - 1) + out_pad + 1;
+  return (in + pad_lo + pad_hi - dilation * (kernel - 1) - 1) / stride + 1;
+}
+} // namespace detail
+
+inline int32_t conv2d_out_d(const Conv2dShape& s) {
+  return detail::conv_out_size(s.in_d, s.pad_front, s.pad_back, s.kernel_d, s.stride_d,
+                               s.dilation_d, s.transposed, s.output_pad_d);
+}
 inline int32_t conv2d_out_h(const Conv2dShape& s) {
-  return (s.in_h + s.pad_top + s.pad_bottom - s.dilation_h * (s.kernel_h - 1) - 1) / s.stride_h + 1;
+  return detail::conv_out_size(s.in_h, s.pad_top, s.pad_bottom, s.kernel_h, s.stride_h,
+                               s.dilation_h, s.transposed, s.output_pad_h);
 }
 inline int32_t conv2d_out_w(const Conv2dShape& s) {
-  return (s.in_w + s.pad_left + s.pad_right - s.dilation_w * (s.kernel_w - 1) - 1) / s.stride_w + 1;
+  return detail::conv_out_size(s.in_w, s.pad_left, s.pad_right, s.kernel_w, s.stride_w,
+                               s.dilation_w, s.transposed, s.output_pad_w);
 }
 
 // A fully connected layer is a 1x1 convolution over `batch` pixels.

@@ -3,3 +3,4 @@
 #define QCC_RT_ISA_NS avx2
 #include "common/elementwise_impl.h"
 #include "common/pooling_impl.h"
+#include "common/normalization_impl.h"

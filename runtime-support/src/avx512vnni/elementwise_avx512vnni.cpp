@@ -11,3 +11,4 @@
 #define QCC_RT_ISA_NS avx512vnni
 #include "common/elementwise_impl.h"
 #include "common/pooling_impl.h"
+#include "common/normalization_impl.h"

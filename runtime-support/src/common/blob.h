@@ -78,16 +78,19 @@ constexpr int32_t depthwise_position(int32_t c) {
   return (c / 64) * 64 + ((c % 16) / 4) * 16 + ((c % 64) / 16) * 4 + c % 4;
 }
 
-// Output pixel index m -> (n, oh, ow).
+// Output pixel index m -> (n, od, oh, ow); od is 0 for 2-D convolutions.
 struct PixelIndex {
-  int32_t n, oh, ow;
+  int32_t n, oh, ow, od;
 };
 inline PixelIndex pixel_of_row(const PackedConvHeader& h, int64_t m) {
   PixelIndex p;
   p.ow = static_cast<int32_t>(m % h.out_w);
   int64_t t = m / h.out_w;
   p.oh = static_cast<int32_t>(t % h.out_h);
-  p.n = static_cast<int32_t>(t / h.out_h);
+  t /= h.out_h;
+  const int32_t out_d = h.out_d > 0 ? h.out_d : 1;
+  p.od = static_cast<int32_t>(t % out_d);
+  p.n = static_cast<int32_t>(t / out_d);
   return p;
 }
 

@@ -1,7 +1,7 @@
 // Internal: per-pixel tap addresses shared by the depthwise kernels.
 //
-// Every kernel consumes taps in groups of 4 (FBGEMM's order: kh-major, then
-// kw). Taps in the padding read a row of input zero points (they must count
+// Every kernel consumes taps in groups of 4 (FBGEMM's order: kd-major, then
+// kh, then kw; 2-D kernels have kernel_d == 1). Taps in the padding read a row of input zero points (they must count
 // as a_zp in the products and in the row sums); the taps that only pad the
 // tap count to a multiple of 4 read a row of zeros (their weights are 0 and
 // they must not count in the row sums).
@@ -14,7 +14,10 @@
 namespace qcc_rt {
 namespace detail {
 
-constexpr int32_t kMaxDepthwiseTaps = 64;  // conv2d_pack uses the GEMM kernel above this
+// 2-D: conv2d_pack uses the GEMM kernel above 64 taps; 3-D: FBGEMM's largest
+// depthwise fast-path kernel, 7x7x7, padded to a multiple of 4.
+constexpr int32_t kMaxDepthwiseTaps2d = 64;
+constexpr int32_t kMaxDepthwiseTaps = 344;
 
 struct DepthwiseRows {
   const uint8_t* zero_point_row;
@@ -41,31 +44,40 @@ class TapWalker {
   TapWalker(const PackedConvHeader& h, const uint8_t* input, const DepthwiseRows& rows, int64_t m)
       : h_(h), input_(input), rows_(rows) {
     const PixelIndex p = pixel_of_row(h, m);
-    n_ = p.n, oh_ = p.oh, ow_ = p.ow;
+    n_ = p.n, od_ = p.od, oh_ = p.oh, ow_ = p.ow;
     int32_t t = 0;
-    for (int32_t kh = 0; kh < h.kernel_h; ++kh)
-      for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t)
-        offsets_[t] = (int64_t(kh) * h.dilation_h * h.in_w + int64_t(kw) * h.dilation_w) * h.in_channels;
+    for (int32_t kd = 0; kd < h.kernel_d; ++kd)
+      for (int32_t kh = 0; kh < h.kernel_h; ++kh)
+        for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t)
+          offsets_[t] = ((int64_t(kd) * h.dilation_d * h.in_h + int64_t(kh) * h.dilation_h) * h.in_w +
+                         int64_t(kw) * h.dilation_w) * h.in_channels;
   }
 
   // Tap addresses of the current pixel.
   void taps(const uint8_t** taps) const {
     const PackedConvHeader& h = h_;
     const int32_t ih0 = oh_ * h.stride_h - h.pad_top, iw0 = ow_ * h.stride_w - h.pad_left;
-    const uint8_t* image = input_ + int64_t(n_) * h.in_h * h.in_w * h.in_channels;
+    const int32_t id0 = od_ * h.stride_d - h.pad_front;
+    const int64_t plane = int64_t(h.in_h) * h.in_w * h.in_channels;
+    const uint8_t* image = input_ + int64_t(n_) * h.in_d * plane;
     const bool interior = ih0 >= 0 && iw0 >= 0 && ih0 + (h.kernel_h - 1) * h.dilation_h < h.in_h &&
-                          iw0 + (h.kernel_w - 1) * h.dilation_w < h.in_w;
+                          iw0 + (h.kernel_w - 1) * h.dilation_w < h.in_w && id0 >= 0 &&
+                          id0 + (h.kernel_d - 1) * h.dilation_d < h.in_d;
     if (interior) {
-      const uint8_t* base = image + (int64_t(ih0) * h.in_w + iw0) * h.in_channels;
+      const uint8_t* base = image + id0 * plane + (int64_t(ih0) * h.in_w + iw0) * h.in_channels;
       for (int32_t t = 0; t < h.k; ++t) taps[t] = base + offsets_[t];
     } else {
       int32_t t = 0;
-      for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
-        const int32_t ih = ih0 + kh * h.dilation_h;
-        for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t) {
-          const int32_t iw = iw0 + kw * h.dilation_w;
-          const bool inside = ih >= 0 && ih < h.in_h && iw >= 0 && iw < h.in_w;
-          taps[t] = inside ? image + (int64_t(ih) * h.in_w + iw) * h.in_channels : rows_.zero_point_row;
+      for (int32_t kd = 0; kd < h.kernel_d; ++kd) {
+        const int32_t id = id0 + kd * h.dilation_d;
+        for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
+          const int32_t ih = ih0 + kh * h.dilation_h;
+          for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t) {
+            const int32_t iw = iw0 + kw * h.dilation_w;
+            const bool inside = id >= 0 && id < h.in_d && ih >= 0 && ih < h.in_h && iw >= 0 && iw < h.in_w;
+            taps[t] = inside ? image + id * plane + (int64_t(ih) * h.in_w + iw) * h.in_channels
+                             : rows_.zero_point_row;
+          }
         }
       }
     }
@@ -75,7 +87,10 @@ class TapWalker {
   void next() {
     if (++ow_ == h_.out_w) {
       ow_ = 0;
-      if (++oh_ == h_.out_h) oh_ = 0, ++n_;
+      if (++oh_ == h_.out_h) {
+        oh_ = 0;
+        if (++od_ == h_.out_d) od_ = 0, ++n_;
+      }
     }
   }
 
@@ -83,7 +98,7 @@ class TapWalker {
   const PackedConvHeader& h_;
   const uint8_t* input_;
   DepthwiseRows rows_;
-  int32_t n_ = 0, oh_ = 0, ow_ = 0;
+  int32_t n_ = 0, od_ = 0, oh_ = 0, ow_ = 0;
   int64_t offsets_[kMaxDepthwiseTaps];
 };
 

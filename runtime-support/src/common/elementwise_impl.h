@@ -10,6 +10,7 @@
 #error "define QCC_RT_ISA_NS before including elementwise_impl.h"
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -17,6 +18,7 @@
 #include "common/simd16.h"
 #include "common/simd8.h"
 #include "qcc_rt/elementwise.h"
+#include "qcc_rt/normalization.h"
 
 namespace qcc_rt {
 namespace QCC_RT_ISA_NS {
@@ -301,6 +303,116 @@ void mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int
     int32_t v = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(p.out.zero_point));
     v = v < lo ? lo : v;
     out[i] = clamp_u8(v);
+  }
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt
+
+// add with broadcasting: included after the definitions above (same unit).
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+
+void add_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
+                      int64_t begin, int64_t end, const AddParams& p) {
+  if (begin >= end) return;
+  const float inv = 1.0f / p.out.scale;
+  const float a_premul = p.a.scale * -static_cast<float>(p.a.zero_point);
+  const float b_premul = p.b.scale * -static_cast<float>(p.b.zero_point);
+  const int32_t inner = s.rank - 1;
+  const int64_t n = s.size[inner];
+  const int64_t b_step = s.b_stride[inner];
+  int64_t numel = n;
+  for (int32_t d = 0; d < inner; ++d) numel *= s.size[d];
+  const int64_t chunk = p.torch_chunk > 0 ? p.torch_chunk : numel;
+  // One element with either of add_u8's formulas.
+  const auto vector_one = [&](uint8_t qa, uint8_t qb) {
+    const float da = std::fmaf(p.a.scale, static_cast<float>(qa), a_premul);
+    const float db = std::fmaf(p.b.scale, static_cast<float>(qb), b_premul);
+    float c = da + db;
+    if (p.relu) c = c > 0.0f ? c : 0.0f;
+    return static_cast<uint8_t>(quantize_vector_path(c, inv, p.out.zero_point, 0, 255));
+  };
+  const auto scalar_one = [&](uint8_t qa, uint8_t qb) {
+    const float da = p.a.scale * static_cast<float>(qa - p.a.zero_point);
+    const float db = p.b.scale * static_cast<float>(qb - p.b.zero_point);
+    float c = da + db;
+    if (p.relu) c = c < 0.0f ? 0.0f : c;
+    return static_cast<uint8_t>(quantize_scalar_path(c, inv, p.out.zero_point, 0, 255));
+  };
+  int64_t index[BroadcastShape::kMaxRank] = {0};
+  int64_t b_off = 0;
+  for (int64_t d = inner - 1, r = begin; d >= 0; --d) {
+    index[d] = r % s.size[d];
+    r /= s.size[d];
+    b_off += index[d] * s.b_stride[d];
+  }
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t first = row * n;  // a and out are dense in the iteration order
+    const uint8_t* pb = b + b_off;
+    for (int64_t piece = first; piece < first + n;) {
+      const int64_t piece_end = std::min(first + n, (piece / chunk + 1) * chunk);
+      const int64_t len = piece_end - piece;
+      const int64_t vector_end = piece + len - len % kTorchAddBlock;
+      if (b_step == 1 && vector_end > piece) {  // b's row is dense like a's
+        if (p.relu)
+          add_vector_path<true>(a + first, pb, out + first, piece - first, vector_end - first, p, a_premul,
+                                b_premul, inv);
+        else
+          add_vector_path<false>(a + first, pb, out + first, piece - first, vector_end - first, p, a_premul,
+                                 b_premul, inv);
+      } else {
+        for (int64_t i = piece; i < vector_end; ++i)
+          out[i] = vector_one(a[i], pb[(i - first) * b_step]);
+      }
+      for (int64_t i = vector_end; i < piece_end; ++i) out[i] = scalar_one(a[i], pb[(i - first) * b_step]);
+      piece = piece_end;
+    }
+    for (int64_t d = inner - 1; d >= 0; --d) {
+      b_off += s.b_stride[d];
+      if (++index[d] < s.size[d]) break;
+      b_off -= s.b_stride[d] * s.size[d];
+      index[d] = 0;
+    }
+  }
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt
+
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+
+void add_scalar_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end, int32_t offset,
+                   float multiplier, int32_t out_zero_point) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float t = static_cast<float>(int32_t{in[i]} + offset) * multiplier;
+    out[i] = clamp_u8(cvt_float_to_int32_rne(t) + out_zero_point);
+  }
+}
+
+void reflect_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) out[i] = static_cast<uint8_t>(255 - in[i]);
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt
+
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+
+void prelu_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end, int64_t channels,
+              int64_t channel_step, const int32_t* neg, int32_t pos, int32_t in_zero_point,
+              float multiplier, int32_t out_zero_point) {
+  int64_t c = begin / channel_step % channels, k = begin % channel_step;
+  for (int64_t i = begin; i < end; ++i) {
+    const int32_t v = int32_t{in[i]} - in_zero_point;
+    const int32_t y = v * (v > 0 ? pos : neg[c]);
+    out[i] = clamp_u8(cvt_float_to_int32_rne(static_cast<float>(y) * multiplier) + out_zero_point);
+    if (++k == channel_step) {
+      k = 0;
+      if (++c == channels) c = 0;
+    }
   }
 }
 

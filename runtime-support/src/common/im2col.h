@@ -57,10 +57,80 @@ inline void fill_value(T* dst, T value, int32_t count) {
   }
 }
 
+// Input index along one axis that output o reads through tap k, or -1 where
+// the tap reads padding (or, transposed, falls between input positions).
+inline int32_t source_index(int32_t o, int32_t k, int32_t stride, int32_t pad, int32_t dilation,
+                            int32_t in, bool transposed) {
+  if (!transposed) {
+    const int32_t i = o * stride - pad + k * dilation;
+    return i >= 0 && i < in ? i : -1;
+  }
+  const int32_t t = o + pad - k * dilation;
+  if (t < 0 || t % stride != 0) return -1;
+  return t / stride < in ? t / stride : -1;
+}
+
+// pack_rows for 3-D and transposed convolutions: k = (kd, kh, kw, ic).
+template <typename T>
+void pack_rows_general(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64_t m0,
+                       int32_t rows, T* dst, int64_t lda) {
+  const int32_t icg = h.in_channels / h.groups;
+  const T zp = static_cast<T>(h.input_zero_point);
+  const bool tr = (h.flags & kFlagTransposed) != 0;
+  const int64_t plane = static_cast<int64_t>(h.in_h) * h.in_w * h.in_channels;
+  PixelIndex p = pixel_of_row(h, m0);
+  for (int32_t r = 0; r < rows; ++r) {
+    T* row = dst + r * lda;
+    const uint8_t* image = input + static_cast<int64_t>(p.n) * h.in_d * plane;
+    int32_t k = 0;
+    for (int32_t kd = 0; kd < h.kernel_d; ++kd) {
+      const int32_t id = source_index(p.od, kd, h.stride_d, h.pad_front, h.dilation_d, h.in_d, tr);
+      if (id < 0) {
+        fill_value(row + k, zp, h.kernel_h * h.kernel_w * icg);
+        k += h.kernel_h * h.kernel_w * icg;
+        continue;
+      }
+      for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
+        const int32_t ih = source_index(p.oh, kh, h.stride_h, h.pad_top, h.dilation_h, h.in_h, tr);
+        if (ih < 0) {
+          fill_value(row + k, zp, h.kernel_w * icg);
+          k += h.kernel_w * icg;
+          continue;
+        }
+        const uint8_t* in_row = image + id * plane + static_cast<int64_t>(ih) * h.in_w * h.in_channels;
+        for (int32_t kw = 0; kw < h.kernel_w; ++kw, k += icg) {
+          const int32_t iw = source_index(p.ow, kw, h.stride_w, h.pad_left, h.dilation_w, h.in_w, tr);
+          if (iw < 0) {
+            fill_value(row + k, zp, icg);
+          } else {
+            copy_widen(row + k, in_row + static_cast<int64_t>(iw) * h.in_channels + g * icg, icg);
+          }
+        }
+      }
+    }
+    fill_value(row + k, T(0), static_cast<int32_t>(h.k_padded - k));
+    if (++p.ow == h.out_w) {
+      p.ow = 0;
+      if (++p.oh == h.out_h) {
+        p.oh = 0;
+        if (++p.od == h.out_d) {
+          p.od = 0;
+          ++p.n;
+        }
+      }
+    }
+  }
+}
+
 // Packs rows m0 .. m0+rows-1 of group g into dst (row stride lda elements).
 template <typename T>
 void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64_t m0,
                int32_t rows, T* dst, int64_t lda) {
+  if ((h.flags & kFlagTransposed) != 0 || h.kernel_d != 1 || h.in_d != 1 || h.out_d != 1 ||
+      h.pad_front != 0) {
+    pack_rows_general(h, input, g, m0, rows, dst, lda);
+    return;
+  }
   const int32_t icg = h.in_channels / h.groups;
   const T zp = static_cast<T>(h.input_zero_point);
   PixelIndex p = pixel_of_row(h, m0);

@@ -516,3 +516,123 @@ void adaptive_avg_pool2d_u8(const uint8_t* in, uint8_t* out, const Pool2dShape& 
 
 } // namespace QCC_RT_ISA_NS
 } // namespace qcc_rt
+
+// 3-D pooling: portable loops over the NDHWC window of each output pixel.
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+namespace {
+
+struct Pixel3d {
+  int64_t n, od, oh, ow;
+};
+
+inline Pixel3d pixel3d(const Pool3dShape& s, int64_t i) {
+  Pixel3d p;
+  p.ow = i % s.out_w;
+  i /= s.out_w;
+  p.oh = i % s.out_h;
+  i /= s.out_h;
+  p.od = i % s.out_d;
+  p.n = i / s.out_d;
+  return p;
+}
+
+} // namespace
+
+void max_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s, int64_t begin, int64_t end) {
+  const int64_t c_count = s.channels;
+  for (int64_t i = begin; i < end; ++i) {
+    const Pixel3d p = pixel3d(s, i);
+    int64_t d0, dn, h0, hn, w0, wn;
+    dilated_range(p.od * s.stride_d - s.pad_d, s.kernel_d, s.dilation_d, s.in_d, &d0, &dn);
+    dilated_range(p.oh * s.stride_h - s.pad_h, s.kernel_h, s.dilation_h, s.in_h, &h0, &hn);
+    dilated_range(p.ow * s.stride_w - s.pad_w, s.kernel_w, s.dilation_w, s.in_w, &w0, &wn);
+    uint8_t* o = out + i * c_count;
+    for (int64_t c = 0; c < c_count; ++c) o[c] = 0;
+    for (int64_t a = 0; a < dn; ++a)
+      for (int64_t b = 0; b < hn; ++b)
+        for (int64_t k = 0; k < wn; ++k) {
+          const int64_t d = d0 + a * s.dilation_d, h = h0 + b * s.dilation_h, w = w0 + k * s.dilation_w;
+          const uint8_t* x = in + (((p.n * s.in_d + d) * s.in_h + h) * s.in_w + w) * c_count;
+          for (int64_t c = 0; c < c_count; ++c) o[c] = x[c] > o[c] ? x[c] : o[c];
+        }
+  }
+}
+
+void avg_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s, QParams in_q, QParams out_q,
+                   int64_t begin, int64_t end) {
+  const int64_t c_count = s.channels;
+  AvgQuant q;
+  q.zp = out_q.zero_point;
+  q.scalar_from = s.channels / kTorchFloatLanes * kTorchFloatLanes;
+  constexpr int64_t kBlock = 256;
+  int32_t acc[kBlock];
+  for (int64_t i = begin; i < end; ++i) {
+    const Pixel3d p = pixel3d(s, i);
+    int64_t d0 = p.od * s.stride_d - s.pad_d, h0 = p.oh * s.stride_h - s.pad_h, w0 = p.ow * s.stride_w - s.pad_w;
+    int64_t d1 = std::min<int64_t>(d0 + s.kernel_d, int64_t(s.in_d) + s.pad_d);
+    int64_t h1 = std::min<int64_t>(h0 + s.kernel_h, int64_t(s.in_h) + s.pad_h);
+    int64_t w1 = std::min<int64_t>(w0 + s.kernel_w, int64_t(s.in_w) + s.pad_w);
+    const int64_t pool_size = (d1 - d0) * (h1 - h0) * (w1 - w0);
+    d0 = std::max<int64_t>(d0, 0), h0 = std::max<int64_t>(h0, 0), w0 = std::max<int64_t>(w0, 0);
+    d1 = std::min<int64_t>(d1, s.in_d), h1 = std::min<int64_t>(h1, s.in_h), w1 = std::min<int64_t>(w1, s.in_w);
+    const int64_t size = (d1 - d0) * (h1 - h0) * (w1 - w0);
+    const int32_t divisor = s.divisor_override ? s.divisor_override
+                                               : static_cast<int32_t>(s.count_include_pad ? pool_size : size);
+    q.m_vector = in_q.scale / out_q.scale / static_cast<float>(divisor);
+    q.m_scalar = 1.0f / (1.0f / q.m_vector);
+    q.bias = static_cast<int32_t>(-in_q.zero_point * size);
+    uint8_t* o = out + i * c_count;
+    for (int64_t c0 = 0; c0 < c_count; c0 += kBlock) {
+      const int64_t count = std::min(kBlock, c_count - c0);
+      for (int64_t c = 0; c < count; ++c) acc[c] = q.bias;
+      for (int64_t d = d0; d < d1; ++d)
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) {
+            const uint8_t* x = in + (((p.n * s.in_d + d) * s.in_h + h) * s.in_w + w) * c_count + c0;
+            for (int64_t c = 0; c < count; ++c) acc[c] += x[c];
+          }
+      for (int64_t c = 0; c < count; ++c) o[c0 + c] = quantize_avg(acc[c], static_cast<int32_t>(c0 + c), q);
+    }
+  }
+}
+
+void adaptive_avg_pool3d_u8(const uint8_t* in, uint8_t* out, const Pool3dShape& s, QParams in_q,
+                            QParams out_q, int64_t begin, int64_t end) {
+  const int64_t c_count = s.channels;
+  AvgQuant q;
+  q.zp = out_q.zero_point;
+  q.scalar_from = s.channels / 8 * 8;  // PyTorch's AVX2 build, as adaptive_avg_pool2d_u8
+  constexpr int64_t kBlock = 256;
+  int32_t acc[kBlock];
+  const auto bounds = [](int64_t o, int64_t in_size, int64_t out_size, int64_t* lo, int64_t* hi) {
+    *lo = static_cast<int64_t>(std::floor(static_cast<float>(o * in_size) / out_size));
+    *hi = static_cast<int64_t>(std::ceil(static_cast<float>((o + 1) * in_size) / out_size));
+  };
+  for (int64_t i = begin; i < end; ++i) {
+    const Pixel3d p = pixel3d(s, i);
+    int64_t d0, d1, h0, h1, w0, w1;
+    bounds(p.od, s.in_d, s.out_d, &d0, &d1);
+    bounds(p.oh, s.in_h, s.out_h, &h0, &h1);
+    bounds(p.ow, s.in_w, s.out_w, &w0, &w1);
+    const int64_t size = (d1 - d0) * (h1 - h0) * (w1 - w0);
+    const float m = in_q.scale / out_q.scale / static_cast<float>(size);
+    q.m_vector = q.m_scalar = 1.0f / (1.0f / m);
+    q.bias = static_cast<int32_t>(-in_q.zero_point * size);
+    uint8_t* o = out + i * c_count;
+    for (int64_t c0 = 0; c0 < c_count; c0 += kBlock) {
+      const int64_t count = std::min(kBlock, c_count - c0);
+      for (int64_t c = 0; c < count; ++c) acc[c] = q.bias;
+      for (int64_t d = d0; d < d1; ++d)
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) {
+            const uint8_t* x = in + (((p.n * s.in_d + d) * s.in_h + h) * s.in_w + w) * c_count + c0;
+            for (int64_t c = 0; c < count; ++c) acc[c] += x[c];
+          }
+      for (int64_t c = 0; c < count; ++c) o[c0 + c] = quantize_avg(acc[c], static_cast<int32_t>(c0 + c), q);
+    }
+  }
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt

@@ -2,3 +2,4 @@
 #define QCC_RT_ISA_NS generic
 #include "common/elementwise_impl.h"
 #include "common/pooling_impl.h"
+#include "common/normalization_impl.h"

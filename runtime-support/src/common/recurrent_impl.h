@@ -1,0 +1,364 @@
+// Internal: dynamic linear and LSTM cell kernels, included by one translation
+// unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products use
+// vpdpbusd (AVX-512 VNNI), vpmaddwd on widened bytes (AVX2) or scalar code;
+// all are exact int32 sums, so every ISA gives the same bytes. The LSTM cell
+// kernels are scalar elementwise code (the step's GEMMs dominate).
+#ifndef QCC_RT_ISA_NS
+#error "define QCC_RT_ISA_NS before including recurrent_impl.h"
+#endif
+
+#include <cmath>
+#include <cstring>
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "common/blob.h"
+#include "qcc_rt/elementwise.h"
+#include "qcc_rt/recurrent.h"
+
+namespace qcc_rt {
+namespace QCC_RT_ISA_NS {
+namespace {
+
+using detail::cvt_float_to_int32_rne;
+
+struct DynamicView {
+  DynamicLinearHeader h;
+  const int8_t* w;
+  const int32_t* col;
+  const int32_t* wzp;
+  const float* ws;
+  const float* bias;
+};
+
+inline DynamicView view_dynamic(const uint8_t* blob) {
+  DynamicView v;
+  std::memcpy(&v.h, blob, sizeof(v.h));
+  v.w = reinterpret_cast<const int8_t*>(blob + v.h.weights_offset);
+  v.col = reinterpret_cast<const int32_t*>(blob + v.h.col_offsets_offset);
+  v.wzp = reinterpret_cast<const int32_t*>(blob + v.h.weight_zp_offset);
+  v.ws = reinterpret_cast<const float*>(blob + v.h.weight_scale_offset);
+  v.bias = reinterpret_cast<const float*>(blob + v.h.bias_offset);
+  return v;
+}
+
+inline int64_t quantized_rows_bytes(const DynamicView& v, int64_t rows) {
+  return (rows * v.h.k_padded + 63) / 64 * 64;
+}
+
+// Exact int32 dot product of kp (multiple of 64) uint8 and int8 values.
+inline int32_t dot_u8s8(const uint8_t* a, const int8_t* w, int64_t kp) {
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  __m512i acc = _mm512_setzero_si512();
+  for (int64_t k = 0; k < kp; k += 64)
+    acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(a + k), _mm512_loadu_si512(w + k));
+  return _mm512_reduce_add_epi32(acc);
+#elif defined(__AVX2__)
+  __m256i acc = _mm256_setzero_si256();
+  for (int64_t k = 0; k < kp; k += 16) {
+    const __m256i av = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + k)));
+    const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k)));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(av, wv));
+  }
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+#else
+  int32_t acc = 0;
+  for (int64_t k = 0; k < kp; ++k) acc += static_cast<int32_t>(a[k]) * static_cast<int32_t>(w[k]);
+  return acc;
+#endif
+}
+
+// FBGEMM's vector quantization (QuantizeAvx2), as quantize_u8's scalar code.
+inline uint8_t quantize_fbgemm(float x, float inv, int32_t zp) {
+  float t = x * inv;
+  t = t < 2147483520.0f ? t : 2147483520.0f;
+  const int32_t r = static_cast<int32_t>(static_cast<uint32_t>(cvt_float_to_int32_rne(t)) +
+                                         static_cast<uint32_t>(zp));
+  return static_cast<uint8_t>(r < 0 ? 0 : (r > 255 ? 255 : r));
+}
+
+// PyTorch's scalar quantize_val: zp added in float after rounding.
+inline uint8_t quantize_scalar(float x, float inv, int32_t zp) {
+  const float t = static_cast<float>(zp) + std::nearbyint(x * inv);
+  const double d = t;
+  return static_cast<uint8_t>(d < 0 ? 0 : (d > 255 ? 255 : d));
+}
+
+constexpr int64_t kTorchBlock = 64;
+
+// Whether linear element e of a tensor of numel elements is in a whole
+// 64-element block of its PyTorch parallel chunk (vector path).
+inline bool vector_lane_1d(int64_t e, int64_t numel, int64_t chunk) {
+  const int64_t start = e / chunk * chunk;
+  const int64_t len = numel - start < chunk ? numel - start : chunk;
+  return e - start < len - len % kTorchBlock;
+}
+
+// The same for a 2-D TensorIterator (rows of `row` elements not mergeable,
+// e.g. a chunk of the gates): each row segment inside a chunk is its own
+// vectorized loop.
+inline bool vector_lane_rows(int64_t e, int64_t numel, int64_t row, int64_t chunk,
+                             int64_t block = kTorchBlock) {
+  const int64_t cstart = e / chunk * chunk;
+  const int64_t cend = cstart + chunk < numel ? cstart + chunk : numel;
+  const int64_t rstart = e / row * row;
+  const int64_t sstart = rstart > cstart ? rstart : cstart;
+  const int64_t send = rstart + row < cend ? rstart + row : cend;
+  const int64_t len = send - sstart;
+  return e - sstart < len - len % block;
+}
+
+// exp as PyTorch's Vectorized<float>::exp computes it (Sleef's expf_u10
+// algorithm with fused multiply-adds; the same function as attention_impl.h's
+// vector_exp): x = q ln2 + s, q = rint(x log2 e), ln2 in two parts, a degree-6
+// polynomial in s, scaling by 2^q in two halves; 0 below -104, inf above 100.
+inline float sleef_expf(float x) {
+  if (std::isnan(x)) return x;
+  constexpr float kLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
+  constexpr float kLn2Hi = 0.693145751953125f, kLn2Lo = 1.428606765330187045e-06f;
+  constexpr float kC[6] = {0.000198527617612853646278381f, 0.00139304355252534151077271f,
+                           0.00833336077630519866943359f, 0.0416664853692054748535156f,
+                           0.166666671633720397949219f, 0.5f};
+  const float q = std::nearbyint(x * kLog2e);
+  float s = std::fma(q, -kLn2Hi, x);
+  s = std::fma(q, -kLn2Lo, s);
+  float u = kC[0];
+  for (int i = 1; i < 6; ++i) u = std::fma(u, s, kC[i]);
+  u = 1.0f + std::fma(s * s, u, s);
+  if (x < -104.0f) return 0.0f;
+  if (x > 100.0f) return INFINITY;
+  const int32_t qi = static_cast<int32_t>(q), half = qi >> 1;
+  auto pow2 = [](int32_t e) {
+    const uint32_t bits = static_cast<uint32_t>(e + 127) << 23;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+  };
+  return u * pow2(half) * pow2(qi - half);
+}
+
+// PyTorch's float sigmoid: vector lanes (1 + exp(0 - x)).reciprocal() with
+// Sleef's exp, scalar code 1 / (1 + std::exp(-x)).
+inline float sigmoid_f32(float x, bool vector) {
+  return vector ? 1.0f / (sleef_expf(0.0f - x) + 1.0f) : 1.0f / (1.0f + std::exp(-x));
+}
+
+// quantized::add at one position (see add_u8).
+inline uint8_t add_at(uint8_t a, uint8_t b, const AddParams& p, float inv, bool vector) {
+  if (vector) {
+    const float da = std::fmaf(p.a.scale, static_cast<float>(a), p.a.scale * -static_cast<float>(p.a.zero_point));
+    const float db = std::fmaf(p.b.scale, static_cast<float>(b), p.b.scale * -static_cast<float>(p.b.zero_point));
+    return quantize_fbgemm(da + db, inv, p.out.zero_point);
+  }
+  const float da = p.a.scale * static_cast<float>(a - p.a.zero_point);
+  const float db = p.b.scale * static_cast<float>(b - p.b.zero_point);
+  return quantize_scalar(da + db, inv, p.out.zero_point);
+}
+
+// quantized::mul (see mul_u8); multiplier = sa * sb * (1 / so).
+inline uint8_t mul_at(uint8_t a, uint8_t b, const MulParams& p, float multiplier) {
+  const int32_t prod = (a - p.a.zero_point) * (b - p.b.zero_point);
+  const int32_t r = cvt_float_to_int32_rne(static_cast<float>(prod) * multiplier);
+  const int32_t v = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(p.out.zero_point));
+  return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v));
+}
+
+// PyTorch's float tanh is (nearly always) the correctly rounded value, not
+// this libm's tanhf: evaluate in double and round once.
+inline float tanh_f32(float x) { return static_cast<float>(std::tanh(static_cast<double>(x))); }
+
+inline float mul_multiplier(const MulParams& p) { return p.a.scale * p.b.scale * (1.0f / p.out.scale); }
+
+} // namespace
+
+void min_max_f32(const float* x, int64_t n, float* min, float* max) {
+  if (n <= 0) {
+    *min = 0.0f;
+    *max = 0.0f;
+    return;
+  }
+  float lo = x[0], hi = x[0];
+  for (int64_t i = 0; i < n; ++i) {
+    lo = x[i] < lo ? x[i] : lo;
+    hi = x[i] > hi ? x[i] : hi;
+  }
+  *min = lo;
+  *max = hi;
+}
+
+void dynamic_quantize_rows(const uint8_t* blob, const float* x, int64_t rows, QParams q,
+                           uint8_t* scratch, int64_t begin, int64_t end) {
+  const DynamicView v = view_dynamic(blob);
+  const int64_t k = v.h.k, kp = v.h.k_padded;
+  int32_t* row_sums = reinterpret_cast<int32_t*>(scratch + quantized_rows_bytes(v, rows));
+  for (int64_t r = begin; r < end; ++r) {
+    uint8_t* a = scratch + r * kp;
+    quantize_u8(x + r * k, a, 0, k, q);
+    int32_t sum = 0;
+    for (int64_t i = 0; i < k; ++i) sum += a[i];
+    for (int64_t i = k; i < kp; ++i) a[i] = 0;
+    row_sums[r] = sum;
+  }
+}
+
+void dynamic_gemm_f32(const uint8_t* blob, const uint8_t* scratch, int64_t rows, QParams q,
+                      float* out, int64_t ld_out, int64_t begin, int64_t end) {
+  const DynamicView v = view_dynamic(blob);
+  const int64_t kp = v.h.k_padded;
+  const int32_t* row_sums = reinterpret_cast<const int32_t*>(scratch + quantized_rows_bytes(v, rows));
+  const bool relu = (v.h.flags & kDynamicFlagRelu) != 0;
+  const bool has_bias = (v.h.flags & kDynamicFlagBias) != 0;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  if (v.h.flags & kDynamicFlagPanels) {
+    // 16 columns per vector: per 4 k, one broadcast of 4 input bytes and one
+    // vpdpbusd per row; up to 4 rows share each weight load.
+    const int64_t k4 = kp / 4;
+    const __m512 zero = _mm512_setzero_ps();
+    const __m512i a_zp = _mm512_set1_epi32(q.zero_point);
+    const __m512 a_scale = _mm512_set1_ps(q.scale);
+    for (int64_t j = begin; j < end; j += 16) {
+      const __mmask16 mask = end - j >= 16 ? __mmask16(0xffff) : __mmask16((1u << (end - j)) - 1);
+      const int8_t* w = v.w + j * kp;  // panel j / 16: [k4][16][4]
+      const __m512i a_corr = _mm512_mullo_epi32(a_zp, _mm512_loadu_si512(v.col + j));
+      const __m512i wzp = _mm512_loadu_si512(v.wzp + j);
+      const __m512 multiplier = _mm512_mul_ps(a_scale, _mm512_loadu_ps(v.ws + j));
+      const __m512 bias = _mm512_loadu_ps(v.bias + j);
+      // One row at a time (the panel, 16 * k_padded bytes, stays in L1); four
+      // independent accumulators over k hide the vpdpbusd latency.
+      for (int64_t m = 0; m < rows; ++m) {
+        const uint8_t* a = scratch + m * kp;
+        __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
+        __m512i acc2 = _mm512_setzero_si512(), acc3 = _mm512_setzero_si512();
+        auto bcast = [&](int64_t kk) {
+          int32_t a4;
+          std::memcpy(&a4, a + kk * 4, 4);
+          return _mm512_set1_epi32(a4);
+        };
+        for (int64_t kk = 0; kk < k4; kk += 4) {  // k4 is a multiple of 16
+          acc0 = _mm512_dpbusd_epi32(acc0, bcast(kk), _mm512_loadu_si512(w + kk * 64));
+          acc1 = _mm512_dpbusd_epi32(acc1, bcast(kk + 1), _mm512_loadu_si512(w + kk * 64 + 64));
+          acc2 = _mm512_dpbusd_epi32(acc2, bcast(kk + 2), _mm512_loadu_si512(w + kk * 64 + 128));
+          acc3 = _mm512_dpbusd_epi32(acc3, bcast(kk + 3), _mm512_loadu_si512(w + kk * 64 + 192));
+        }
+        const __m512i acc = _mm512_add_epi32(_mm512_add_epi32(acc0, acc1), _mm512_add_epi32(acc2, acc3));
+        const __m512i row_corr = _mm512_mullo_epi32(_mm512_set1_epi32(row_sums[m]), wzp);
+        const __m512i raw = _mm512_sub_epi32(_mm512_sub_epi32(acc, a_corr), row_corr);
+        __m512 y = has_bias ? _mm512_fmadd_ps(_mm512_cvtepi32_ps(raw), multiplier, bias)
+                            : _mm512_mul_ps(_mm512_cvtepi32_ps(raw), multiplier);
+        if (relu) y = _mm512_max_ps(zero, y);
+        _mm512_mask_storeu_ps(out + m * ld_out + j, mask, y);
+      }
+    }
+    return;
+  }
+#endif
+  // Row blocks of about 16 KiB of quantized input stay in L1 while every
+  // column of the range streams its weights past them.
+  const int64_t block = kp >= 16384 ? 1 : 16384 / kp;
+  for (int64_t m0 = 0; m0 < rows; m0 += block) {
+    for (int64_t j = begin; j < end; ++j) {
+      const int8_t* w = v.w + j * kp;
+      // requantizeForFloatAvx2: multiplier A_scale * B_scale[j] in float; the
+      // multiply and the bias add are one FMA in PyTorch's build.
+      const float multiplier = q.scale * v.ws[j];
+      const int32_t a_corr = q.zero_point * v.col[j];
+      const int64_t m1 = m0 + block < rows ? m0 + block : rows;
+      for (int64_t m = m0; m < m1; ++m) {
+        const int32_t acc = dot_u8s8(scratch + m * kp, w, kp);
+        const int32_t raw = static_cast<int32_t>(static_cast<uint32_t>(acc) - static_cast<uint32_t>(a_corr) -
+                                                 static_cast<uint32_t>(row_sums[m] * v.wzp[j]));
+        float y = has_bias ? std::fmaf(static_cast<float>(raw), multiplier, v.bias[j])
+                           : static_cast<float>(raw) * multiplier;
+        if (relu) y = y > 0.0f ? y : 0.0f;
+        out[m * ld_out + j] = y;
+      }
+    }
+  }
+}
+
+void lstm_cell_f32(const float* igates, const float* hgates, float* c, float* h_state, float* out,
+                   int64_t out_stride, int64_t batch, int64_t hidden, int64_t torch_chunk,
+                   int64_t begin, int64_t end) {
+  const int64_t g = 4 * hidden, numel = batch * hidden;
+  for (int64_t e = begin; e < end; ++e) {
+    const int64_t n = e / hidden, j = e % hidden;
+    // sigmoid_ runs on [N, H] views with row stride 4H: each row (segment of a
+    // PyTorch parallel chunk) is its own vectorized loop of 2 x 16 floats.
+    const bool vector = vector_lane_rows(e, numel, hidden, torch_chunk, 32);
+    const float* hg = hgates + n * g;
+    const float* ig = igates + n * g;
+    // gates = linear_hh(h).add_(linear_ih(x)); sigmoid_/tanh_ of the chunks.
+    const float gi = hg[j] + ig[j];
+    const float gf = hg[hidden + j] + ig[hidden + j];
+    const float gg = hg[2 * hidden + j] + ig[2 * hidden + j];
+    const float go = hg[3 * hidden + j] + ig[3 * hidden + j];
+    const float i = sigmoid_f32(gi, vector);
+    const float f = sigmoid_f32(gf, vector);
+    const float cg = tanh_f32(gg);
+    const float o = sigmoid_f32(go, vector);
+    const float fc = f * c[e];
+    const float icg = i * cg;
+    const float cy = fc + icg;
+    const float hy = o * tanh_f32(cy);
+    c[e] = cy;
+    h_state[e] = hy;
+    out[n * out_stride + j] = hy;
+  }
+}
+
+void lstm_cell_u8(const uint8_t* blob, const uint8_t* igates, int64_t ig_slice_stride,
+                  int64_t ig_row0, const uint8_t* hgates, int64_t hg_slice_stride, uint8_t* c,
+                  uint8_t* h_state,
+                  uint8_t* out, int64_t out_stride, int64_t begin, int64_t end) {
+  LstmStepPacked p;
+  std::memcpy(&p, blob, sizeof(p));
+  const uint8_t* tables = blob + p.tables_offset;
+  const int64_t H = p.hidden, G = 4 * p.hidden;
+  const int64_t gates_numel = p.batch * G, state_numel = p.batch * H;
+  const float gates_inv = 1.0f / p.gates_add.out.scale;
+  const float cell_inv = 1.0f / p.cell_add.out.scale;
+  const float out_inv = 1.0f / p.out_q.scale;
+  const float m_fc = mul_multiplier(p.fgate_cx), m_ig = mul_multiplier(p.igate_cgate),
+              m_oc = mul_multiplier(p.ogate_cy);
+  for (int64_t e = begin; e < end; ++e) {
+    const int64_t n = e / H, j = e % H;
+    // The chunk activations run on [N, H] views with row stride 4H: PyTorch
+    // vectorizes each row (segment) on its own.
+    const int act_path = vector_lane_rows(e, state_numel, H, p.state_chunk) ? 0 : 256;
+    uint8_t act[4];
+    for (int k = 0; k < 4; ++k) {
+      const int64_t col = k * H + j, gi = n * G + col;
+      const int64_t slice = col / kLstmGateSlice, in_slice = col % kLstmGateSlice;
+      const int64_t width = G - slice * kLstmGateSlice < kLstmGateSlice ? G - slice * kLstmGateSlice
+                                                                         : kLstmGateSlice;
+      const uint8_t gate = add_at(igates[slice * ig_slice_stride + (ig_row0 + n) * width + in_slice],
+                                  hgates[slice * hg_slice_stride + n * width + in_slice],
+                                  p.gates_add, gates_inv,
+                                  vector_lane_1d(gi, gates_numel, p.gates_chunk));
+      act[k] = tables[512 * k + act_path + gate];
+    }
+    const uint8_t fc = mul_at(act[1], c[e], p.fgate_cx, m_fc);
+    const uint8_t ig = mul_at(act[0], act[2], p.igate_cgate, m_ig);
+    const bool vector = vector_lane_1d(e, state_numel, p.state_chunk);
+    const uint8_t cy = add_at(fc, ig, p.cell_add, cell_inv, vector);
+    const uint8_t tanh_cy = tables[512 * 4 + (vector ? 0 : 256) + cy];
+    const uint8_t hy = mul_at(act[3], tanh_cy, p.ogate_cy, m_oc);
+    c[e] = cy;
+    h_state[e] = hy;
+    uint8_t o = hy;
+    if (p.requantize_out) {
+      // quantized cat of the two directions: dequantize, quantize_per_tensor.
+      const float x = p.hidden_q.scale * static_cast<float>(hy - p.hidden_q.zero_point);
+      o = quantize_fbgemm(x, out_inv, p.out_q.zero_point);
+    }
+    out[n * out_stride + j] = o;
+  }
+}
+
+} // namespace QCC_RT_ISA_NS
+} // namespace qcc_rt
