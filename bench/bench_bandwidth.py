@@ -148,6 +148,78 @@ def recommender_bytes(tables, bits):
 REC8_TABLES = [(500_000, 64)] * 4     # 4 x 32 MB of 8-bit rows
 REC4_TABLES = [(500_000, 128)] * 4    # 4 x 32 MB of 4-bit rows
 
+# The LSTM language models: every time step streams each layer's int8 W_hh
+# (4H x H bytes: 16 MiB per layer at hidden 2048, beyond the last-level
+# cache), so a call reads T x the recurrent weights in order.
+LM_VOCAB, LM_EMB, LM_HIDDEN, LM_STEPS, LM_BATCH = 10_000, 512, 2048, 32, 1
+
+
+class StaticLanguageModel(nn.Module):
+    """Quantized embedding -> quant -> 2-layer LSTM -> linear -> dequant
+    (converted through torch.ao.nn.quantizable.LSTM)."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(LM_VOCAB, LM_EMB)
+        self.quant = tq.QuantStub()
+        self.lstm = nn.LSTM(LM_EMB, LM_HIDDEN, num_layers=2)
+        self.fc = nn.Linear(LM_HIDDEN, LM_VOCAB)
+        self.dequant = tq.DeQuantStub()
+
+    def forward(self, tokens):
+        y, _ = self.lstm(self.quant(self.emb(tokens)))
+        return self.dequant(self.fc(y))
+
+
+class DynamicLanguageModel(nn.Module):
+    """The same with float activations, for torch.ao.quantization.quantize_dynamic."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(LM_VOCAB, LM_EMB)
+        self.lstm = nn.LSTM(LM_EMB, LM_HIDDEN, num_layers=2)
+        self.fc = nn.Linear(LM_HIDDEN, LM_VOCAB)
+
+    def forward(self, tokens):
+        y, _ = self.lstm(self.emb(tokens))
+        return self.fc(y)
+
+
+def lm_tokens(seed):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randint(0, LM_VOCAB, (LM_STEPS, LM_BATCH), generator=g),)
+
+
+def build_static_lm():
+    torch.manual_seed(0)
+    model = StaticLanguageModel().eval()
+    model.qconfig = tq.get_default_qconfig("fbgemm")
+    model.emb.qconfig = tq.float_qparams_weight_only_qconfig
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        model(*lm_tokens(1))
+    tq.convert(model, inplace=True)
+    return model, lm_tokens(2)
+
+
+def build_dynamic_lm():
+    torch.manual_seed(0)
+    model = tq.quantize_dynamic(
+        DynamicLanguageModel().eval(),
+        {nn.Embedding: tq.float_qparams_weight_only_qconfig, nn.LSTM: tq.default_dynamic_qconfig,
+         nn.Linear: tq.default_dynamic_qconfig}, dtype=torch.qint8)
+    return model, lm_tokens(2)
+
+
+def lm_bytes(model, inputs, model_json):
+    """W_hh of both layers once per step, W_ih and the output linear once per
+    call (all steps in one product), one embedding row (+ scale, bias) per token."""
+    h, e = LM_HIDDEN, LM_EMB
+    recurrent = 2 * 4 * h * h
+    once = 4 * h * e + 4 * h * h + LM_VOCAB * h
+    return LM_STEPS * recurrent + once + inputs[0].numel() * (e + 8)
+
+
 ENTRIES = [
     Entry("recommendation-8bit",
           f"4 EmbeddingBag tables 500k x 64 (8-bit, 128 MB), batch {REC_BATCH}, "
@@ -159,6 +231,13 @@ ENTRIES = [
           f"{REC_POOLING} lookups per sample and table, + quantized MLP",
           build_recommender(REC4_TABLES, 4), recommender_bytes(REC4_TABLES, 4),
           row_bytes=64 + 8, row_stride=128, region_bytes=4 * 500_000 * 128),
+    Entry("lstm-lm-static",
+          f"Embedding {LM_VOCAB} x {LM_EMB} -> 2-layer LSTM hidden {LM_HIDDEN} "
+          f"(static quantization) -> Linear, {LM_STEPS} steps, batch {LM_BATCH}",
+          build_static_lm, lm_bytes),
+    Entry("lstm-lm-dynamic",
+          f"the same LSTM language model with dynamic quantization (quantize_dynamic)",
+          build_dynamic_lm, lm_bytes),
 ]
 
 # --------------------------------------------------------------------------- machine bandwidth

@@ -14,6 +14,8 @@ float sigmoid is reproduced exactly (Sleef's expf in PyTorch's vector lanes, lib
 code), but PyTorch's float tanh is a vectorized approximation that differs from qcc's correctly
 rounded tanh by an ulp on ~0.06% of inputs, so its cases assert a small absolute tolerance
 (measured: usually 0 mismatches, at most a few 1e-8)."""
+import json
+
 import pytest
 import torch
 import torch.ao.nn.quantized as nnq
@@ -23,6 +25,7 @@ import torch.nn as nn
 
 import qcc
 from model_zoo import _eager
+from qcc_testing import run_qcc
 
 torch.backends.quantized.engine = "fbgemm"
 
@@ -219,8 +222,9 @@ class StaticLM(nn.Module):
 
 
 def static_lm(vocab=50, emb=16, hidden=24, T=7, N=3, seed=0):
-    """Also a ready-made LSTM language model for benchmarks (e.g. vocab 10000, emb 512,
-    hidden 1024, T 32, N 1: the LSTM reads 2 x 16 MiB of int8 weights per token)."""
+    """Also a ready-made LSTM language model for benchmarks. Per time step each layer streams
+    its int8 W_hh (4H x H bytes: 4 MiB at hidden 1024, 16 MiB at 2048); W_ih (4H x input) and
+    the output Linear (vocab x H) are read once per call (all T steps at once)."""
     torch.manual_seed(seed)
     model = StaticLM(vocab, emb, hidden).eval()
     model.qconfig = tq.get_default_qconfig("fbgemm")
@@ -292,3 +296,17 @@ def test_recurrent_threads(tmp_path):
     model, example = dynamic_lstm(6, 8, T=4, N=5, bidirectional=True)
     report = qcc.verify(model, example, num_threads=3, workdir=tmp_path / "dlstm", quiet=True)
     assert all(r["mismatched"] == 0 for r in report), report
+
+
+def test_lstm_malformed_cells_diagnostic(tmp_path):
+    """A `cells` entry without a qparams key fails with one clean line, not a crash."""
+    model, example = static_lstm(6, 8, T=3, N=2)
+    qcc.export(model, example, tmp_path / "m.json")
+    doc = json.loads((tmp_path / "m.json").read_text())
+    (lstm,) = [n for n in doc["nodes"] if n["op"] == "lstm"]
+    del lstm["attrs"]["cells"][0]["tanh_cy"]
+    (tmp_path / "m.json").write_text(json.dumps(doc))
+    result = run_qcc(tmp_path / "m.json", "--target=cpu", "-o", tmp_path / "out", check=False)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cells entry 'tanh_cy' is missing" in lines[0], result.stderr

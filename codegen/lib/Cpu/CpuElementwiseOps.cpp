@@ -59,6 +59,13 @@ LogicalResult emitIntegerClamp(Operation *op, CpuEmitter &e, int32_t lo, int32_t
 }
 
 LogicalResult emitRelu(ReluOp op, CpuEmitter &e) {
+  if (tensorType(op.getInput()).getElementType().isF32()) {
+    // A float relu follows a dynamic LinearReLU (its output is float).
+    parallelCall(e, tensorType(op.getInput()).getNumElements(), kElementAlign,
+                 "qcc_rt::relu_float(" + e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) +
+                     ", begin, end)");
+    return success();
+  }
   if (!isQuint8(op.getInput()))
     return unsupported(op, "only quint8 relu is implemented");
   return emitIntegerClamp(op, e, perTensor(op.getInput())->zeroPoint, 255);

@@ -131,6 +131,12 @@ inline void clamp_integers(const T* in, T* out, int32_t lo, int32_t hi, int64_t 
   }
 }
 
+// Float relu as torch.relu computes it: negatives become +0.0f, -0.0f and
+// NaN pass through.
+inline void relu_float(const float* in, float* out, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];
+}
+
 template <class T>
 inline void copy_elements(const T* in, T* out, int64_t begin, int64_t end) {
   if (in != out) std::memcpy(out + begin, in + begin, (end - begin) * sizeof(T));
