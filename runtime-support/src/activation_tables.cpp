@@ -5,6 +5,7 @@
 //
 //   vector lanes   dequantize   fmaf(s, q, s * -zp)   ((q - zp) * s for sigmoid)
 //                  function     Vectorized<float> ops; exp/tanh/expm1 are Sleef u10
+//                               (exp reproduced: common/torch_exp.h)
 //                  quantize     cvtps2dq(min(y * inv, 2^31 - 128)) + zp, saturated;
 //                               inv as each kernel computes it (see vector_inverse)
 //   scalar tail    dequantize   s * (float)(q - zp)         (fbgemm::Dequantize)
@@ -16,14 +17,15 @@
 // the one written (fmaf is the libm call, correctly rounded).
 #include "qcc_rt/activation.h"
 
+#include "common/torch_exp.h"
+
 #include <cmath>
 
 namespace qcc_rt {
 namespace {
 
-// The float Sleef computes up to 1 ulp away from: the correctly rounded value
-// (double evaluation, then one rounding to float).
-float closest_exp(float x) { return static_cast<float>(std::exp(static_cast<double>(x))); }
+// tanh and expm1: the float Sleef computes up to 1 ulp away from, taken as
+// the correctly rounded value (double evaluation, then one rounding).
 float closest_expm1(float x) { return static_cast<float>(std::expm1(static_cast<double>(x))); }
 float closest_tanh(float x) { return static_cast<float>(std::tanh(static_cast<double>(x))); }
 
@@ -73,7 +75,7 @@ float vector_function(Activation kind, float x, float alpha) {
       c = c < 6.0f ? c : 6.0f;
       return c / 6.0f;
     }
-    case Activation::sigmoid: return 1.0f / (1.0f + closest_exp(-x));
+    case Activation::sigmoid: return 1.0f / (1.0f + torch_exp::expf(-x));
     case Activation::tanh: return closest_tanh(x);
     case Activation::elu: return x > 0.0f ? x : closest_expm1(x) * alpha;
     case Activation::leaky_relu: return x > 0.0f ? x : x * alpha;
@@ -103,7 +105,7 @@ float scalar_function(Activation kind, float x, float alpha) {
 } // namespace
 
 bool activation_is_exact(Activation kind) {
-  return kind != Activation::sigmoid && kind != Activation::tanh && kind != Activation::elu;
+  return kind != Activation::tanh && kind != Activation::elu;
 }
 
 bool activation_tables_u8(const ActivationQuantization& q, uint8_t* vector_table,

@@ -16,56 +16,26 @@
 #include <immintrin.h>
 #endif
 
+#include "common/torch_exp.h"
 #include "qcc_rt/attention.h"
 
 namespace qcc_rt {
 namespace QCC_RT_ISA_NS {
 namespace {
 
-// 2^e as a float for e in the normal range.
-inline float pow2i(int32_t e) {
-  const uint32_t bits = static_cast<uint32_t>(e + 127) << 23;
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-// exp(x) as PyTorch's Vectorized<float>::exp computes it (Sleef's expf_u10
-// algorithm with fused multiply-adds): x = q ln2 + s with q = rint(x / ln2)
-// (ln2 split in two parts), a degree-6 polynomial in s, then the scaling by
-// 2^q done in two halves; below -104 the result is 0, above 100 infinity.
-constexpr float kExpLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
-constexpr float kExpLn2Hi = 0.693145751953125f;
-constexpr float kExpLn2Lo = 1.428606765330187045e-06f;
-constexpr float kExpC[6] = {0.000198527617612853646278381f, 0.00139304355252534151077271f,
-                            0.00833336077630519866943359f, 0.0416664853692054748535156f,
-                            0.166666671633720397949219f, 0.5f};
-
-inline float vector_exp(float x) {
-  if (std::isnan(x)) return x;
-  const float q = std::nearbyint(x * kExpLog2e);
-  float s = std::fma(q, -kExpLn2Hi, x);
-  s = std::fma(q, -kExpLn2Lo, s);
-  float u = kExpC[0];
-  for (int i = 1; i < 6; ++i) u = std::fma(u, s, kExpC[i]);
-  u = 1.0f + std::fma(s * s, u, s);
-  if (x < -104.0f) return 0.0f;
-  if (x > 100.0f) return INFINITY;
-  const int32_t qi = static_cast<int32_t>(q);
-  const int32_t half = qi >> 1;
-  return u * pow2i(half) * pow2i(qi - half);
-}
+// exp(x) as PyTorch's vector lanes compute it (common/torch_exp.h).
+inline float vector_exp(float x) { return torch_exp::expf(x); }
 
 #if defined(__AVX512F__) && defined(__FMA__)
 #define QCC_RT_ATTENTION_V16 1
 // vector_exp on 16 lanes (the same operations per lane).
 inline __m512 vector_exp16(__m512 x) {
-  const __m512 q = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kExpLog2e)),
+  const __m512 q = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(torch_exp::kLog2e)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 s = _mm512_fmadd_ps(q, _mm512_set1_ps(-kExpLn2Hi), x);
-  s = _mm512_fmadd_ps(q, _mm512_set1_ps(-kExpLn2Lo), s);
-  __m512 u = _mm512_set1_ps(kExpC[0]);
-  for (int i = 1; i < 6; ++i) u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(kExpC[i]));
+  __m512 s = _mm512_fmadd_ps(q, _mm512_set1_ps(-torch_exp::kLn2Hi), x);
+  s = _mm512_fmadd_ps(q, _mm512_set1_ps(-torch_exp::kLn2Lo), s);
+  __m512 u = _mm512_set1_ps(torch_exp::kPoly[0]);
+  for (int i = 1; i < 6; ++i) u = _mm512_fmadd_ps(u, s, _mm512_set1_ps(torch_exp::kPoly[i]));
   u = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(_mm512_mul_ps(s, s), u, s));
   const __m512i qi = _mm512_cvtps_epi32(q);
   const __m512i half = _mm512_srai_epi32(qi, 1);
@@ -74,8 +44,11 @@ inline __m512 vector_exp16(__m512 x) {
   const __m512 p2 = _mm512_castsi512_ps(
       _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(qi, half), bias), 23));
   u = _mm512_mul_ps(_mm512_mul_ps(u, p1), p2);
-  u = _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(x, _mm512_set1_ps(-104.0f), _CMP_LT_OQ), u);
-  return _mm512_mask_mov_ps(u, _mm512_cmp_ps_mask(x, _mm512_set1_ps(100.0f), _CMP_GT_OQ),
+  const __mmask16 zero = _mm512_cmp_ps_mask(x, _mm512_set1_ps(torch_exp::kZeroBelow), _CMP_LT_OQ);
+  const __mmask16 infinite =
+      _mm512_cmp_ps_mask(x, _mm512_set1_ps(torch_exp::kInfinityAbove), _CMP_GT_OQ);
+  u = _mm512_maskz_mov_ps(static_cast<__mmask16>(~zero), u);
+  return _mm512_mask_mov_ps(u, infinite,
                             _mm512_set1_ps(INFINITY));
 }
 inline __mmask16 lanes16(int64_t n) {
@@ -85,12 +58,12 @@ inline __mmask16 lanes16(int64_t n) {
 #define QCC_RT_ATTENTION_V8 1
 // vector_exp on 8 lanes (the same operations per lane).
 inline __m256 vector_exp8(__m256 x) {
-  const __m256 q = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kExpLog2e)),
+  const __m256 q = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(torch_exp::kLog2e)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 s = _mm256_fmadd_ps(q, _mm256_set1_ps(-kExpLn2Hi), x);
-  s = _mm256_fmadd_ps(q, _mm256_set1_ps(-kExpLn2Lo), s);
-  __m256 u = _mm256_set1_ps(kExpC[0]);
-  for (int i = 1; i < 6; ++i) u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(kExpC[i]));
+  __m256 s = _mm256_fmadd_ps(q, _mm256_set1_ps(-torch_exp::kLn2Hi), x);
+  s = _mm256_fmadd_ps(q, _mm256_set1_ps(-torch_exp::kLn2Lo), s);
+  __m256 u = _mm256_set1_ps(torch_exp::kPoly[0]);
+  for (int i = 1; i < 6; ++i) u = _mm256_fmadd_ps(u, s, _mm256_set1_ps(torch_exp::kPoly[i]));
   u = _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(_mm256_mul_ps(s, s), u, s));
   const __m256i qi = _mm256_cvtps_epi32(q);
   const __m256i half = _mm256_srai_epi32(qi, 1);
@@ -99,9 +72,9 @@ inline __m256 vector_exp8(__m256 x) {
   const __m256 p2 = _mm256_castsi256_ps(
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(qi, half), bias), 23));
   u = _mm256_mul_ps(_mm256_mul_ps(u, p1), p2);
-  u = _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-104.0f), _CMP_LT_OQ), u);
+  u = _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(torch_exp::kZeroBelow), _CMP_LT_OQ), u);
   return _mm256_blendv_ps(u, _mm256_set1_ps(INFINITY),
-                          _mm256_cmp_ps(x, _mm256_set1_ps(100.0f), _CMP_GT_OQ));
+                          _mm256_cmp_ps(x, _mm256_set1_ps(torch_exp::kInfinityAbove), _CMP_GT_OQ));
 }
 #endif
 

@@ -7,6 +7,7 @@
 #error "define QCC_RT_ISA_NS before including recurrent_impl.h"
 #endif
 
+#include "common/torch_exp.h"
 #include <cmath>
 #include <cstring>
 
@@ -113,34 +114,8 @@ inline bool vector_lane_rows(int64_t e, int64_t numel, int64_t row, int64_t chun
   return e - sstart < len - len % block;
 }
 
-// exp as PyTorch's Vectorized<float>::exp computes it (Sleef's expf_u10
-// algorithm with fused multiply-adds; the same function as attention_impl.h's
-// vector_exp): x = q ln2 + s, q = rint(x log2 e), ln2 in two parts, a degree-6
-// polynomial in s, scaling by 2^q in two halves; 0 below -104, inf above 100.
-inline float sleef_expf(float x) {
-  if (std::isnan(x)) return x;
-  constexpr float kLog2e = 1.442695040888963407359924681001892137426645954152985934135449406931f;
-  constexpr float kLn2Hi = 0.693145751953125f, kLn2Lo = 1.428606765330187045e-06f;
-  constexpr float kC[6] = {0.000198527617612853646278381f, 0.00139304355252534151077271f,
-                           0.00833336077630519866943359f, 0.0416664853692054748535156f,
-                           0.166666671633720397949219f, 0.5f};
-  const float q = std::nearbyint(x * kLog2e);
-  float s = std::fma(q, -kLn2Hi, x);
-  s = std::fma(q, -kLn2Lo, s);
-  float u = kC[0];
-  for (int i = 1; i < 6; ++i) u = std::fma(u, s, kC[i]);
-  u = 1.0f + std::fma(s * s, u, s);
-  if (x < -104.0f) return 0.0f;
-  if (x > 100.0f) return INFINITY;
-  const int32_t qi = static_cast<int32_t>(q), half = qi >> 1;
-  auto pow2 = [](int32_t e) {
-    const uint32_t bits = static_cast<uint32_t>(e + 127) << 23;
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-  };
-  return u * pow2(half) * pow2(qi - half);
-}
+// exp as PyTorch's Vectorized<float>::exp computes it (common/torch_exp.h).
+inline float sleef_expf(float x) { return torch_exp::expf(x); }
 
 // PyTorch's float sigmoid: vector lanes (1 + exp(0 - x)).reciprocal() with
 // Sleef's exp, scalar code 1 / (1 + std::exp(-x)).
