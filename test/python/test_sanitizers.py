@@ -69,3 +69,14 @@ def test_functional_sanitized(op, sanitized_runtime, tmp_path):
     torch.set_num_threads(1)
     model, inputs = quantize_eager(Binary(op, flatten=True), (1, 6, 7, 5))
     run_sanitized(model, inputs, tmp_path, sanitized_runtime)
+
+
+@pytest.mark.parametrize("name", ["conv3d", "conv_transpose2d", "batchnorm3d", "layernorm",
+                                  "groupnorm", "prelu", "softmax", "embedding_bag",
+                                  "embedding_bag_4bit", "lstm", "dynamic_lstm", "dynamic_linear",
+                                  "multihead_attention", "functional", "fx_convert"])
+def test_seed_model_sanitized(name, sanitized_runtime, tmp_path):
+    """One model per op group of the seed list (zoo models: small, every kernel family)."""
+    torch.set_num_threads(1)
+    model, inputs = ZOO[name]()
+    run_sanitized(model, inputs, tmp_path, sanitized_runtime)
