@@ -81,7 +81,8 @@ int32_t nearest_source(int32_t out_index, int32_t in_size, int32_t out_size) {
   return static_cast<int32_t>(i < in_size - 1 ? i : in_size - 1);
 }
 
-BilinearTap bilinear_tap(int32_t out_index, int32_t in_size, int32_t out_size, bool align_corners) {
+BilinearTap bilinear_tap(int32_t out_index, int32_t in_size, int32_t out_size, bool align_corners,
+                         bool fused) {
   // area_pixel_compute_scale<float> and area_pixel_compute_source_index<float>.
   float scale;
   if (align_corners)
@@ -93,8 +94,7 @@ BilinearTap bilinear_tap(int32_t out_index, int32_t in_size, int32_t out_size, b
     src = scale * static_cast<float>(out_index);
   } else {
     const float t = static_cast<float>(out_index) + 0.5f;
-    const float p = scale * t;
-    src = p - 0.5f;
+    src = fused ? std::fma(scale, t, -0.5f) : scale * t - 0.5f;
     if (src < 0.0f) src = 0.0f;
   }
   BilinearTap tap;
@@ -128,7 +128,7 @@ size_t resize_plan_size(ResizeMode mode, int32_t in_d, int32_t in_h, int32_t in_
   return size > UINT32_MAX ? 0 : static_cast<size_t>(size);
 }
 
-bool resize_plan(ResizeMode mode, bool align_corners, int32_t batch, int32_t channels,
+bool resize_plan(ResizeMode mode, bool align_corners, bool fused, int32_t batch, int32_t channels,
                  int32_t in_d, int32_t in_h, int32_t in_w, int32_t out_d, int32_t out_h,
                  int32_t out_w, int32_t zero_point, uint8_t* plan, size_t plan_size) {
   const size_t size = resize_plan_size(mode, in_d, in_h, in_w, out_d, out_h, out_w);
@@ -140,6 +140,7 @@ bool resize_plan(ResizeMode mode, bool align_corners, int32_t batch, int32_t cha
   h.batch = batch, h.channels = channels;
   h.in_d = in_d, h.in_h = in_h, h.in_w = in_w, h.out_d = out_d, h.out_h = out_h, h.out_w = out_w;
   h.zero_point = zero_point;
+  h.fused = fused ? 1 : 0;
   const size_t e = entry_size(mode);
   const int32_t ins[3] = {in_d, in_h, in_w}, outs[3] = {out_d, out_h, out_w};
   uint64_t offset = align64(sizeof(ResizePlanHeader));
@@ -150,7 +151,7 @@ bool resize_plan(ResizeMode mode, bool align_corners, int32_t batch, int32_t cha
         const int32_t i = nearest_source(o, ins[a], outs[a]);
         std::memcpy(plan + offset + o * e, &i, sizeof(i));
       } else {
-        const BilinearTap t = bilinear_tap(o, ins[a], outs[a], align_corners);
+        const BilinearTap t = bilinear_tap(o, ins[a], outs[a], align_corners, fused);
         std::memcpy(plan + offset + o * e, &t, sizeof(t));
       }
     }
@@ -205,6 +206,18 @@ void resize_u8(const uint8_t* plan, const uint8_t* input, uint8_t* output, int64
     const uint8_t* p10 = p00 + int64_t(th.step) * h.in_w * c;
     const uint8_t* p11 = p10 + int64_t(tw.step) * c;
     uint8_t* dst = output + m * c;
+    if (h.fused) {
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const float top = std::fma(tw.lambda1, static_cast<float>(p01[ch]),
+                                   tw.lambda0 * static_cast<float>(p00[ch]));
+        const float bottom = std::fma(tw.lambda1, static_cast<float>(p11[ch]),
+                                      tw.lambda0 * static_cast<float>(p10[ch]));
+        const float result = std::fma(th.lambda1, bottom, th.lambda0 * top) - zp;
+        float q = zp + std::nearbyint(result);
+        q = q < 0.0f ? 0.0f : (q > 255.0f ? 255.0f : q);
+        dst[ch] = static_cast<uint8_t>(q);
+      }
+    } else {
     for (int64_t ch = 0; ch < c; ++ch) {
       // PyTorch: h0l * (w0l * p00 + w1l * p01) + h1l * (w0l * p10 + w1l * p11) - zp,
       // then quantize_val with scale 1: zp + nearbyint(x), clamped.
@@ -214,6 +227,7 @@ void resize_u8(const uint8_t* plan, const uint8_t* input, uint8_t* output, int64
       float q = zp + std::nearbyint(result);
       q = q < 0.0f ? 0.0f : (q > 255.0f ? 255.0f : q);
       dst[ch] = static_cast<uint8_t>(q);
+    }
     }
     if (++ow == h.out_w) {
       ow = 0;

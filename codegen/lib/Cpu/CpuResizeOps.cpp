@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "CpuOpSupport.h"
 
+#include "qcc/Codegen/Layout.h"
 #include "qcc_rt/resize.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -120,10 +121,14 @@ LogicalResult emitInterpolate(InterpolateOp op, CpuEmitter &e) {
     ins[a + 3 - spatial] = static_cast<int32_t>(inType.getDimSize(2 + a));
     outs[a + 3 - spatial] = static_cast<int32_t>(outType.getDimSize(2 + a));
   }
+  // PyTorch runs its NHWC bilinear kernel (FMA arithmetic) unless it holds
+  // the input contiguous (the layout pass then marks the op).
+  bool fused = kind == qcc_rt::ResizeMode::bilinear && !op->hasAttr(kTorchLayoutAttrName);
   size_t size = qcc_rt::resize_plan_size(kind, ins[0], ins[1], ins[2], outs[0], outs[1], outs[2]);
   std::vector<uint8_t> plan(size);
   if (size == 0 ||
-      !qcc_rt::resize_plan(kind, op.getAlignCorners(), static_cast<int32_t>(inType.getDimSize(0)),
+      !qcc_rt::resize_plan(kind, op.getAlignCorners(), fused,
+                           static_cast<int32_t>(inType.getDimSize(0)),
                            static_cast<int32_t>(inType.getDimSize(1)), ins[0], ins[1], ins[2],
                            outs[0], outs[1], outs[2], perTensor(in)->zeroPoint, plan.data(),
                            plan.size()))

@@ -104,7 +104,7 @@ struct QccCpuLayoutPass : impl::QccCpuLayoutBase<QccCpuLayoutPass> {
       else if ((rule == LayoutRule::Elementwise || rule == LayoutRule::ChannelSlices) &&
                !isReturn)
         target = torch.of(op->getResult(0));
-      if (rule == LayoutRule::Spatial && llvm::isa<AvgPoolOp, AdaptiveAvgPoolOp>(op) &&
+      if (rule == LayoutRule::Spatial && llvm::isa<AvgPoolOp, AdaptiveAvgPoolOp, InterpolateOp>(op) &&
           !isLayoutTrivial(op->getOperand(0).getType()) &&
           torch.of(op->getOperand(0)) == Layout::Contiguous)
         op->setAttr(kTorchLayoutAttrName, builder.getStringAttr(layoutName(Layout::Contiguous)));

@@ -40,6 +40,7 @@ struct ResizePlanHeader {
   int32_t mode;  // ResizeMode
   int32_t batch, channels, in_d, in_h, in_w, out_d, out_h, out_w;
   int32_t zero_point;  // input (= output) zero point, bilinear only
+  int32_t fused;       // bilinear: PyTorch's channels-last kernel arithmetic (below)
   uint32_t table_offset[3];  // bytes from the plan start, for d, h, w
   uint32_t total_size;
 };
@@ -53,13 +54,25 @@ struct BilinearTap {
 
 // Per axis (compile time): PyTorch's nearest source index (nearest_idx) and
 // bilinear taps (area_pixel_compute_scale / _source_index, float math).
+//
+// Bilinear numerics depend on which PyTorch kernel runs. Its NCHW kernel
+// (contiguous input) evaluates
+//   h0 * (w0 * p00 + w1 * p01) + h1 * (w0 * p10 + w1 * p11) - zp
+// with every product and sum rounded; `fused` = false reproduces it exactly.
+// Its NHWC kernel (channels-last input) is built with FMA contraction: the
+// source index is fma(scale, o + 0.5, -0.5) and each channel block of the
+// vector width evaluates fma(h1, fma(w1, p11, w0 * p10), h0 * fma(w1, p01, w0 * p00)) - zp;
+// `fused` = true reproduces that exactly. Its channel tail (channels past the
+// last whole block of 16 on AVX-512 machines, 8 on AVX2) is contracted
+// differently by the compiler and can differ from it by one step.
 int32_t nearest_source(int32_t out_index, int32_t in_size, int32_t out_size);
-BilinearTap bilinear_tap(int32_t out_index, int32_t in_size, int32_t out_size, bool align_corners);
+BilinearTap bilinear_tap(int32_t out_index, int32_t in_size, int32_t out_size, bool align_corners,
+                         bool fused);
 
 // Size of the plan, 0 if the shape is invalid (bilinear: in_d = out_d = 1).
 size_t resize_plan_size(ResizeMode mode, int32_t in_d, int32_t in_h, int32_t in_w, int32_t out_d,
                         int32_t out_h, int32_t out_w);
-bool resize_plan(ResizeMode mode, bool align_corners, int32_t batch, int32_t channels,
+bool resize_plan(ResizeMode mode, bool align_corners, bool fused, int32_t batch, int32_t channels,
                  int32_t in_d, int32_t in_h, int32_t in_w, int32_t out_d, int32_t out_h,
                  int32_t out_w, int32_t zero_point, uint8_t* plan, size_t plan_size);
 // Output pixels: batch * out_d * out_h * out_w.
