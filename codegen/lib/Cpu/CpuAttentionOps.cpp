@@ -196,54 +196,15 @@ FailureOr<std::vector<uint8_t>> packProjection(Operation *op, CpuEmitter &e, Val
                                                Value bias, QuantParams in, QuantParams out,
                                                int64_t rows) {
   auto wType = tensorType(weight);
-  auto weightData = constantData(weight);
-  auto weightQuant = getQuantizedElementType(weight.getType());
-  if (!weightData || !weightQuant || !weightQuant.isSigned() ||
-      weightQuant.getStorageTypeIntegralWidth() != 8)
-    return unsupported(op, "projection weights must be constant qint8");
-  qcc_rt::ConvQuantization q;
-  q.input_scale = in.scale;
-  q.input_zero_point = in.zeroPoint;
-  q.output_scale = out.scale;
-  q.output_zero_point = out.zeroPoint;
-  q.relu = false;
-  std::vector<int8_t> weights;
-  for (APInt v : weightData.getValues<APInt>())
-    weights.push_back(static_cast<int8_t>(v.getSExtValue()));
-  q.weights = weights.data();
-  std::vector<float> scales;
-  std::vector<int32_t> zeroPoints;
-  if (auto perAxis = llvm::dyn_cast<quant::UniformQuantizedPerAxisType>(weightQuant)) {
-    if (perAxis.getQuantizedDimension() != 0)
-      return unsupported(op, "per-channel projection weights must be quantized along axis 0");
-    q.per_channel = true;
-    for (double sc : perAxis.getScales())
-      scales.push_back(static_cast<float>(sc));
-    for (int64_t z : perAxis.getZeroPoints())
-      zeroPoints.push_back(static_cast<int32_t>(z));
-  } else {
-    auto perTensorQuant = llvm::cast<quant::UniformQuantizedType>(weightQuant);
-    scales.push_back(static_cast<float>(perTensorQuant.getScale()));
-    zeroPoints.push_back(static_cast<int32_t>(perTensorQuant.getZeroPoint()));
-  }
-  q.weight_scales = scales.data();
-  q.weight_zero_points = zeroPoints.data();
-  std::vector<float> biasValues;
-  auto biasData = constantData(bias);
-  if (!biasData || !tensorType(bias).getElementType().isF32())
+  auto perAxis = llvm::dyn_cast_or_null<quant::UniformQuantizedPerAxisType>(
+      getQuantizedElementType(weight.getType()));
+  if (perAxis && perAxis.getQuantizedDimension() != 0)
+    return unsupported(op, "per-channel projection weights must be quantized along axis 0");
+  if (!constantData(bias) || !tensorType(bias).getElementType().isF32())
     return unsupported(op, "projection biases must be float32 constants");
-  for (APFloat v : biasData.getValues<APFloat>())
-    biasValues.push_back(v.convertToFloat());
-  q.bias = biasValues.data();
-  qcc_rt::Conv2dShape shape =
-      qcc_rt::linear_as_conv2d(rows, wType.getDimSize(1), wType.getDimSize(0));
-  size_t size = qcc_rt::conv2d_packed_size(e.getIsa(), shape);
-  if (size == 0)
-    return unsupported(op, "the kernel library rejects this projection shape");
-  std::vector<uint8_t> blob(size);
-  if (!qcc_rt::conv2d_pack(e.getIsa(), shape, q, blob.data(), blob.size()))
-    return unsupported(op, "the kernel library cannot pack these projection weights");
-  return blob;
+  return packConvWithQParams(op, e, weight, bias, in, out, /*relu=*/false,
+                             qcc_rt::linear_as_conv2d(rows, wType.getDimSize(1),
+                                                      wType.getDimSize(0)));
 }
 
 /// The parallel GEMM call of a packed projection between two pointer

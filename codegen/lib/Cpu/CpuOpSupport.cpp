@@ -52,23 +52,30 @@ std::string int64List(ArrayRef<int64_t> values) {
 // Convolution and linear: pack at compile time, one GEMM-like call at run time
 //===----------------------------------------------------------------------===//
 
-/// Packs weights/bias/qparams of a quantized conv or linear with `shape`.
 FailureOr<std::vector<uint8_t>> packConv(Operation *op, CpuEmitter &e, Value input, Value weight,
                                          Value bias, Value output, StringRef activation,
                                          const qcc_rt::Conv2dShape &shape) {
   if (!isQuint8(input) || !isQuint8(output))
     return unsupported(op, "activations must be per-tensor quint8");
+  return packConvWithQParams(op, e, weight, bias, *perTensor(input), *perTensor(output),
+                             activation == "relu", shape);
+}
+
+FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e, Value weight,
+                                                    Value bias, QuantParams input,
+                                                    QuantParams output, bool relu,
+                                                    const qcc_rt::Conv2dShape &shape) {
   auto weightData = constantData(weight);
   auto weightQuant = getQuantizedElementType(weight.getType());
   if (!weightData || !weightQuant || !weightQuant.isSigned() ||
       weightQuant.getStorageTypeIntegralWidth() != 8)
     return unsupported(op, "weights must be constant qint8");
   qcc_rt::ConvQuantization q;
-  q.input_scale = perTensor(input)->scale;
-  q.input_zero_point = perTensor(input)->zeroPoint;
-  q.output_scale = perTensor(output)->scale;
-  q.output_zero_point = perTensor(output)->zeroPoint;
-  q.relu = activation == "relu";
+  q.input_scale = input.scale;
+  q.input_zero_point = input.zeroPoint;
+  q.output_scale = output.scale;
+  q.output_zero_point = output.zeroPoint;
+  q.relu = relu;
   std::vector<int8_t> weights;
   for (APInt v : weightData.getValues<APInt>())
     weights.push_back(static_cast<int8_t>(v.getSExtValue()));

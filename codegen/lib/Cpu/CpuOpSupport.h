@@ -60,6 +60,13 @@ mlir::FailureOr<std::vector<uint8_t>> packConv(mlir::Operation *op, CpuEmitter &
                                                mlir::Value bias, mlir::Value output,
                                                llvm::StringRef activation,
                                                const qcc_rt::Conv2dShape &shape);
+/// The same with the activations' quantization given explicitly (blocks whose
+/// inner steps have recorded qparams: attention projections, LSTM gates).
+mlir::FailureOr<std::vector<uint8_t>> packConvWithQParams(mlir::Operation *op, CpuEmitter &e,
+                                                          mlir::Value weight, mlir::Value bias,
+                                                          QuantParams input, QuantParams output,
+                                                          bool relu,
+                                                          const qcc_rt::Conv2dShape &shape);
 /// Emits the parallel kernel call for a packed blob, then the integer clamp
 /// of a fused clamp.
 void emitPackedCall(mlir::Operation *op, CpuEmitter &e, llvm::ArrayRef<uint8_t> blob,
