@@ -84,6 +84,87 @@ void run(const Conv2dShape& s, Rng& rng) {
   }
 }
 
+// 3-D and transposed convolutions (validated against PyTorch through the
+// generic kernels by test/python/test_cpu_conv_family.py): every other ISA
+// must give the generic kernel's bytes, for any row split.
+void check_against_generic(const Conv2dShape& s, Rng& rng) {
+  ++g_shapes;
+  for (int variant = 0; variant < 2; ++variant) {
+    ConvCase c;
+    c.shape = s;
+    c.per_channel = variant == 1 && !s.transposed;
+    c.has_bias = true;
+    c.relu = variant == 1;
+    const int icg = s.in_channels / s.groups;
+    c.weights.resize(size_t(s.out_channels) * icg * s.kernel_d * s.kernel_h * s.kernel_w);
+    for (auto& w : c.weights) w = int8_t(rng.range(-128, 127));
+    const int nq = c.per_channel ? s.out_channels : 1;
+    for (int i = 0; i < nq; ++i) {
+      c.w_scales.push_back(rng.uniform(0.002f, 0.02f));
+      c.w_zps.push_back(variant == 0 ? rng.range(-20, 20) : 0);
+    }
+    c.in_scale = rng.uniform(0.01f, 0.1f), c.in_zp = rng.range(0, 255);
+    c.out_zp = rng.range(40, 215);
+    c.out_scale = float(c.in_scale * c.w_scales[0] * 74.0 * 74.0 *
+                        std::sqrt(double(icg) * s.kernel_d * s.kernel_h * s.kernel_w) / 40.0);
+    for (int i = 0; i < s.out_channels; ++i) c.bias.push_back(rng.uniform(-1.0f, 1.0f) * c.out_scale * 60.0f);
+    std::vector<uint8_t> in(size_t(s.batch) * s.in_d * s.in_h * s.in_w * s.in_channels);
+    for (auto& x : in) x = uint8_t(rng.range(0, 255));
+    std::vector<uint8_t> want;
+    for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
+      if (!cpu_supports(isa)) continue;
+      std::vector<uint8_t> blob(conv2d_packed_size(isa, s));
+      if (blob.empty() || !conv2d_pack(isa, s, c.quantization(), blob.data(), blob.size())) {
+        std::printf("FAIL pack %s (3-D/transposed)\n", describe(c, isa).c_str());
+        ++g_failures;
+        continue;
+      }
+      std::vector<uint8_t> scratch(conv2d_scratch_size(blob.data()));
+      const int64_t rows = conv2d_rows(blob.data());
+      for (int parts : {1, 3}) {
+        std::vector<uint8_t> got(size_t(rows) * s.out_channels, 0xAB);
+        for (int p = 0; p < parts; ++p) {
+          int64_t b, e;
+          split_rows(rows, p, parts, &b, &e);
+          kernel_table(isa).conv2d(blob.data(), in.data(), got.data(), scratch.data(), b, e);
+        }
+        ++g_checks;
+        if (want.empty()) want = got;
+        if (got != want) {
+          ++g_failures;
+          std::printf("FAIL %s d%d kd%d transposed%d parts=%d: differs from generic\n",
+                      describe(c, isa).c_str(), s.in_d, s.kernel_d, int(s.transposed), parts);
+        }
+      }
+    }
+  }
+}
+
+void test_three_d_and_transposed(Rng& rng) {
+  Conv2dShape s = make(2, 5, 6, 6, 10, 3, 1, 1, 1, 1);  // 3x3x3 same
+  s.volumetric = true, s.in_d = 4, s.kernel_d = 3, s.pad_front = s.pad_back = 1;
+  check_against_generic(s, rng);
+  Conv2dShape t = s;  // strided, dilated, grouped
+  t.stride_d = 2, t.dilation_h = 2, t.pad_top = t.pad_bottom = 2, t.groups = 2;
+  check_against_generic(t, rng);
+  Conv2dShape p = make(1, 4, 5, 16, 24, 1, 1, 0, 1, 1);  // 1x1x1: direct input rows
+  p.volumetric = true, p.in_d = 3;
+  check_against_generic(p, rng);
+  Conv2dShape dw = make(1, 5, 7, 16, 32, 5, 1, 2, 1, 16);  // FBGEMM's 3-D depthwise path
+  dw.volumetric = true, dw.in_d = 5, dw.kernel_d = 3, dw.pad_front = dw.pad_back = 1;
+  dw.stride_d = 2, dw.stride_w = 2;
+  check_against_generic(dw, rng);
+  Conv2dShape tr = make(2, 5, 6, 6, 8, 3, 2, 1, 1, 1);  // transposed 2-D
+  tr.transposed = true, tr.output_pad_h = 1;
+  check_against_generic(tr, rng);
+  Conv2dShape tg = make(1, 4, 5, 8, 12, 3, 3, 2, 2, 4);  // transposed, grouped, dilated
+  tg.transposed = true, tg.output_pad_w = 2;
+  check_against_generic(tg, rng);
+  Conv2dShape t3 = make(1, 3, 4, 4, 6, 3, 2, 1, 1, 1);  // transposed 3-D
+  t3.transposed = true, t3.volumetric = true, t3.in_d = 3, t3.kernel_d = 2, t3.stride_d = 2;
+  check_against_generic(t3, rng);
+}
+
 void test_rejects_bad_input() {
   ConvCase c;
   c.shape = make(1, 4, 4, 6, 4, 3, 1, 1, 1, 4);  // 6 input channels in 4 groups
@@ -167,6 +248,7 @@ int main() {
     if (conv2d_out_h(s) < 1 || conv2d_out_w(s) < 1) continue;
     run(s, rng);
   }
+  test_three_d_and_transposed(rng);
   test_rejects_bad_input();
   std::printf("conv_isa_test: %d shapes, %d checks, %d failures\n", g_shapes, g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;

@@ -108,6 +108,18 @@ LogicalResult emitConvTranspose(ConvTransposeOp op, CpuEmitter &e) {
   shape.out_channels = w.getDimSize(1) * shape.groups;
   if (!outputMatches(shape, out))
     return unsupported(op, "kernel output size disagrees with the result type");
+  // FBGEMM's direct transposed-convolution path (taken by PyTorch for these
+  // shapes) is broken in PyTorch: the module's unpacked weights (what the
+  // exporter reads) are not the packed ones, and its output is misplaced for
+  // height stride 2 or batch > 1. There is no correct result to match.
+  if (spatial == 2 && shape.groups == 1 && shape.in_channels % 8 == 0 &&
+      shape.out_channels % 8 == 0 && (shape.stride_h == 1 || shape.stride_h == 2) &&
+      (shape.stride_w == 1 || shape.stride_w == 2) && shape.kernel_h == 2 &&
+      shape.kernel_w <= 6 && shape.dilation_h == 1 && shape.dilation_w == 1 &&
+      shape.pad_top == 0 && shape.pad_left == 0)
+    return unsupported(op, "PyTorch runs this shape on FBGEMM's direct transposed-convolution "
+                           "path (kernel height 2, width <= 6, channels % 8 == 0, one group, "
+                           "no padding), whose unpacked weights and outputs are wrong");
   if (llvm::isa_and_nonnull<quant::UniformQuantizedPerAxisType>(getQuantizedElementType(w)))
     return unsupported(op, "per-channel weights (PyTorch's fbgemm transposed convolution "
                            "supports per-tensor weights only)");
