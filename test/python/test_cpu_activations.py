@@ -22,6 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import qcc
+from cpu_testing import Wrapped
 from qcc import _compile
 from model_zoo import ZOO
 
@@ -33,15 +34,6 @@ torch.backends.quantized.engine = "fbgemm"
 QCONFIG = tq.get_default_qconfig("fbgemm")
 EXACT = {"hardswish", "hardsigmoid", "leaky_relu", "sigmoid", "sigmoid_module"}
 KINDS = {"hardswish": 0, "hardsigmoid": 1, "sigmoid": 2, "tanh": 3, "elu": 4, "leaky_relu": 5}
-
-
-class Wrapped(nn.Module):
-    def __init__(self, body):
-        super().__init__()
-        self.quant, self.body, self.dequant = tq.QuantStub(), body, tq.DeQuantStub()
-
-    def forward(self, x):
-        return self.dequant(self.body(self.quant(x)))
 
 
 def quantize_eager(body, shape, mapping=None, seed=0):

@@ -16,20 +16,12 @@ import torch.ao.quantization as tq
 import torch.nn as nn
 
 import qcc
+from cpu_testing import Wrapped
 from model_zoo import ZOO
 from test_sanitizers import run_sanitized, sanitized_runtime  # noqa: F401 (fixture)
 
 torch.backends.quantized.engine = "fbgemm"
 QCONFIG = tq.get_default_qconfig("fbgemm")
-
-
-class Wrapped(nn.Module):
-    def __init__(self, body):
-        super().__init__()
-        self.quant, self.body, self.dequant = tq.QuantStub(), body, tq.DeQuantStub()
-
-    def forward(self, x):
-        return self.dequant(self.body(self.quant(x)))
 
 
 SOFTMAX = {nn.Softmax: nnq.Softmax}

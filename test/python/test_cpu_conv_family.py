@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import qcc
+from cpu_testing import Wrapped, assert_exact
 
 torch.backends.quantized.engine = "fbgemm"
 
@@ -26,17 +27,6 @@ FULL_RANGE = tq.QConfig(activation=tq.MinMaxObserver.with_args(dtype=torch.quint
                                                                reduce_range=False),
                         weight=tq.default_per_channel_weight_observer)
 QCONFIGS = {"per_channel": PER_CHANNEL, "per_tensor": PER_TENSOR}
-
-
-class Wrapped(nn.Module):
-    """QuantStub -> body -> DeQuantStub around float modules."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.quant, self.body, self.dequant = tq.QuantStub(), body, tq.DeQuantStub()
-
-    def forward(self, x):
-        return self.dequant(self.body(self.quant(x)))
 
 
 def quantize_eager(module, shape, qconfig=PER_CHANNEL, fuse=None, seed=0):
@@ -58,11 +48,6 @@ def quantize_eager(module, shape, qconfig=PER_CHANNEL, fuse=None, seed=0):
             model(torch.randn(*shape) * 2)
     tq.convert(model, inplace=True)
     return model, (torch.randn(*shape) * 2,)
-
-
-def assert_exact(model, inputs, tmp_path, **options):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report and all(r["mismatched"] == 0 for r in report), report
 
 
 def check_module(body, shape, qconfig, tmp_path, fuse=None):

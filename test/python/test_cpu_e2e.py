@@ -9,6 +9,7 @@ import torch.ao.quantization as tq
 import torch.nn as nn
 
 import qcc
+from cpu_testing import Wrapped, assert_exact
 from model_zoo import ZOO
 
 torch.backends.quantized.engine = "fbgemm"
@@ -19,17 +20,6 @@ PER_TENSOR = tq.QConfig(activation=PER_CHANNEL.activation, weight=tq.default_wei
 ASYMMETRIC = tq.QConfig(activation=PER_CHANNEL.activation,
                         weight=tq.MinMaxObserver.with_args(dtype=torch.qint8,
                                                            qscheme=torch.per_tensor_affine))
-
-
-class Wrapped(nn.Module):
-    """QuantStub -> body -> DeQuantStub around float modules."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.quant, self.body, self.dequant = tq.QuantStub(), body, tq.DeQuantStub()
-
-    def forward(self, x):
-        return self.dequant(self.body(self.quant(x)))
 
 
 def quantize_eager(module, shape, qconfig=PER_CHANNEL, fuse=None, seed=0):
@@ -44,11 +34,6 @@ def quantize_eager(module, shape, qconfig=PER_CHANNEL, fuse=None, seed=0):
             model(torch.randn(*shape) * 2)
     tq.convert(model, inplace=True)
     return model, (torch.randn(*shape) * 2,)
-
-
-def assert_exact(model, inputs, tmp_path, **options):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report and all(r["mismatched"] == 0 for r in report), report
 
 
 CONV_CASES = {

@@ -18,7 +18,7 @@ import torch.ao.nn.quantized as nnq
 import torch.ao.quantization as tq
 import torch.nn as nn
 
-import qcc
+from cpu_testing import assert_exact
 from qcc import _compile
 from qcc.export import export
 
@@ -29,12 +29,6 @@ warnings.filterwarnings("ignore", message=".*deprecated.*")
 ISAS = ["generic", "avx2", "avx512vnni"]
 QUINT8 = tq.float_qparams_weight_only_qconfig
 QUINT4 = tq.float_qparams_weight_only_qconfig_4bit
-
-
-def assert_exact(model, inputs, tmp_path, **options):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report and all(r["mismatched"] == 0 for r in report), report
-    return report
 
 
 class Bag(nn.Module):

@@ -13,21 +13,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import qcc
+from cpu_testing import Wrapped, assert_exact
 
 torch.backends.quantized.engine = "fbgemm"
 
 QCONFIG = tq.get_default_qconfig("fbgemm")
-
-
-class Wrapped(nn.Module):
-    """QuantStub -> body -> DeQuantStub around float modules."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.quant, self.body, self.dequant = tq.QuantStub(), body, tq.DeQuantStub()
-
-    def forward(self, x):
-        return self.dequant(self.body(self.quant(x)))
 
 
 def quantize_eager(body, shape, fuse=None, seed=0, randomize_stats=True):
@@ -53,12 +43,6 @@ def quantize_eager(body, shape, fuse=None, seed=0, randomize_stats=True):
             model(torch.randn(*shape) * 2 + 0.3)
     tq.convert(model, inplace=True)
     return model, (torch.randn(*shape) * 2 + 0.3,)
-
-
-def assert_exact(model, inputs, tmp_path, **options):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report and all(r["mismatched"] == 0 for r in report), report
-    return report
 
 
 # ------------------------------------------------------------------ batch norm --

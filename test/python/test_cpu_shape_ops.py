@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
-import qcc
+from cpu_testing import assert_exact
 
 torch.backends.quantized.engine = "fbgemm"
 
@@ -24,11 +24,6 @@ def quantize_fx(model, shape, seed=0):
         for _ in range(3):
             prepared(torch.randn(*shape) * 2)
     return convert_fx(prepared).eval(), (torch.randn(*shape) * 2,)
-
-
-def assert_exact(model, inputs, tmp_path):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True)
-    assert report and all(r["mismatched"] == 0 for r in report), report
 
 
 class ShapeOps(nn.Module):
