@@ -11,7 +11,8 @@ import numpy as np
 
 from ._toolchain import find_toolchain
 
-_DTYPES = {0: np.float32, 1: np.uint8, 2: np.int8, 3: np.int32, 4: np.int64, 5: np.int32}
+_DTYPES = {0: np.float32, 1: np.uint8, 2: np.int8, 3: np.int32, 4: np.int64, 5: np.int32,
+           6: np.bool_}
 
 
 class CompileError(RuntimeError):

@@ -21,6 +21,7 @@ DTYPES = {
     torch.qint8: ("qint8", "I8", "i1"),
     torch.qint32: ("qint32", "I32", "<i4"),
     torch.quint4x2: ("quint4x2", "U8", "u1"),
+    torch.bool: ("bool", "BOOL", "?"),
 }
 QRANGE = {torch.quint8: (0, 255), torch.qint8: (-128, 127),
           torch.qint32: (-2 ** 31, 2 ** 31 - 1), torch.quint4x2: (0, 15)}

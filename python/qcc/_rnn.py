@@ -146,9 +146,6 @@ def multihead_attention(ctx, m, query, key, value, key_padding_mask=None, need_w
                         attn_mask=None, average_attn_weights=True, is_causal=False):
     if m.bias_k is not None or m.bias_v is not None or m.add_zero_attn:
         raise ctx.error("MultiheadAttention with add_bias_kv or add_zero_attn is not supported")
-    if plain(key_padding_mask) is not None:
-        raise ctx.error("key_padding_mask (a bool tensor) is not representable; use a float "
-                        "attn_mask")
     if plain(is_causal):
         raise ctx.error("is_causal is not supported")
     if plain(need_weights) and not plain(average_attn_weights):
@@ -164,6 +161,12 @@ def multihead_attention(ctx, m, query, key, value, key_padding_mask=None, need_w
         if b is None:
             b = torch.zeros(embed)
         inputs += [ctx.tensor(w, f"{proj}.weight"), ctx.tensor(b.detach().float(), f"{proj}.bias")]
+    has_kpm = plain(key_padding_mask) is not None
+    if has_kpm:
+        kpm = ctx.val(key_padding_mask, "key_padding_mask")
+        if kpm.meta.dtype != torch.bool:
+            raise ctx.error("key_padding_mask must be a bool tensor")
+        inputs.append(kpm)
     has_mask = plain(attn_mask) is not None
     if has_mask:
         mask = ctx.val(attn_mask, "attn_mask")
@@ -177,7 +180,7 @@ def multihead_attention(ctx, m, query, key, value, key_padding_mask=None, need_w
     q_scaled = m.q_scaling_product.mul_scalar(q_probe, scaling)
     attrs = {
         "num_heads": int(m.num_heads), "batch_first": bool(m.batch_first),
-        "need_weights": bool(plain(need_weights)), "has_key_padding_mask": False,
+        "need_weights": bool(plain(need_weights)), "has_key_padding_mask": has_kpm,
         "has_attn_mask": has_mask,
         "qparams": {
             "q_proj": q_proj, "k_proj": _module_qparams(m.linear_K),

@@ -2097,6 +2097,14 @@ func.func @mha_key_padding_mask(%q: tensor<3x1x4xf32>, %w: tensor<4x4xf32>, %b: 
 
 // -----
 
+func.func @mha_key_padding_mask_type(%q: tensor<3x1x4xf32>, %w: tensor<4x4xf32>, %b: tensor<4xf32>, %m: tensor<1x3xf32>) {
+  // expected-error @+1 {{'qcc.multihead_attention' op key_padding_mask must be a bool (i1) tensor}}
+  %y = qcc.multihead_attention %q, %q, %q, %w, %b, %w, %b, %w, %b, %w, %b, %m {num_heads = 2 : i64, need_weights = false, has_key_padding_mask = true, qparams = {}} : (tensor<3x1x4xf32>, tensor<3x1x4xf32>, tensor<3x1x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<1x3xf32>) -> tensor<3x1x4xf32>
+  return
+}
+
+// -----
+
 func.func @mha_attn_mask(%q: tensor<3x1x4xf32>, %w: tensor<4x4xf32>, %b: tensor<4xf32>, %m: tensor<1x3x3xf32>) {
   // expected-error @+1 {{'qcc.multihead_attention' op attn_mask must have shape [3, 3] or [batch * num_heads, 3, 3]}}
   %y = qcc.multihead_attention %q, %q, %q, %w, %b, %w, %b, %w, %b, %w, %b, %m {num_heads = 2 : i64, need_weights = false, has_attn_mask = true, qparams = {}} : (tensor<3x1x4xf32>, tensor<3x1x4xf32>, tensor<3x1x4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4xf32>, tensor<1x3x3xf32>) -> tensor<3x1x4xf32>

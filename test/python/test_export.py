@@ -425,6 +425,42 @@ def test_multihead_attention_layout(exported):
     assert n["outputs"][1]["type"]["shape"] == [2, 5, 7]
 
 
+def test_bool_key_padding_mask_round_trip(tmp_path):
+    """A bool key_padding_mask as a graph input and as a constant: `bool` in the document
+    (schema valid), BOOL bytes in the tensor file, i1 after qcc's importer."""
+    from qcc_testing import run_qcc
+    model, _ = ZOO["multihead_attention"]()
+    mask = torch.tensor([[False] * 5 + [True] * 2, [True] + [False] * 6])
+
+    class KPM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant, self.mha = model.quant, model.mha
+            self.register_buffer("fixed", mask)
+
+        def forward(self, q, kv, padding):
+            q, kv = self.quant(q), self.quant(kv)
+            return (self.mha(q, kv, kv, key_padding_mask=padding)[0].dequantize(),
+                    self.mha(q, kv, kv, key_padding_mask=self.fixed)[0].dequantize())
+
+    path = qcc.export(KPM().eval(), (torch.randn(5, 2, 16), torch.randn(7, 2, 16), mask),
+                      tmp_path / "kpm.json")
+    doc = json.loads(path.read_text())
+    check_schema(doc)
+    assert doc["inputs"][2] == {"name": "padding", "type": {"dtype": "bool", "shape": [2, 7]}}
+    mhas = [n for n in doc["nodes"] if n["op"] == "multihead_attention"]
+    assert [n["attrs"]["has_key_padding_mask"] for n in mhas] == [True, True]
+    assert mhas[0]["inputs"][11] == "padding"
+    assert doc["tensors"][mhas[1]["inputs"][11]] == {"dtype": "bool", "shape": [2, 7]}
+    header, _ = _safetensors.read_header(tmp_path / "kpm.safetensors")
+    assert header[mhas[1]["inputs"][11]]["dtype"] == "BOOL"
+    stored = _safetensors.read(tmp_path / "kpm.safetensors")[mhas[1]["inputs"][11]]
+    np.testing.assert_array_equal(stored, mask.numpy())
+    mlir = run_qcc(path, "--emit=mlir", "-o", "-").stdout
+    assert "%arg2: tensor<2x7xi1>" in mlir
+    assert "dense<[[false, false, false, false, false, true, true], [true, false," in mlir
+
+
 @pytest.mark.parametrize("name", ["embedding", "embedding_bag", "embedding_bag_4bit"])
 def test_embedding_numerics_from_exported_files(name, exported):
     """The documented row formula, fed only with the exported tensors, gives
@@ -644,22 +680,25 @@ def test_error_other_unrepresentable_inputs(tmp_path):
         def __init__(self):
             super().__init__()
             self.quant, self.mha = model.quant, model.mha
-            self.register_buffer("mask", torch.zeros(2, 7, dtype=torch.bool))
 
-        def forward(self, q, kv):
+        def forward(self, q, kv, mask):
             q, kv = self.quant(q), self.quant(kv)
-            return self.mha(q, kv, kv, key_padding_mask=self.mask)[0].dequantize()
+            return self.mha(q, kv, kv, key_padding_mask=mask)[0].dequantize()
 
-    with pytest.raises(qcc.ExportError, match=r"node 'mha' .*key_padding_mask"):
-        qcc.export(KPM().eval(), (torch.randn(5, 2, 16), torch.randn(7, 2, 16)), tmp_path / "e")
-
-    class BoolInput(nn.Module):
-        def forward(self, x, m):
-            return x.masked_fill(m, 0.0)
-
-    with pytest.raises(qcc.ExportError, match=r"graph input 'm': dtype torch.bool is not "
+    # bool masks export (test_bool_key_padding_mask_round_trip); PyTorch's deprecated uint8
+    # masks do not.
+    with pytest.raises(qcc.ExportError, match=r"graph input 'mask': dtype torch.uint8 is not "
                                               r"representable"):
-        qcc.export(BoolInput().eval(), (torch.randn(2), torch.tensor([True, False])),
+        qcc.export(KPM().eval(), (torch.randn(5, 2, 16), torch.randn(7, 2, 16),
+                                  torch.zeros(2, 7, dtype=torch.uint8)), tmp_path / "e")
+
+    class ByteInput(nn.Module):
+        def forward(self, x, m):
+            return x * m
+
+    with pytest.raises(qcc.ExportError, match=r"graph input 'm': dtype torch.uint8 is not "
+                                              r"representable"):
+        qcc.export(ByteInput().eval(), (torch.randn(2), torch.tensor([1, 0], dtype=torch.uint8)),
                    tmp_path / "f")
 
 

@@ -226,8 +226,6 @@ LogicalResult emitMultiheadAttention(MultiheadAttentionOp op, CpuEmitter &e) {
   Value query = operands[0], key = operands[1], value = operands[2];
   if (!isQuint8(query) || !isQuint8(key) || !isQuint8(value))
     return unsupported(op, "query, key and value must be per-tensor quint8");
-  if (op.getHasKeyPaddingMask())
-    return unsupported(op, "key_padding_mask is not implemented");
   Value out = op.getResult(0);
   if (!isQuint8(out))
     return unsupported(op, "the output must be per-tensor quint8");
@@ -271,10 +269,17 @@ LogicalResult emitMultiheadAttention(MultiheadAttentionOp op, CpuEmitter &e) {
   if (failed(blobQ) || failed(blobK) || failed(blobV) || failed(blobOut))
     return failure();
 
+  size_t maskOperand = 11;
+  Value keyMask;
+  if (op.getHasKeyPaddingMask()) {
+    keyMask = operands[maskOperand++];
+    if (!tensorType(keyMask).getElementType().isSignlessInteger(1))
+      return unsupported(op, "key_padding_mask must be bool");
+  }
   Value mask;
   bool maskPerBatch = false;
   if (op.getHasAttnMask()) {
-    mask = operands[11];
+    mask = operands[maskOperand];
     if (!isF32(mask))
       return unsupported(op, "attn_mask must be float32");
     maskPerBatch = tensorType(mask).getRank() == 3;
@@ -342,6 +347,11 @@ LogicalResult emitMultiheadAttention(MultiheadAttentionOp op, CpuEmitter &e) {
     parallelCall(e, bh * s.target, 1,
                  ns + "::attention_add_mask(" + scratchRef(logits, "float") + ", " + e.ref(mask) +
                      ", shape, " + (maskPerBatch ? "true" : "false") + ", begin, end)");
+  // PyTorch: attn_mask first, then masked_fill(key_padding_mask, -inf).
+  if (keyMask)
+    parallelCall(e, bh * s.target, 1,
+                 ns + "::attention_mask_keys(" + scratchRef(logits, "float") + ", " +
+                     e.ref(keyMask) + ", shape, begin, end)");
   parallelCall(e, bh * s.target, 1,
                ns + "::softmax_f32(" + scratchRef(logits, "float") + ", " +
                    scratchRef(logits, "float") + ", qcc_rt::SoftmaxShape{" +

@@ -51,6 +51,8 @@ const char *dtypeEnum(Type tensorType) {
   }
   if (element.isF32())
     return "QCC_FLOAT32";
+  if (element.isSignlessInteger(1))
+    return "QCC_BOOL";
   return element.isInteger(64) ? "QCC_INT64" : "QCC_INT32";
 }
 
@@ -80,6 +82,8 @@ std::string CpuEmitter::elementCType(Type tensorType) {
     return "int64_t";
   if (element.isInteger(32))
     return "int32_t";
+  if (element.isSignlessInteger(1)) // bool: one byte, 0 or 1
+    return "uint8_t";
   return element.isUnsignedInteger(8) ? "uint8_t" : "int8_t";
 }
 
@@ -110,7 +114,11 @@ std::string CpuEmitter::ref(Value value) {
     if (dense) {
       ArrayRef<char> raw = dense.getRawData();
       int64_t size = storageBytes(value.getType());
-      if (dense.isSplat()) {
+      if (dense.getElementType().isSignlessInteger(1)) {
+        // bool: one byte per element, 0 or 1 (MLIR's own i1 storage differs).
+        for (bool b : dense.getValues<bool>())
+          bytes.push_back(b ? 1 : 0);
+      } else if (dense.isSplat()) {
         size_t elementSize = raw.size();
         for (int64_t i = 0; i < size; i += elementSize)
           bytes.insert(bytes.end(), raw.begin(), raw.end());

@@ -32,6 +32,7 @@ DtypeInfo lookupDtype(llvm::StringRef dtype) {
       .Case("int64", {64, true, false, false})
       .Case("int32", {32, true, false, false})
       .Case("uint8", {8, false, false, false})
+      .Case("bool", {1, false, false, false})
       .Case("quint8", {8, false, true, false})
       .Case("qint8", {8, true, true, false})
       .Case("qint32", {32, true, true, false})
@@ -104,6 +105,7 @@ llvm::StringRef storageDtype(llvm::StringRef modelDtype) {
       .Cases({"int32", "qint32"}, "I32")
       .Cases({"uint8", "quint8", "quint4x2"}, "U8")
       .Case("qint8", "I8")
+      .Case("bool", "BOOL")
       .Default("");
 }
 
@@ -132,7 +134,9 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
       return {};
     }
     unsigned bits = info.bits == 4 ? 8 : info.bits;
-    auto signedness = info.isSigned ? IntegerType::Signless : IntegerType::Unsigned;
+    // bool is i1 (one byte per element at the boundary).
+    auto signedness =
+        info.isSigned || bits == 1 ? IntegerType::Signless : IntegerType::Unsigned;
     return RankedTensorType::get(shape, IntegerType::get(&context, bits, signedness));
   }
   if (info.bits == 4) {

@@ -142,6 +142,22 @@ Value Importer::lookupValue(const std::string &name, const std::string &node, Op
   if (auto quantType = llvm::dyn_cast<quant::QuantizedType>(storage))
     storage = quantType.getStorageType();
   auto storageType = RankedTensorType::get(type.getShape(), storage);
+  if (storage.isSignlessInteger(1)) {
+    // bool: one byte per element in the file; MLIR packs i1 its own way.
+    if (entry->bytes.size() != static_cast<size_t>(type.getNumElements())) {
+      failNode(node, "tensor '" + name + "' data does not fit its type");
+      return {};
+    }
+    SmallVector<bool> flags;
+    for (char byte : entry->bytes)
+      flags.push_back(byte != 0);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(entryBlock);
+    Value constant = ConstantOp::create(builder, nodeLoc(name), type,
+                                        DenseElementsAttr::get(storageType, ArrayRef<bool>(flags)));
+    values[name] = constant;
+    return constant;
+  }
   bool splat = false;
   if (!DenseElementsAttr::isValidRawBuffer(storageType, entry->bytes, splat)) {
     failNode(node, "tensor '" + name + "' data does not fit its type");

@@ -522,10 +522,14 @@ LogicalResult MultiheadAttentionOp::verify() {
                            << formatShape(perHead);
   }
   size_t mask = 11;
-  if (getHasKeyPaddingMask() &&
-      shapeOf(getOperands()[mask++]) != ArrayRef<int64_t>{batch, sourceLen})
-    return emitOpError() << "key_padding_mask must have shape [" << batch << ", " << sourceLen
-                         << "]";
+  if (getHasKeyPaddingMask()) {
+    Value keyMask = getOperands()[mask++];
+    if (shapeOf(keyMask) != ArrayRef<int64_t>{batch, sourceLen})
+      return emitOpError() << "key_padding_mask must have shape [" << batch << ", " << sourceLen
+                           << "]";
+    if (!llvm::cast<ShapedType>(keyMask.getType()).getElementType().isSignlessInteger(1))
+      return emitOpError("key_padding_mask must be a bool (i1) tensor");
+  }
   if (getHasAttnMask()) {
     ArrayRef<int64_t> attnMask = shapeOf(getOperands()[mask]);
     std::optional<int64_t> batchHeads = (CheckedInt(batch) * heads).get();

@@ -90,6 +90,10 @@ struct AttentionShape {
   /* logits[b] += mask (mask [L, S] for every b, or [N * H, L, S]); rows = N * H * L. */          \
   void attention_add_mask(float* logits, const float* mask, const AttentionShape& s,             \
                           bool per_batch, int64_t begin, int64_t end);                            \
+  /* logits[n * H + h][l][j] = -inf where key_padding_mask[n][j] != 0 (mask [N, S], one      */ \
+  /* byte per bool); rows = N * H * L. */                                                         \
+  void attention_mask_keys(float* logits, const uint8_t* key_padding_mask,                       \
+                           const AttentionShape& s, int64_t begin, int64_t end);                  \
   /* Quantized attention output of [N * H, L, head_dim] floats: [L, N, E] gathered by heads,   */ \
   /* or (batch_first) the same memory viewed as [N, L, E]; rows = L * N. */                       \
   void attention_merge_heads(const float* o, uint8_t* out, const AttentionShape& s, QParams q,    \

@@ -16,7 +16,8 @@ typedef enum qcc_dtype {
   QCC_QINT8 = 2,  /* int8 storage */
   QCC_QINT32 = 3,
   QCC_INT64 = 4,
-  QCC_INT32 = 5
+  QCC_INT32 = 5,
+  QCC_BOOL = 6 /* one byte per element, 0 or 1 */
 } qcc_dtype;
 
 /* One input or output of a compiled model: contiguous (row-major) in the

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #if (defined(__AVX512F__) || defined(__AVX2__)) && defined(__FMA__)
 #include <immintrin.h>
@@ -389,6 +390,16 @@ void attention_add_mask(float* logits, const float* mask, const AttentionShape& 
     const float* m = mask + (per_batch ? r : r % s.target) * s.source;
     float* row = logits + r * s.source;
     for (int64_t j = 0; j < s.source; ++j) row[j] = row[j] + m[j];
+  }
+}
+
+void attention_mask_keys(float* logits, const uint8_t* key_padding_mask, const AttentionShape& s,
+                         int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; ++r) {
+    const uint8_t* m = key_padding_mask + (r / s.target / s.heads) * s.source;
+    float* row = logits + r * s.source;
+    for (int64_t j = 0; j < s.source; ++j)
+      if (m[j] != 0) row[j] = -std::numeric_limits<float>::infinity();
   }
 }
 

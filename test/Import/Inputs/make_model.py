@@ -75,6 +75,9 @@ def v_unknown_op(g, t): node(g, "relu1")["op"] = "frobnicate"
 def v_undefined_input(g, t): node(g, "relu1")["inputs"] = ["nope"]
 def v_missing_tensor_data(g, t): del t["conv1.bias"]
 def v_mistyped_tensor(g, t): t["conv1.weight"] = ("U8",) + t["conv1.weight"][1:]
+def v_bool_stored_as_u8(g, t):
+    g["tensors"]["conv1.bias"] = {"dtype": "bool", "shape": [2]}
+    t["conv1.bias"] = ("U8", [2], b"\x01\x00")
 def v_tensor_shape(g, t): g["tensors"]["conv1.bias"]["shape"] = [3]
 def v_shape_mismatch(g, t): node(g, "conv1")["outputs"][0]["type"]["shape"] = [1, 2, 7, 7]
 def v_zero_scale(g, t): node(g, "quant")["outputs"][0]["type"]["scale"] = 0.0
