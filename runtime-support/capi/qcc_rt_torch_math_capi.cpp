@@ -1,4 +1,4 @@
-// C ABI over common/torch_exp.h (PyTorch's vector exp, tanh and expm1
+// C ABI over common/torch_exp.h (PyTorch's vector exp and expm1
 // reproduced lane by lane), used by the Python tests through ctypes to compare
 // them with torch itself. Only the test library exports it.
 #include <cstdint>
@@ -7,12 +7,11 @@
 
 extern "C" {
 
-// fn: 0 exp, 1 tanh, 2 expm1. Returns 0, or 1 for an unknown fn.
+// fn: 0 exp (PyTorch's vectorized softmax/sigmoid exp), 2 expm1. Returns 0, or 1 for an unknown fn.
 int qcc_rt_torch_vector_math(int fn, const float* in, float* out, int64_t n) {
   namespace te = qcc_rt::torch_exp;
   switch (fn) {
     case 0: for (int64_t i = 0; i < n; ++i) out[i] = te::expf(in[i]); return 0;
-    case 1: for (int64_t i = 0; i < n; ++i) out[i] = te::tanhf(in[i]); return 0;
     case 2: for (int64_t i = 0; i < n; ++i) out[i] = te::expm1f(in[i]); return 0;
     default: return 1;
   }

@@ -5,7 +5,7 @@
 //
 //   vector lanes   dequantize   fmaf(s, q, s * -zp)   ((q - zp) * s for sigmoid)
 //                  function     Vectorized<float> ops; exp/tanh/expm1 are Sleef u10
-//                               (exp reproduced: common/torch_exp.h)
+//                               (exp, expm1 reproduced: common/torch_exp.h)
 //                  quantize     cvtps2dq(min(y * inv, 2^31 - 128)) + zp, saturated;
 //                               inv as each kernel computes it (see vector_inverse)
 //   scalar tail    dequantize   s * (float)(q - zp)         (fbgemm::Dequantize)
@@ -24,9 +24,8 @@
 namespace qcc_rt {
 namespace {
 
-// tanh and expm1: the float Sleef computes up to 1 ulp away from, taken as
+// tanh: the float Sleef computes up to 1 ulp away from, taken as
 // the correctly rounded value (double evaluation, then one rounding).
-float closest_expm1(float x) { return static_cast<float>(std::expm1(static_cast<double>(x))); }
 float closest_tanh(float x) { return static_cast<float>(std::tanh(static_cast<double>(x))); }
 
 uint8_t quantize_vector(float y, float inv, int32_t zp) {
@@ -77,7 +76,7 @@ float vector_function(Activation kind, float x, float alpha) {
     }
     case Activation::sigmoid: return 1.0f / (1.0f + torch_exp::expf(-x));
     case Activation::tanh: return closest_tanh(x);
-    case Activation::elu: return x > 0.0f ? x : closest_expm1(x) * alpha;
+    case Activation::elu: return x > 0.0f ? x : torch_exp::expm1f(x) * alpha;
     case Activation::leaky_relu: return x > 0.0f ? x : x * alpha;
   }
   return x;
@@ -105,7 +104,7 @@ float scalar_function(Activation kind, float x, float alpha) {
 } // namespace
 
 bool activation_is_exact(Activation kind) {
-  return kind != Activation::tanh && kind != Activation::elu;
+  return kind != Activation::tanh;
 }
 
 bool activation_tables_u8(const ActivationQuantization& q, uint8_t* vector_table,
