@@ -5,7 +5,7 @@
 //
 //   vector lanes   dequantize   fmaf(s, q, s * -zp)   ((q - zp) * s for sigmoid)
 //                  function     Vectorized<float> ops; exp/tanh/expm1 are Sleef u10
-//                               (exp, expm1 reproduced: common/torch_exp.h)
+//                               (exp, tanh, expm1 reproduced: common/torch_exp.h)
 //                  quantize     cvtps2dq(min(y * inv, 2^31 - 128)) + zp, saturated;
 //                               inv as each kernel computes it (see vector_inverse)
 //   scalar tail    dequantize   s * (float)(q - zp)         (fbgemm::Dequantize)
@@ -23,10 +23,6 @@
 
 namespace qcc_rt {
 namespace {
-
-// tanh: the float Sleef computes up to 1 ulp away from, taken as
-// the correctly rounded value (double evaluation, then one rounding).
-float closest_tanh(float x) { return static_cast<float>(std::tanh(static_cast<double>(x))); }
 
 uint8_t quantize_vector(float y, float inv, int32_t zp) {
   float t = y * inv;
@@ -75,7 +71,7 @@ float vector_function(Activation kind, float x, float alpha) {
       return c / 6.0f;
     }
     case Activation::sigmoid: return 1.0f / (1.0f + torch_exp::expf(-x));
-    case Activation::tanh: return closest_tanh(x);
+    case Activation::tanh: return torch_exp::tanhf(x);
     case Activation::elu: return x > 0.0f ? x : torch_exp::expm1f(x) * alpha;
     case Activation::leaky_relu: return x > 0.0f ? x : x * alpha;
   }
@@ -104,7 +100,8 @@ float scalar_function(Activation kind, float x, float alpha) {
 } // namespace
 
 bool activation_is_exact(Activation kind) {
-  return kind != Activation::tanh;
+  (void)kind;  // every table reproduces PyTorch's arithmetic (Sleef included)
+  return true;
 }
 
 bool activation_tables_u8(const ActivationQuantization& q, uint8_t* vector_table,

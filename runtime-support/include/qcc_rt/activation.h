@@ -37,13 +37,12 @@ struct ActivationQuantization {
 // Compile time. Fills vector_table[q] / scalar_table[q] (256 bytes each) with
 // PyTorch's result for input byte q in its vector lanes / scalar remainder.
 // Returns false for non-finite or non-positive scales or zero points outside
-// 0..255. The vector entries of tanh use a correctly rounded tanh where
-// PyTorch calls Sleef (up to 1 ulp apart): see
-// activation_is_exact; all other entries are PyTorch's arithmetic exactly
+// 0..255. Every entry is PyTorch's arithmetic exactly (the vector entries of
+// sigmoid, tanh and elu reproduce Sleef's exp/tanh/expm1)
 // (scalar transcendental entries call this host's libm, as PyTorch does).
 bool activation_tables_u8(const ActivationQuantization& q, uint8_t* vector_table,
                           uint8_t* scalar_table);
-// Whether both tables are bit-exact for `kind` (false: tanh).
+// Whether both tables are bit-exact for `kind` (all kinds since Sleef's functions are reproduced; kept for callers).
 bool activation_is_exact(Activation kind);
 
 // Broadcasting binary op over a dense output: element (i_0, ..., i_{r-1})

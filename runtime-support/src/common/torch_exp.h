@@ -48,14 +48,16 @@ inline float expf(float x) {
 }
 
 // ---------------------------------------------------------------------------
-// expm1(x) as PyTorch's Vectorized<float>::expm1 computes it on x86
-// (Sleef_expm1f8_u10 and the 16-lane AVX-512 version, built with FMA;
-// 0 differences from torch.expm1 in 2.36M values). It evaluates exp in
-// double-float arithmetic (a float pair hi + lo): x = q ln2 + s, a degree-6
-// polynomial whose first four terms are a plain float Horner chain and whose
-// last two plus the 1 + s + s^2 part are carried as pairs, then the scaling by
-// 2^q in two halves on both halves of the pair; expm1 = e - 1 in pairs,
-// rounded to one float at the end. (Sleef's tanh is not reproduced yet.) Every operation below is
+// tanh(x) and expm1(x) as PyTorch's Vectorized<float>::tanh / ::expm1 compute
+// them on x86 (Sleef_tanhf8_u10 / Sleef_expm1f8_u10 and the 16-lane AVX-512
+// versions, built with FMA; 0 differences from libtorch's own Sleef symbols
+// in 13.6M values each; torch.tanh on float tensors calls MKL instead, so it
+// is not the reference for tanh, while the quantized tanh kernel calls Sleef). Both evaluate exp in double-float arithmetic (a
+// float pair hi + lo): x = q ln2 + s, a degree-6 polynomial whose first four
+// terms are a plain float Horner chain and whose last two plus the 1 + s + s^2
+// part are carried as pairs, then the scaling by 2^q in two halves on both
+// halves of the pair. tanh = (e - 1/e) / (e + 1/e) in pairs, expm1 = e - 1 in
+// pairs; each rounds the pair to one float at the end. Every operation below is
 // one vector instruction of that code, in its order; fma where it uses FMA
 // (the file is compiled with -ffp-contract=off, so nothing else fuses).
 namespace detail {
@@ -101,6 +103,17 @@ inline F2 square(F2 x) {
   const float s = x.x * x.x;
   return {s, std::fma(x.x + x.x, x.y, fmapn(x.x, x.x, s))};
 }
+inline F2 reciprocal(F2 d) {
+  const float s = 1.0f / d.x;
+  return {s, s * fmanp(d.y, s, fmanp(d.x, s, 1.0f))};
+}
+inline F2 divide(F2 n, F2 d) {
+  const float t = 1.0f / d.x;
+  const float s = n.x * t;
+  const float u = fmapn(t, n.x, s);
+  const float v = fmanp(d.y, t, fmanp(d.x, t, 1.0f));
+  return {s, std::fma(s, v, std::fma(n.y, t, u))};
+}
 // d * 2^e in two steps (e may exceed the normal exponent range by a factor 2).
 inline float ldexp2(float d, int32_t e) {
   const int32_t half = e >> 1;
@@ -142,6 +155,26 @@ inline float from_bits(uint32_t b) {
 }
 
 }  // namespace detail
+
+// Above this |x| the vector tanh returns +-1 without computing.
+constexpr float kTanhOneAbove = 8.664339742f;
+
+inline float tanhf(float x) {
+  using namespace detail;
+  const uint32_t sign = bits_of(x) & 0x80000000u;
+  // NaN: the vector code ORs an all-ones mask over the lane.
+  if (std::isnan(x)) return from_bits(0xffffffffu);
+  const float a = std::fabs(x);
+  float y = 1.0f;
+  if (!(a > kTanhOneAbove)) {
+    F2 d = exp_pair(a);
+    const F2 e = reciprocal(d);
+    d = divide(add_f2_f2(d, F2{-e.x, -e.y}), add_f2_f2(d, e));
+    y = d.x + d.y;
+    if (std::isnan(y)) y = 1.0f;
+  }
+  return from_bits(bits_of(y) ^ sign);  // Sleef's mulsign: flip by x's sign bit
+}
 
 constexpr float kExpm1InfinityAbove = 88.72283172607421875f;
 constexpr float kExpm1MinusOneBelow = -16.635532333438687426013570f;
