@@ -64,6 +64,20 @@ bool outputMatches(const qcc_rt::Conv2dShape &shape, RankedTensorType out) {
   return out.getDimSize(1) == shape.out_channels;
 }
 
+/// Packs a conv or linear with its fused activation (relu in the kernel, a
+/// clamp as an integer clamp after it) and emits the call.
+template <typename OpT>
+LogicalResult emitPackedWithActivation(OpT op, CpuEmitter &e, const qcc_rt::Conv2dShape &shape) {
+  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(),
+                       op.getActivation(), shape);
+  if (failed(blob))
+    return failure();
+  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(),
+                 fusedClamp(op.getActivation(), op.getClampMin(), op.getClampMax(),
+                            op.getOutput()));
+  return success();
+}
+
 LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
   auto in = tensorType(op.getInput()), w = tensorType(op.getWeight()),
        out = tensorType(op.getOutput());
@@ -74,14 +88,7 @@ LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
   shape.groups = op.getGroups();
   if (!outputMatches(shape, out))
     return unsupported(op, "kernel output size disagrees with the result type");
-  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(),
-                       op.getActivation(), shape);
-  if (failed(blob))
-    return failure();
-  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(),
-                 fusedClamp(op.getActivation(), op.getClampMin(), op.getClampMax(),
-                            op.getOutput()));
-  return success();
+  return emitPackedWithActivation(op, e, shape);
 }
 
 /// Transposed convolution: the same GEMM kernels, whose row packing reads
@@ -136,14 +143,7 @@ LogicalResult emitLinear(LinearOp op, CpuEmitter &e) {
   int64_t inFeatures = w.getDimSize(1), outFeatures = w.getDimSize(0);
   int64_t rows = tensorType(op.getInput()).getNumElements() / std::max<int64_t>(inFeatures, 1);
   qcc_rt::Conv2dShape shape = qcc_rt::linear_as_conv2d(rows, inFeatures, outFeatures);
-  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(),
-                       op.getActivation(), shape);
-  if (failed(blob))
-    return failure();
-  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(),
-                 fusedClamp(op.getActivation(), op.getClampMin(), op.getClampMax(),
-                            op.getOutput()));
-  return success();
+  return emitPackedWithActivation(op, e, shape);
 }
 
 } // namespace

@@ -139,6 +139,24 @@ QCC_RT_POOL_INLINE void each_tap(const uint8_t* first, const Window& w, F& f) {
   }
 }
 
+// Adds every tap of a window into 16-bit lane sums with `tap` and moves them
+// into the 32-bit accumulators with `flush` every 257 taps (257 * 255 is the
+// most a uint16 lane holds) and at the end.
+template <int kCols, typename Tap, typename Flush>
+QCC_RT_POOL_INLINE void sum_taps(const uint8_t* first, const Window& w, Tap& tap, Flush& flush) {
+  if (w.rows * w.cols <= 257) {
+    each_tap<kCols>(first, w, tap);
+  } else {
+    int32_t pending = 0;
+    auto counted = [&](const uint8_t* px) {
+      tap(px);
+      if (++pending == 257) flush(), pending = 0;
+    };
+    for_taps<0>(first, w, counted);
+  }
+  flush();
+}
+
 // Output columns [*lo, *hi) of a row whose windows (span input columns
 // starting at ow * stride - pad) lie inside the image horizontally.
 inline void interior_columns(const Pool2dShape& s, int64_t span, int64_t* lo, int64_t* hi) {
@@ -240,18 +258,7 @@ QCC_RT_POOL_INLINE void avg_block(const uint8_t* image, const Window& w, int32_t
     }
     s0 = zero, s1 = zero;
   };
-  const uint8_t* first = image + w.offset + c0;
-  if (w.rows * w.cols <= 257) {
-    each_tap<kCols>(first, w, tap);
-  } else {
-    int32_t pending = 0;
-    auto counted = [&](const uint8_t* px) {
-      tap(px);
-      if (++pending == 257) flush(), pending = 0;
-    };
-    for_taps<0>(first, w, counted);
-  }
-  flush();
+  sum_taps<kCols>(image + w.offset + c0, w, tap, flush);
   const __m512i zp = _mm512_set1_epi32(q.zp);
   const __m512 m = _mm512_set1_ps(q.m_vector);
   // quantize_acc_vector: min(acc * m, 2^31 - 128), cvtps2dq, + zp, clamp (pack).
@@ -325,18 +332,7 @@ QCC_RT_POOL_INLINE void avg_block(const uint8_t* image, const Window& w, int32_t
     }
     s0 = zero, s1 = zero;
   };
-  const uint8_t* first = image + w.offset + c0;
-  if (w.rows * w.cols <= 257) {
-    each_tap<kCols>(first, w, tap);
-  } else {
-    int32_t pending = 0;
-    auto counted = [&](const uint8_t* px) {
-      tap(px);
-      if (++pending == 257) flush(), pending = 0;
-    };
-    for_taps<0>(first, w, counted);
-  }
-  flush();
+  sum_taps<kCols>(image + w.offset + c0, w, tap, flush);
   const __m256 m = _mm256_set1_ps(q.m_vector);
   const __m256i zp = _mm256_set1_epi32(q.zp);
   const __m256i r0 = v8::quantize_unclamped(_mm256_cvtepi32_ps(a0), m, zp);
