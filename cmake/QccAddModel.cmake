@@ -1,10 +1,10 @@
 # qcc_add_model: compile a qcc model file into a static library target.
 #
 #   qcc_add_model(<target> MODEL <file>
-#                 [TARGET cpu|cuda] [CPU native|avx512vnni|avx2|generic]
-#                 [NAME <prefix>] [WEIGHTS embedded|file])
+#                 [TARGET cpu|cuda] [CPU auto|native|avx512vnni|avx2|generic]
+#                 [NUMERICS fbgemm|fbgemm-avx2] [NAME <prefix>] [WEIGHTS embedded|file])
 #
-# Runs `qcc <file> --target=cpu --name=<prefix> --cpu=... --weights=... -o DIR`
+# Runs `qcc <file> --target=cpu --name=<prefix> --cpu=... --numerics=... --weights=... -o DIR`
 # at build time (DIR = ${CMAKE_CURRENT_BINARY_DIR}/qcc_models/<target>) and
 # builds DIR/<prefix>.cpp into the static library <target>. Linking <target>
 # gives its users:
@@ -17,8 +17,12 @@
 # MODEL      the model's JSON file (qcc.export writes it with its .safetensors);
 #            relative paths are relative to the current source directory.
 # TARGET     the backend: cpu (default). cuda is not implemented yet.
-# CPU        which kernels the code calls: native (default; the best the
-#            building machine runs), avx512vnni, avx2 or generic.
+# CPU        which kernels the library carries: auto (default; generic, avx2 and
+#            avx512vnni, the best the running CPU allows chosen at run time, so a
+#            library built on one machine runs at its best on another), native
+#            (the building machine's best only), avx512vnni, avx2 or generic.
+# NUMERICS   fbgemm (default; exact integer sums) or fbgemm-avx2 (PyTorch's int16
+#            pair saturation on CPUs without AVX-512 VNNI); docs/numerics.md.
 # NAME       prefix of the generated files and C symbols; a C identifier.
 #            Default: <target>, with every character other than [A-Za-z0-9_]
 #            replaced by '_'.
@@ -32,7 +36,7 @@
 include_guard(GLOBAL)
 
 function(qcc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 QCC "" "MODEL;TARGET;CPU;NAME;WEIGHTS" "")
+  cmake_parse_arguments(PARSE_ARGV 1 QCC "" "MODEL;TARGET;CPU;NUMERICS;NAME;WEIGHTS" "")
   set(_where "qcc_add_model(${target})")
   if(QCC_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${_where}: unexpected arguments: ${QCC_UNPARSED_ARGUMENTS}")
@@ -58,11 +62,18 @@ function(qcc_add_model target)
   endif()
 
   if(NOT DEFINED QCC_CPU)
-    set(QCC_CPU native)
+    set(QCC_CPU auto)
   endif()
-  if(NOT QCC_CPU MATCHES "^(native|avx512vnni|avx2|generic)$")
+  if(NOT QCC_CPU MATCHES "^(auto|native|avx512vnni|avx2|generic)$")
     message(FATAL_ERROR
-            "${_where}: CPU must be native, avx512vnni, avx2 or generic, got '${QCC_CPU}'")
+            "${_where}: CPU must be auto, native, avx512vnni, avx2 or generic, got '${QCC_CPU}'")
+  endif()
+
+  if(NOT DEFINED QCC_NUMERICS)
+    set(QCC_NUMERICS fbgemm)
+  endif()
+  if(NOT QCC_NUMERICS MATCHES "^(fbgemm|fbgemm-avx2)$")
+    message(FATAL_ERROR "${_where}: NUMERICS must be fbgemm or fbgemm-avx2, got '${QCC_NUMERICS}'")
   endif()
 
   if(NOT DEFINED QCC_WEIGHTS)
@@ -104,7 +115,7 @@ function(qcc_add_model target)
   add_custom_command(
     OUTPUT ${_outputs}
     COMMAND qcc::qcc "${_model}" --target=${QCC_TARGET} --name=${QCC_NAME} --cpu=${QCC_CPU}
-            --weights=${QCC_WEIGHTS} -o "${_dir}"
+            --numerics=${QCC_NUMERICS} --weights=${QCC_WEIGHTS} -o "${_dir}"
     DEPENDS "${_model}" "${_tensors}" qcc::qcc "$<TARGET_FILE:qcc::qcc>"
     COMMENT "qcc: compiling ${QCC_MODEL} to ${QCC_NAME}.h/${QCC_NAME}.cpp (--cpu=${QCC_CPU})"
     VERBATIM)

@@ -2,7 +2,10 @@
 // qcc runtime conv kernels on ResNet-18 and MobileNetV2 layer shapes, batch 1,
 // against this machine's measured vpdpbusd peak. One multiply-add = 2 ops.
 //
-//   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N]
+//   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N] [--full-range]
+//
+// Activations are 0..127 (what reduce_range qconfigs give) unless --full-range
+// (0..255: AVX2 then takes its wide exact path).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,11 +58,12 @@ double best(const std::vector<double>& v) { return *std::min_element(v.begin(), 
 
 int main(int argc, char** argv) {
   qcc_rt::Isa isa = qcc_rt::best_isa_for_this_cpu();
-  bool csv = false;
+  bool csv = false, full_range = false;
   double min_ms = 200.0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--csv") csv = true;
+    else if (arg == "--full-range") full_range = true;
     else if (arg == "--isa" && i + 1 < argc) {
       const std::string v = argv[++i];
       isa = v == "avx512vnni" ? qcc_rt::Isa::avx512vnni : v == "avx2" ? qcc_rt::Isa::avx2 : qcc_rt::Isa::generic;
@@ -88,11 +92,11 @@ int main(int argc, char** argv) {
     q.input_scale = 0.02f, q.input_zero_point = 3, q.output_scale = 0.5f, q.output_zero_point = 100;
     q.weights = w.data(), q.per_channel = true, q.weight_scales = w_scale.data();
     q.weight_zero_points = w_zp.data(), q.bias = bias.data(), q.relu = true;
-    std::vector<uint8_t> blob(qcc_rt::conv2d_packed_size(isa, s));
-    qcc_rt::conv2d_pack(isa, s, q, blob.data(), blob.size());
+    std::vector<uint8_t> blob(qcc_rt::conv2d_packed_size(s));
+    qcc_rt::conv2d_pack(s, q, blob.data(), blob.size());
     const int64_t rows = qcc_rt::conv2d_rows(blob.data());
     std::vector<uint8_t> in(size_t(l.in_hw) * l.in_hw * l.in_c), out(size_t(rows) * l.out_c);
-    for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % 128);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % (full_range ? 256 : 128));
     std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob.data()));
     const qcc_rt::ConvFn conv = qcc_rt::kernel_table(isa).conv2d;
     conv(blob.data(), in.data(), out.data(), scratch.data(), 0, rows);  // warm caches

@@ -161,7 +161,10 @@ int main(int argc, char **argv) {
   void *outputs[] = {scores.data()};
   const int rc = classifier_run(inputs, outputs, workspace.get(), threads);
   if (rc != QCC_OK) {
-    std::fprintf(stderr, "classify: classifier_run returned %d\n", rc);
+    std::fprintf(stderr, "classify: classifier_run returned %d%s\n", rc,
+                 rc == QCC_ERROR_UNSUPPORTED_CPU
+                     ? " (no kernel variant of the library runs on this CPU)"
+                     : "");
     return 1;
   }
 

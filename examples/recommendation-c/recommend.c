@@ -128,7 +128,9 @@ int main(int argc, char **argv) {
   rc = recommender_run(inputs, outputs, workspace, threads);
   if (rc != QCC_OK) {
     fprintf(stderr, "recommend: recommender_run returned %d%s\n", rc,
-            rc == QCC_ERROR_INDEX_OUT_OF_RANGE ? " (an index is outside its table)" : "");
+            rc == QCC_ERROR_INDEX_OUT_OF_RANGE ? " (an index is outside its table)"
+            : rc == QCC_ERROR_UNSUPPORTED_CPU  ? " (no kernel variant of the library runs on this CPU)"
+                                               : "");
     return 1;
   }
   for (b = 0; b < batch; ++b)

@@ -7,8 +7,8 @@ the qcc compiler into a loadable library; `verify` compares it with PyTorch.
 """
 from .export import VERSION as __version__
 from .export import ExportError, export
-from ._compile import CompileError, CompiledModel, compile
+from ._compile import CompileError, CompiledModel, RunError, UnsupportedCpuError, compile
 from ._verify import verify
 
-__all__ = ["export", "ExportError", "compile", "CompiledModel", "CompileError", "verify",
-           "__version__"]
+__all__ = ["export", "ExportError", "compile", "CompiledModel", "CompileError", "RunError",
+           "UnsupportedCpuError", "verify", "__version__"]

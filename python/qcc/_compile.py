@@ -2,6 +2,8 @@
 library and load it as a Python callable."""
 import ctypes
 import hashlib
+import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +19,30 @@ _DTYPES = {0: np.float32, 1: np.uint8, 2: np.int8, 3: np.int32, 4: np.int64, 5: 
 
 class CompileError(RuntimeError):
     """qcc or the C++ compiler rejected the model; the message is their output."""
+
+
+class RunError(RuntimeError):
+    """A compiled model's run function returned an error code (model_api.h)."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+class UnsupportedCpuError(RunError):
+    """None of the library's kernel variants runs on this CPU (QCC_ERROR_UNSUPPORTED_CPU)."""
+
+
+# Return codes of NAME_run (runtime-support/include/qcc_rt/model_api.h).
+_RUN_ERRORS = {
+    1: "a null argument",
+    2: "a misaligned workspace",
+    3: "a thread count below 1",
+    4: "an embedding index outside its table",
+    5: "embedding_bag offsets outside the indices or decreasing",
+    6: "no kernel variant of this library runs on this CPU",
+}
+QCC_ERROR_UNSUPPORTED_CPU = 6
 
 
 class _TensorDesc(ctypes.Structure):
@@ -43,12 +69,12 @@ def _run(cmd, what):
     return result
 
 
-def generate(model_path, out_dir, name="model", cpu="native", weights="embedded",
-             match_torch_threads=1):
+def generate(model_path, out_dir, name="model", cpu="auto", weights="embedded",
+             match_torch_threads=1, numerics="fbgemm"):
     """Runs `qcc --target=cpu`; returns the directory holding NAME.h / NAME.cpp."""
     _run([qcc_executable(), model_path, "--target=cpu", f"--name={name}", f"--cpu={cpu}",
-          f"--weights={weights}", f"--match-torch-threads={match_torch_threads}", "-o", out_dir],
-         "qcc")
+          f"--numerics={numerics}", f"--weights={weights}",
+          f"--match-torch-threads={match_torch_threads}", "-o", out_dir], "qcc")
     return Path(out_dir)
 
 
@@ -87,6 +113,11 @@ class CompiledModel:
         self.inputs = self._descs(name + "_input_desc")
         self.outputs = self._descs(name + "_output_desc")
         self._workspace_cache = {}
+        # The kernel variants the library carries, from its header's first line.
+        header = self.library_path.with_name(name + ".h")
+        found = re.search(r"kernels: ([a-z0-9, ]+);", header.read_text().split("\n", 1)[0]) \
+            if header.exists() else None
+        self.variants = found.group(1) if found else "unknown variants"
 
     def _descs(self, symbol):
         fn, descs, i = getattr(self._lib, symbol), [], 0
@@ -99,6 +130,15 @@ class CompiledModel:
                           "shape": tuple(d.shape[:d.rank]), "scale": d.scale,
                           "zero_point": d.zero_point, "bytes": d.bytes})
             i += 1
+
+    @property
+    def kernel_variant(self):
+        """The kernel variant a call runs on this CPU ("avx512vnni", "avx2", "generic"), or
+        None when none of the library's variants runs here."""
+        fn = getattr(self._lib, self.name + "_kernel_variant")
+        fn.restype = ctypes.c_char_p
+        value = fn()
+        return value.decode() if value else None
 
     def workspace_bytes(self, num_threads):
         return self._workspace_bytes(num_threads)
@@ -132,14 +172,23 @@ class CompiledModel:
         rc = self._run(in_ptrs, out_ptrs, ctypes.c_void_p(self._workspace(num_threads)),
                        num_threads)
         if rc != 0:
-            raise RuntimeError(f"{self.name}_run returned {rc}")
+            what = _RUN_ERRORS.get(rc, "an unknown error")
+            if rc == QCC_ERROR_UNSUPPORTED_CPU:
+                raise UnsupportedCpuError(
+                    f"{self.name}: {what} (compiled for {self.variants}; QCC_MAX_ISA="
+                    f"{os.environ.get('QCC_MAX_ISA', 'unset')}); compile with cpu='auto'", rc)
+            raise RunError(f"{self.name}_run returned {rc}: {what}", rc)
         return outputs
 
 
-def compile(model_path, target="cpu", name=None, cpu="native", num_threads=1,
-            match_torch_threads=1, out_dir=None, cxx="g++", extra_flags=()):
+def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
+            match_torch_threads=1, out_dir=None, cxx="g++", extra_flags=(), numerics="fbgemm"):
     """Compiles a qcc model (NAME.json) for `target` and loads it.
 
+    `cpu`: "auto" (default: generic, AVX2 and AVX-512 VNNI kernels in one library, the best
+    chosen when it runs), "native", or one variant ("avx512vnni", "avx2", "generic").
+    `numerics`: "fbgemm" (default: exact integer sums, PyTorch's results on CPUs with
+    AVX-512 VNNI) or "fbgemm-avx2" (PyTorch's results on CPUs without, docs/numerics.md).
     Returns a CompiledModel. `out_dir` keeps the generated sources and the
     library (default: a directory under the system temp dir, keyed by the
     model's contents and the options, reused when unchanged)."""
@@ -153,7 +202,7 @@ def compile(model_path, target="cpu", name=None, cpu="native", num_threads=1,
         key = hashlib.sha256()
         toolchain = find_toolchain()
         for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
-                     f"{name}{cpu}{match_torch_threads}{cxx}{extra_flags}".encode(),
+                     f"{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}".encode(),
                      toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
             key.update(part)
         out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key.hexdigest()[:16]
@@ -161,7 +210,8 @@ def compile(model_path, target="cpu", name=None, cpu="native", num_threads=1,
     so = out_dir / f"{name}.so"
     if not so.exists():
         staging = Path(tempfile.mkdtemp(prefix="qcc-build-"))
-        generate(model_path, staging, name=name, cpu=cpu, match_torch_threads=match_torch_threads)
+        generate(model_path, staging, name=name, cpu=cpu, match_torch_threads=match_torch_threads,
+                 numerics=numerics)
         build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
         out_dir.mkdir(parents=True, exist_ok=True)
         for f in staging.iterdir():

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from . import _compile
+from ._cpu import torch_numerics
 from .export import export
 
 
@@ -42,15 +43,22 @@ def _reference_outputs(model, inputs, torch_threads):
     return [o.int_repr().numpy() if o.is_quantized else o.detach().numpy() for o in outs]
 
 
-def verify(model, example_inputs, *, target="cpu", cpu="native", num_threads=1,
-           torch_threads=1, workdir=None, name="model", quiet=False):
+def verify(model, example_inputs, *, target="cpu", cpu="auto", num_threads=1,
+           torch_threads=1, workdir=None, name="model", quiet=False, numerics="this-cpu"):
     """Exports `model`, compiles it for `target`, runs both on `example_inputs`.
+
+    PyTorch runs on this machine: on a CPU without AVX-512 VNNI its conv and linear sums
+    saturate where activations exceed 127 (docs/numerics.md). numerics="this-cpu" (default)
+    compiles with the profile that reproduces PyTorch here (fbgemm-avx2 on such CPUs, else
+    fbgemm); "fbgemm" or "fbgemm-avx2" ask for one.
 
     Returns a list with one dict per output: name, elements, mismatched (count
     of elements that differ), max_steps (largest difference in quantization
     steps of the output; absolute difference where the output has no scale).
     Also prints one line per output unless quiet."""
     torch.backends.quantized.engine = "fbgemm"
+    if numerics == "this-cpu":
+        numerics = torch_numerics()
     inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="qcc-verify-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +66,7 @@ def verify(model, example_inputs, *, target="cpu", cpu="native", num_threads=1,
     export(model, inputs, model_path)
     compiled = _compile.compile(model_path, target=target, name=name, cpu=cpu,
                                 num_threads=num_threads, match_torch_threads=torch_threads,
-                                out_dir=workdir / "build")
+                                out_dir=workdir / "build", numerics=numerics)
     expected = _reference_outputs(model, inputs, torch_threads)
     actual = compiled(*inputs)
     report = []
@@ -68,11 +76,11 @@ def verify(model, example_inputs, *, target="cpu", cpu="native", num_threads=1,
         steps = float(diff.max() / scale) if scale and diff.size else float(diff.max(initial=0.0))
         entry = {"name": desc["name"], "elements": int(want.size),
                  "mismatched": int(np.count_nonzero(diff)), "max_steps": steps,
-                 "steps_are_quantized": scale is not None}
+                 "steps_are_quantized": scale is not None, "numerics": numerics}
         report.append(entry)
         if not quiet:
             unit = "quantization steps" if scale is not None else "(absolute)"
             print(f"qcc.verify {name}:{entry['name']}: {entry['mismatched']} of "
                   f"{entry['elements']} elements differ, largest difference "
-                  f"{entry['max_steps']:g} {unit}")
+                  f"{entry['max_steps']:g} {unit} (numerics {numerics})")
     return report

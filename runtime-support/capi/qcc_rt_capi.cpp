@@ -39,21 +39,22 @@ extern "C" {
 int qcc_rt_best_isa(void) { return static_cast<int>(best_isa_for_this_cpu()); }
 int qcc_rt_cpu_supports(int isa) { return cpu_supports(to_isa(isa)) ? 1 : 0; }
 
-size_t qcc_rt_conv2d_packed_size(int isa, const int32_t* shape) {
-  return conv2d_packed_size(to_isa(isa), conv_shape(shape));
+size_t qcc_rt_conv2d_packed_size(const int32_t* shape) {
+  return conv2d_packed_size(conv_shape(shape));
 }
 
-int qcc_rt_conv2d_pack(int isa, const int32_t* shape, float input_scale, int32_t input_zero_point,
+int qcc_rt_conv2d_pack(const int32_t* shape, float input_scale, int32_t input_zero_point,
                        float output_scale, int32_t output_zero_point, int relu,
                        const int8_t* weights, int per_channel, const float* weight_scales,
-                       const int32_t* weight_zero_points, const float* bias, uint8_t* blob,
-                       size_t blob_size) {
+                       const int32_t* weight_zero_points, const float* bias, int saturating_pairs,
+                       uint8_t* blob, size_t blob_size) {
   ConvQuantization q;
   q.input_scale = input_scale, q.input_zero_point = input_zero_point;
   q.output_scale = output_scale, q.output_zero_point = output_zero_point;
   q.relu = relu != 0, q.weights = weights, q.per_channel = per_channel != 0;
   q.weight_scales = weight_scales, q.weight_zero_points = weight_zero_points, q.bias = bias;
-  return conv2d_pack(to_isa(isa), conv_shape(shape), q, blob, blob_size) ? 0 : 1;
+  q.saturating_pairs = saturating_pairs != 0;
+  return conv2d_pack(conv_shape(shape), q, blob, blob_size) ? 0 : 1;
 }
 
 int64_t qcc_rt_conv2d_rows(const uint8_t* blob) { return conv2d_rows(blob); }
@@ -62,7 +63,7 @@ size_t qcc_rt_conv2d_scratch_size(const uint8_t* blob) { return conv2d_scratch_s
 int qcc_rt_conv2d_run(int isa, const uint8_t* blob, const uint8_t* input, uint8_t* output,
                       void* scratch, int parts) {
   PackedConvHeader h;
-  if (!conv2d_read_header(blob, &h) || h.isa != isa) return 1;
+  if (!conv2d_read_header(blob, &h) || !cpu_supports(to_isa(isa))) return 1;
   const int64_t rows = conv2d_rows(blob);
   for (int part = 0; part < (parts < 1 ? 1 : parts); ++part) {
     int64_t b = 0, e = 0;

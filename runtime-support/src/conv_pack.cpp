@@ -56,14 +56,15 @@ bool shape_ok(const Conv2dShape& s) {
   return conv2d_out_d(s) >= 1 && conv2d_out_h(s) >= 1 && conv2d_out_w(s) >= 1;
 }
 
-// Layout parameters of one ISA (see README.md "Packed blob layout").
+// Layout parameters of a blob (see README.md "Packed blob layout"); the same
+// for every ISA.
 struct Layout {
   ConvKind kind;
   int64_t k, k_padded, n, n_padded, columns, weight_bytes;
   bool direct;
 };
 
-Layout layout_for(Isa isa, const Conv2dShape& s) {
+Layout layout_for(const Conv2dShape& s) {
   Layout l;
   const int64_t taps = int64_t(s.kernel_d) * s.kernel_h * s.kernel_w;
   if (is_depthwise(s)) {
@@ -73,37 +74,24 @@ Layout layout_for(Isa isa, const Conv2dShape& s) {
     l.n = s.out_channels;  // output channel c reads input channel c / multiplier
     l.n_padded = round_up(l.n, 64);
     l.columns = l.n_padded;
-    l.weight_bytes = l.k_padded * l.n_padded;  // raw int8, same layout for every ISA
+    l.weight_bytes = l.k_padded * l.n_padded;
     l.direct = false;
     return l;
   }
   l.kind = ConvKind::gemm;
   l.k = taps * (s.in_channels / s.groups);
+  l.k_padded = round_up(l.k, 4);  // 4 consecutive k per 32-bit lane
   l.n = s.out_channels / s.groups;
   l.n_padded = round_up(l.n, 16);
   l.columns = l.n_padded * s.groups;
+  l.weight_bytes = l.k_padded * l.columns;
   const bool one_by_one = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 &&
                           s.stride_w == 1 && s.pad_top == 0 && s.pad_left == 0 &&
                           s.pad_bottom == 0 && s.pad_right == 0 && s.groups == 1 &&
                           s.kernel_d == 1 && s.stride_d == 1 && s.pad_front == 0 &&
                           s.pad_back == 0 && !s.transposed;
-  switch (isa) {
-    case Isa::avx512vnni:  // int8, 4 consecutive k per 32-bit lane (vpdpbusd)
-      l.k_padded = round_up(l.k, 4);
-      l.weight_bytes = l.k_padded * l.columns;
-      l.direct = one_by_one && s.in_channels % 4 == 0;
-      break;
-    case Isa::avx2:  // int16 pairs (vpmaddwd), activations widened while packing
-      l.k_padded = round_up(l.k, 2);
-      l.weight_bytes = l.k_padded * l.columns * 2;
-      l.direct = false;
-      break;
-    default:  // generic: int16 [k][16] panels
-      l.k_padded = l.k;
-      l.weight_bytes = l.k_padded * l.columns * 2;
-      l.direct = one_by_one;
-      break;
-  }
+  // Rows read in place must already be padded to the 4-byte reduction step.
+  l.direct = one_by_one && s.in_channels % 4 == 0;
   return l;
 }
 
@@ -159,35 +147,19 @@ int32_t gemm_weight(const Conv2dShape& s, const Layout& l, const int8_t* w, int6
   return weight_at(s, w, g * l.n + j, ic, tap);
 }
 
-void pack_gemm_weights(Isa isa, const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
+// GEMM weights, raw int8 (weight zero points are applied through row sums,
+// as FBGEMM does, so that saturation sees the same products): per group,
+// column blocks of up to 64, each [k_padded / 4][width][4].
+void pack_gemm_weights(const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
                        uint8_t* dst) {
-  const int8_t* w = q.weights;
-  auto zp_of = [&](int64_t oc) { return q.weight_zero_points[q.per_channel ? oc : 0]; };
   for (int64_t g = 0; g < s.groups; ++g) {
-    if (isa == Isa::avx512vnni) {
-      // Column blocks of up to 64 (four zmm of 16 int32), each [k_padded/4][width][4].
-      int8_t* out = reinterpret_cast<int8_t*>(dst) + g * l.n_padded * l.k_padded;
-      for (int64_t j0 = 0; j0 < l.n_padded; j0 += 64) {
-        const int64_t width = l.n_padded - j0 < 64 ? l.n_padded - j0 : 64;
-        for (int64_t k4 = 0; k4 < l.k_padded; k4 += 4)
-          for (int64_t j = 0; j < width; ++j)
-            for (int64_t t = 0; t < 4; ++t)
-              *out++ = static_cast<int8_t>(gemm_weight(s, l, w, g, j0 + j, k4 + t));
-      }
-    } else {
-      // int16 panels of 16 columns, weight zero point subtracted (so no row
-      // sums are needed); AVX2 interleaves k pairs: [k/2][16][2], generic [k][16].
-      int16_t* out = reinterpret_cast<int16_t*>(dst) + g * l.n_padded * l.k_padded;
-      const int64_t step = isa == Isa::avx2 ? 2 : 1;
-      for (int64_t j0 = 0; j0 < l.n_padded; j0 += 16)
-        for (int64_t k0 = 0; k0 < l.k_padded; k0 += step)
-          for (int64_t j = 0; j < 16; ++j)
-            for (int64_t t = 0; t < step; ++t) {
-              const int64_t col = j0 + j;
-              const int32_t zp = col < l.n ? zp_of(g * l.n + col) : 0;
-              const bool real = col < l.n && k0 + t < l.k;
-              *out++ = static_cast<int16_t>(real ? gemm_weight(s, l, w, g, col, k0 + t) - zp : 0);
-            }
+    int8_t* out = reinterpret_cast<int8_t*>(dst) + g * l.n_padded * l.k_padded;
+    for (int64_t j0 = 0; j0 < l.n_padded; j0 += 64) {
+      const int64_t width = l.n_padded - j0 < 64 ? l.n_padded - j0 : 64;
+      for (int64_t k4 = 0; k4 < l.k_padded; k4 += 4)
+        for (int64_t j = 0; j < width; ++j)
+          for (int64_t t = 0; t < 4; ++t)
+            *out++ = static_cast<int8_t>(gemm_weight(s, l, q.weights, g, j0 + j, k4 + t));
     }
   }
 }
@@ -244,15 +216,15 @@ bool fbgemm_depthwise_3d(const Conv2dShape& s) {
 
 } // namespace
 
-size_t conv2d_packed_size(Isa isa, const Conv2dShape& shape) {
+size_t conv2d_packed_size(const Conv2dShape& shape) {
   if (!shape_ok(shape)) return 0;
-  return static_cast<size_t>(offsets_for(layout_for(isa, shape)).total);
+  return static_cast<size_t>(offsets_for(layout_for(shape)).total);
 }
 
-bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
+bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
                  size_t blob_size) {
   if (!shape_ok(s) || !quantization_ok(s, q)) return false;
-  const Layout l = layout_for(isa, s);
+  const Layout l = layout_for(s);
   const Offsets o = offsets_for(l);
   if (!blob || blob_size < static_cast<size_t>(o.total) || o.total > UINT32_MAX) return false;
   std::memset(blob, 0, static_cast<size_t>(o.total));
@@ -262,7 +234,6 @@ bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8
   h.magic = kPackedConvMagic;
   h.version = kPackedConvVersion;
   h.kind = static_cast<uint16_t>(l.kind);
-  h.isa = static_cast<int32_t>(isa);
   h.batch = s.batch, h.in_h = s.in_h, h.in_w = s.in_w;
   h.in_channels = s.in_channels, h.out_channels = s.out_channels;
   h.kernel_h = s.kernel_h, h.kernel_w = s.kernel_w, h.stride_h = s.stride_h, h.stride_w = s.stride_w;
@@ -287,17 +258,16 @@ bool conv2d_pack(Isa isa, const Conv2dShape& s, const ConvQuantization& q, uint8
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
     any_weight_zp |= q.weight_zero_points[i] != 0;
+  const bool fbgemm_depthwise = l.kind == ConvKind::depthwise &&
+                                (fbgemm_depthwise_fast_path(s) || fbgemm_depthwise_3d(s));
   h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
-            (l.kind == ConvKind::depthwise &&
-                     (fbgemm_depthwise_fast_path(s) || fbgemm_depthwise_3d(s))
-                 ? kFlagSaturatingPairs
-                 : 0u) |
+            (fbgemm_depthwise || q.saturating_pairs ? kFlagSaturatingPairs : 0u) |
             (s.transposed ? kFlagTransposed : 0u);
   std::memcpy(blob, &h, sizeof(h));
 
   if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
-  else pack_gemm_weights(isa, s, l, q, blob + o.weights);
+  else pack_gemm_weights(s, l, q, blob + o.weights);
 
   // Per-column constants. Column c of the depthwise layout is channel c; column
   // j of group g of the GEMM layout is output channel g * n + j.
@@ -357,10 +327,11 @@ size_t conv2d_scratch_size(const uint8_t* blob) {
     // taps that only pad the reduction to a multiple of 4 (plus alignment).
     return static_cast<size_t>(2 * round_up(v.h.in_channels, 64) + 64);
   }
-  const int64_t elem = v.h.isa == static_cast<int32_t>(Isa::avx2) ? 2 : 1;
-  const int64_t rows = detail::rows_per_block(v.h.k_padded * elem);
-  // Packed rows, their sums, and 64 bytes of alignment slack.
-  return static_cast<size_t>(rows * v.h.k_padded * elem + rows * 4 + 128);
+  const int64_t rows = detail::rows_per_block(v.h.k_padded);
+  // Packed rows, their sums, one row tile widened to uint16 (the AVX2 kernel's
+  // exact path), and alignment slack.
+  return static_cast<size_t>(round_up(rows * v.h.k_padded, 64) + round_up(rows * 4, 64) +
+                             detail::kRowTile * v.h.k_padded * 2 + 64);
 }
 
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end) {

@@ -3,6 +3,10 @@
 // instructions fault even when CPUID lists them).
 #include "qcc_rt/types.h"
 
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -55,6 +59,44 @@ Isa best_isa_for_this_cpu() {
   if (cpu_supports(Isa::avx512vnni)) return Isa::avx512vnni;
   if (cpu_supports(Isa::avx2)) return Isa::avx2;
   return Isa::generic;
+}
+
+bool parse_isa(const char* name, Isa* isa) {
+  for (Isa candidate : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
+    if (name && std::strcmp(name, isa_name(candidate)) == 0) {
+      *isa = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// The ISAs select_isa may choose: those the CPU runs, capped by QCC_MAX_ISA.
+uint32_t allowed_isas() {
+  const char* limit_name = std::getenv("QCC_MAX_ISA");
+  if (limit_name && std::strcmp(limit_name, "none") == 0) return 0;
+  Isa limit = Isa::avx512vnni;
+  if (limit_name && !parse_isa(limit_name, &limit)) limit = Isa::generic;
+  uint32_t allowed = 0;
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni})
+    if (static_cast<int>(isa) <= static_cast<int>(limit) && cpu_supports(isa)) allowed |= isa_bit(isa);
+  return allowed;
+}
+
+} // namespace
+
+bool select_isa(uint32_t variants, Isa* chosen) {
+  // A function-local constant: initialized once, thread-safely, then only read.
+  static const uint32_t allowed = allowed_isas();
+  for (Isa isa : {Isa::avx512vnni, Isa::avx2, Isa::generic}) {
+    if ((variants & allowed & isa_bit(isa)) != 0) {
+      *chosen = isa;
+      return true;
+    }
+  }
+  return false;
 }
 
 } // namespace qcc_rt

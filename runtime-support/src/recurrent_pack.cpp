@@ -88,15 +88,13 @@ size_t dynamic_linear_packed_size(int32_t k, int32_t n) {
   return dynamic_layout(k, n).total_size;
 }
 
-bool dynamic_linear_pack(Isa isa, int32_t k, int32_t n, const int8_t* weights, bool per_channel,
+bool dynamic_linear_pack(int32_t k, int32_t n, const int8_t* weights, bool per_channel,
                          const float* scales, const int32_t* zero_points, const float* bias,
                          bool relu, uint8_t* blob, size_t blob_size) {
   const size_t size = dynamic_linear_packed_size(k, n);
   if (size == 0 || blob_size < size || !weights || !scales || !zero_points) return false;
   DynamicLinearHeader h = dynamic_layout(k, n);
-  const bool panels = isa == Isa::avx512vnni;
-  h.flags = (bias ? kDynamicFlagBias : 0u) | (relu ? kDynamicFlagRelu : 0u) |
-            (panels ? kDynamicFlagPanels : 0u);
+  h.flags = (bias ? kDynamicFlagBias : 0u) | (relu ? kDynamicFlagRelu : 0u);
   std::memset(blob, 0, size);
   std::memcpy(blob, &h, sizeof(h));
   int8_t* w = reinterpret_cast<int8_t*>(blob + h.weights_offset);
@@ -106,9 +104,8 @@ bool dynamic_linear_pack(Isa isa, int32_t k, int32_t n, const int8_t* weights, b
     if (!(s > 0.0f) || !std::isfinite(s) || zp < -128 || zp > 127) return false;
     int32_t sum = 0;
     for (int32_t i = 0; i < k; ++i) {
-      const int64_t at = panels ? ((static_cast<int64_t>(j / 16) * (h.k_padded / 4) + i / 4) * 16 +
-                                   j % 16) * 4 + i % 4
-                                : static_cast<int64_t>(j) * h.k_padded + i;
+      const int64_t at =
+          ((static_cast<int64_t>(j / 16) * (h.k_padded / 4) + i / 4) * 16 + j % 16) * 4 + i % 4;
       w[at] = weights[static_cast<int64_t>(j) * k + i];
       sum += weights[static_cast<int64_t>(j) * k + i];
     }
@@ -122,13 +119,12 @@ bool dynamic_linear_pack(Isa isa, int32_t k, int32_t n, const int8_t* weights, b
   return true;
 }
 
-size_t dynamic_linear_scratch_size(const uint8_t* blob, int64_t rows) {
-  DynamicLinearHeader h;
-  std::memcpy(&h, blob, sizeof(h));
-  const size_t a = (static_cast<size_t>(rows) * h.k_padded + 63) / 64 * 64;
-  return a + (static_cast<size_t>(rows) * 4 + 63) / 64 * 64;
+size_t dynamic_linear_scratch_size(int32_t k, int64_t rows) {
+  const size_t kp = static_cast<size_t>((k + 63) / 64 * 64);
+  auto align = [](size_t x) { return (x + 63) / 64 * 64; };
+  const size_t r = static_cast<size_t>(rows);
+  return align(r * kp) + align(r * 4) + align(r);
 }
-
 size_t lstm_step_packed_size() { return align64(sizeof(LstmStepPacked)) + 5 * 512; }
 
 bool lstm_step_pack(const LstmStepQuant& q, uint8_t* blob, size_t blob_size) {

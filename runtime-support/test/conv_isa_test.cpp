@@ -26,23 +26,36 @@ std::string describe(const ConvCase& c, Isa isa) {
   const Conv2dShape& s = c.shape;
   char buf[320];
   std::snprintf(buf, sizeof buf,
-                "%s n%d %dx%d ic%d oc%d k%dx%d s%d,%d pad%d,%d,%d,%d d%d,%d g%d %s wzp%d bias%d relu%d",
+                "%s n%d %dx%d ic%d oc%d k%dx%d s%d,%d pad%d,%d,%d,%d d%d,%d g%d %s wzp%d bias%d relu%d sat%d",
                 isa_name(isa), s.batch, s.in_h, s.in_w, s.in_channels, s.out_channels, s.kernel_h,
                 s.kernel_w, s.stride_h, s.stride_w, s.pad_top, s.pad_left, s.pad_bottom, s.pad_right,
                 s.dilation_h, s.dilation_w, s.groups, c.per_channel ? "per-channel" : "per-tensor",
-                c.w_zps[0], int(c.has_bias), int(c.relu));
+                c.w_zps[0], int(c.has_bias), int(c.relu), int(c.saturating_pairs));
   return buf;
 }
 
-void check_case(ConvCase& c, Rng& rng) {
-  const Conv2dShape& s = c.shape;
-  std::vector<uint8_t> in(size_t(s.batch) * s.in_h * s.in_w * s.in_channels);
-  for (auto& x : in) x = uint8_t(rng.range(0, 255));
-  const std::vector<uint8_t> want = reference_conv(c, in);
+// Activations the kernels treat differently: AVX2 takes vpmaddubsw for blocks
+// whose bytes are all <= 127 and its exact wide path otherwise.
+enum class Activations { full_range, seven_bit, mostly_seven_bit };
+
+std::vector<uint8_t> random_input(const Conv2dShape& s, Activations kind, Rng& rng) {
+  std::vector<uint8_t> in(size_t(s.batch) * s.in_d * s.in_h * s.in_w * s.in_channels);
+  for (auto& x : in) {
+    switch (kind) {
+      case Activations::full_range: x = uint8_t(rng.range(0, 255)); break;
+      case Activations::seven_bit: x = uint8_t(rng.range(0, 127)); break;
+      case Activations::mostly_seven_bit: x = uint8_t(rng.range(0, 60) == 0 ? 255 : rng.range(0, 127)); break;
+    }
+  }
+  return in;
+}
+
+// Every ISA this CPU runs against `want`, for one and for three row ranges.
+void check_isas(const ConvCase& c, const std::vector<uint8_t>& in, const std::vector<uint8_t>& want) {
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
     if (!cpu_supports(isa)) continue;
-    std::vector<uint8_t> blob(conv2d_packed_size(isa, s));
-    if (blob.empty() || !conv2d_pack(isa, s, c.quantization(), blob.data(), blob.size())) {
+    std::vector<uint8_t> blob(conv2d_packed_size(c.shape));
+    if (blob.empty() || !conv2d_pack(c.shape, c.quantization(), blob.data(), blob.size())) {
       std::printf("FAIL pack %s\n", describe(c, isa).c_str());
       ++g_failures;
       continue;
@@ -67,6 +80,18 @@ void check_case(ConvCase& c, Rng& rng) {
       }
     }
   }
+}
+
+// Exact sums and FBGEMM's AVX2 saturation, for each kind of activations.
+void check_case(ConvCase& c, Rng& rng) {
+  for (Activations kind : {Activations::full_range, Activations::seven_bit, Activations::mostly_seven_bit}) {
+    const std::vector<uint8_t> in = random_input(c.shape, kind, rng);
+    for (bool saturating : {false, true}) {
+      c.saturating_pairs = saturating;
+      check_isas(c, in, reference_conv(c, in));
+    }
+  }
+  c.saturating_pairs = false;
 }
 
 void run(const Conv2dShape& s, Rng& rng) {
@@ -108,13 +133,13 @@ void check_against_generic(const Conv2dShape& s, Rng& rng) {
     c.out_scale = float(c.in_scale * c.w_scales[0] * 74.0 * 74.0 *
                         std::sqrt(double(icg) * s.kernel_d * s.kernel_h * s.kernel_w) / 40.0);
     for (int i = 0; i < s.out_channels; ++i) c.bias.push_back(rng.uniform(-1.0f, 1.0f) * c.out_scale * 60.0f);
-    std::vector<uint8_t> in(size_t(s.batch) * s.in_d * s.in_h * s.in_w * s.in_channels);
-    for (auto& x : in) x = uint8_t(rng.range(0, 255));
+    c.saturating_pairs = variant == 1;
+    const std::vector<uint8_t> in = random_input(s, Activations::full_range, rng);
     std::vector<uint8_t> want;
     for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
       if (!cpu_supports(isa)) continue;
-      std::vector<uint8_t> blob(conv2d_packed_size(isa, s));
-      if (blob.empty() || !conv2d_pack(isa, s, c.quantization(), blob.data(), blob.size())) {
+      std::vector<uint8_t> blob(conv2d_packed_size(s));
+      if (blob.empty() || !conv2d_pack(s, c.quantization(), blob.data(), blob.size())) {
         std::printf("FAIL pack %s (3-D/transposed)\n", describe(c, isa).c_str());
         ++g_failures;
         continue;
@@ -173,21 +198,21 @@ void test_rejects_bad_input() {
   randomize(c, rng, false);
   c.shape.groups = 4;
   ++g_checks;
-  if (conv2d_packed_size(Isa::generic, c.shape) != 0) {
+  if (conv2d_packed_size(c.shape) != 0) {
     std::printf("FAIL: accepted in_channels not divisible by groups\n");
     ++g_failures;
   }
   c.shape.groups = 1;
-  std::vector<uint8_t> blob(conv2d_packed_size(Isa::generic, c.shape));
+  std::vector<uint8_t> blob(conv2d_packed_size(c.shape));
   c.in_zp = 300;
   ++g_checks;
-  if (conv2d_pack(Isa::generic, c.shape, c.quantization(), blob.data(), blob.size())) {
+  if (conv2d_pack(c.shape, c.quantization(), blob.data(), blob.size())) {
     std::printf("FAIL: accepted input zero point 300\n");
     ++g_failures;
   }
   c.in_zp = 0, c.out_scale = std::nanf("");
   ++g_checks;
-  if (conv2d_pack(Isa::generic, c.shape, c.quantization(), blob.data(), blob.size())) {
+  if (conv2d_pack(c.shape, c.quantization(), blob.data(), blob.size())) {
     std::printf("FAIL: accepted NaN output scale\n");
     ++g_failures;
   }
@@ -195,7 +220,15 @@ void test_rejects_bad_input() {
 
 } // namespace
 
+// Which ISAs this run checks: a CPU without a variant skips it, and says so.
+void report_isas() {
+  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni})
+    std::printf("conv_isa_test: %s %s\n", isa_name(isa),
+                cpu_supports(isa) ? "checked" : "SKIPPED (this CPU lacks it)");
+}
+
 int main() {
+  report_isas();
   Rng rng(2024);
   // Named shapes: ResNet/MobileNet-like, odd channel counts, every conv path.
   const Conv2dShape shapes[] = {

@@ -32,6 +32,7 @@ struct ConvCase {
   std::vector<int8_t> weights;
   std::vector<float> w_scales, bias;
   std::vector<int32_t> w_zps;
+  bool saturating_pairs = false;  // ConvQuantization::saturating_pairs
 
   qcc_rt::ConvQuantization quantization() const {
     qcc_rt::ConvQuantization q;
@@ -40,6 +41,7 @@ struct ConvCase {
     q.relu = relu, q.weights = weights.data(), q.per_channel = per_channel;
     q.weight_scales = w_scales.data(), q.weight_zero_points = w_zps.data();
     q.bias = has_bias ? bias.data() : nullptr;
+    q.saturating_pairs = saturating_pairs;
     return q;
   }
 };
@@ -61,12 +63,15 @@ inline bool fbgemm_saturating_depthwise(const qcc_rt::Conv2dShape& s) {
          s.pad_bottom == s.pad_top && s.pad_left == s.pad_top && s.pad_right == s.pad_top;
 }
 
-// Direct convolution: sum((a - a_zp) * (w - w_zp)) over the window, padding
-// contributes nothing (or FBGEMM's saturating depthwise sum, see above), then
-// FBGEMM's float requantization.
+// Direct convolution, then FBGEMM's float requantization. The integer sum is
+// sum((a - a_zp) * (w - w_zp)) over the window (padding contributes nothing),
+// or, where FBGEMM's vpmaddubsw saturates (its depthwise fast path, or every
+// layer with saturating_pairs), the raw products a * w taken in FBGEMM's
+// reduction order k = (kh, kw, ic) with padding as a_zp, each pair (2p, 2p+1)
+// summed and saturated to int16, zero points corrected afterwards.
 inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<uint8_t>& in) {
-  const bool saturate = fbgemm_saturating_depthwise(c.shape);
   const qcc_rt::Conv2dShape& s = c.shape;
+  const bool saturate = c.saturating_pairs || fbgemm_saturating_depthwise(s);
   const int oh_n = qcc_rt::conv2d_out_h(s), ow_n = qcc_rt::conv2d_out_w(s);
   const int icg = s.in_channels / s.groups, ocg = s.out_channels / s.groups;
   std::vector<uint8_t> out(size_t(s.batch) * oh_n * ow_n * s.out_channels);
@@ -75,38 +80,27 @@ inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<
       for (int ow = 0; ow < ow_n; ++ow)
         for (int oc = 0; oc < s.out_channels; ++oc) {
           const int g = oc / ocg, qi = c.per_channel ? oc : 0;
-          int64_t acc = 0;
-          if (saturate) {
-            // Raw products in tap order (kh-major), padding as a_zp; pairs
-            // (2p, 2p+1) saturate to int16; zero points corrected afterwards.
-            int64_t sat = 0, a_sum = 0, w_sum = 0;
-            const int taps = s.kernel_h * s.kernel_w;
-            int pair = 0;
-            for (int t = 0; t < taps; ++t) {
-              const int ih = oh * s.stride_h - s.pad_top + (t / s.kernel_w) * s.dilation_h;
-              const int iw = ow * s.stride_w - s.pad_left + (t % s.kernel_w) * s.dilation_w;
-              const bool inside = ih >= 0 && ih < s.in_h && iw >= 0 && iw < s.in_w;
-              const int a = inside ? in[((size_t(n) * s.in_h + ih) * s.in_w + iw) * s.in_channels + g] : c.in_zp;
-              const int w = c.weights[size_t(oc) * taps + t];
-              pair += a * w, a_sum += a, w_sum += w;
-              if (t % 2 == 1 || t == taps - 1) {
-                sat += pair < -32768 ? -32768 : (pair > 32767 ? 32767 : pair);
-                pair = 0;
-              }
-            }
-            const int bz = c.w_zps[qi];
-            acc = sat - int64_t(bz) * a_sum - int64_t(c.in_zp) * w_sum + int64_t(taps) * c.in_zp * bz;
-          }
-          for (int ic = 0; ic < icg && !saturate; ++ic)
-            for (int kh = 0; kh < s.kernel_h; ++kh)
-              for (int kw = 0; kw < s.kernel_w; ++kw) {
+          int64_t exact = 0, saturated = 0, a_sum = 0, w_sum = 0, pair = 0, k = 0;
+          for (int kh = 0; kh < s.kernel_h; ++kh)
+            for (int kw = 0; kw < s.kernel_w; ++kw)
+              for (int ic = 0; ic < icg; ++ic, ++k) {
                 const int ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
                 const int iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
-                if (ih < 0 || ih >= s.in_h || iw < 0 || iw >= s.in_w) continue;
-                const int a = in[((size_t(n) * s.in_h + ih) * s.in_w + iw) * s.in_channels + g * icg + ic];
+                const bool inside = ih >= 0 && ih < s.in_h && iw >= 0 && iw < s.in_w;
+                const int a = inside ? in[((size_t(n) * s.in_h + ih) * s.in_w + iw) * s.in_channels + g * icg + ic]
+                                     : c.in_zp;
                 const int w = c.weights[((size_t(oc) * icg + ic) * s.kernel_h + kh) * s.kernel_w + kw];
-                acc += int64_t(a - c.in_zp) * (w - c.w_zps[qi]);
+                exact += int64_t(a - c.in_zp) * (w - c.w_zps[qi]);
+                pair += a * w, a_sum += a, w_sum += w;
+                if (k % 2 == 1) {
+                  saturated += pair < -32768 ? -32768 : (pair > 32767 ? 32767 : pair);
+                  pair = 0;
+                }
               }
+          saturated += pair;  // an odd last product pairs with a zero
+          const int64_t taps = k, bz = c.w_zps[qi];
+          const int64_t acc = saturate ? saturated - bz * a_sum - int64_t(c.in_zp) * w_sum + taps * c.in_zp * bz
+                                       : exact;
           const float atws = c.in_scale * c.w_scales[qi];
           const float mult = atws / c.out_scale;
           float bq = 0.0f;

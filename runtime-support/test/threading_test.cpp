@@ -19,8 +19,8 @@ void check_conv(const Conv2dShape& shape, Isa isa, Rng& rng) {
   randomize(c, rng, /*weight_zp=*/true);
   std::vector<uint8_t> in(size_t(shape.batch) * shape.in_h * shape.in_w * shape.in_channels);
   for (auto& x : in) x = uint8_t(rng.range(0, 255));
-  std::vector<uint8_t> blob(conv2d_packed_size(isa, shape));
-  conv2d_pack(isa, shape, c.quantization(), blob.data(), blob.size());
+  std::vector<uint8_t> blob(conv2d_packed_size(shape));
+  conv2d_pack(shape, c.quantization(), blob.data(), blob.size());
   const int64_t rows = conv2d_rows(blob.data());
   const ConvFn conv = kernel_table(isa).conv2d;
   const size_t out_size = size_t(rows) * shape.out_channels;

@@ -13,3 +13,12 @@ import torch  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 torch.backends.quantized.engine = "fbgemm"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Which kernel variants the run executed and which this CPU could not run."""
+    import isa_support
+
+    terminalreporter.write_sep("-", "kernel variants (isa_support)")
+    for line in isa_support.summary_lines():
+        terminalreporter.write_line(line)

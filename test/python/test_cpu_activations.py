@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import qcc
-from cpu_testing import Wrapped
+from cpu_testing import Wrapped, assert_exact
 from qcc import _compile
 from model_zoo import ZOO
 
@@ -50,10 +50,7 @@ def quantize_eager(body, shape, mapping=None, seed=0):
     return model, (torch.randn(*shape) * 3,)
 
 
-def check(model, inputs, tmp_path, **options):
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report and all(r["mismatched"] == 0 for r in report), report
-    return report
+check = assert_exact  # every output exact (0 mismatched elements)
 
 
 def activation_module(op):
@@ -232,8 +229,7 @@ def mobilenet_v3():
     return ZOO["mobilenet_v3_large"]()
 
 
-@pytest.mark.parametrize("cpu,threads", [("native", 1), ("native", 2), ("avx2", 1),
-                                         ("generic", 1)])
+@pytest.mark.parametrize("cpu,threads", [("auto", 1), ("auto", 2), ("avx2", 1), ("generic", 1)])
 def test_mobilenet_v3_large(mobilenet_v3, cpu, threads, tmp_path):
     """torchvision's quantizable MobileNetV3-Large (hardswish, hardsigmoid, SE broadcasting mul)
     agrees bit for bit with every kernel variant and thread count."""

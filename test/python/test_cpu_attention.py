@@ -16,7 +16,8 @@ import torch.ao.quantization as tq
 import torch.nn as nn
 
 import qcc
-from cpu_testing import Wrapped
+from cpu_testing import Wrapped, assert_exact
+import isa_support
 from model_zoo import ZOO
 from test_sanitizers import run_sanitized, sanitized_runtime  # noqa: F401 (fixture)
 
@@ -45,13 +46,7 @@ def quantize_eager(model, inputs, mapping=None, calib=3, scale=3.0):
     return model
 
 
-def check(model, inputs, tmp_path, **options):
-    """Every output exact (0 mismatched elements)."""
-    report = qcc.verify(model, inputs, workdir=tmp_path, quiet=True, **options)
-    assert report, report
-    for r in report:
-        assert r["mismatched"] == 0, report
-    return report
+check = assert_exact  # every output exact (0 mismatched elements)
 
 
 # --------------------------------------------------------------------------------- softmax --
@@ -320,7 +315,7 @@ def test_transformer_block(batch_first, shape, tmp_path):
     check(model, (torch.randn(*shape),), tmp_path)
 
 
-@pytest.mark.parametrize("cpu", ["avx512vnni", "avx2", "generic"])
+@pytest.mark.parametrize("cpu", isa_support.ALL_ISAS)
 def test_kernel_variants(cpu, tmp_path):
     """Every kernel variant gives PyTorch's (AVX512 capability) results: a block whose softmax
     rows (20 keys) fill more than one 16-lane vector, and a strided quantized softmax."""

@@ -19,6 +19,7 @@ import torch.ao.quantization as tq
 import torch.nn as nn
 
 from cpu_testing import assert_exact
+import isa_support
 from qcc import _compile
 from qcc.export import export
 
@@ -26,7 +27,7 @@ torch.backends.quantized.engine = "fbgemm"
 warnings.filterwarnings("ignore", message=".*quantize_per_channel.*")
 warnings.filterwarnings("ignore", message=".*deprecated.*")
 
-ISAS = ["generic", "avx2", "avx512vnni"]
+ISAS = isa_support.ALL_ISAS
 QUINT8 = tq.float_qparams_weight_only_qconfig
 QUINT4 = tq.float_qparams_weight_only_qconfig_4bit
 

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 import qcc
 from cpu_testing import Wrapped, assert_exact
+import isa_support
 
 torch.backends.quantized.engine = "fbgemm"
 
@@ -423,7 +424,7 @@ class Mixed(nn.Module):
         return self.ln(self.pool(F.gelu(y)).permute(0, 2, 3, 1))
 
 
-@pytest.mark.parametrize("cpu", ["generic", "avx2"])
+@pytest.mark.parametrize("cpu", isa_support.ALL_ISAS)
 def test_isa_variants(cpu, tmp_path):
     model, inputs = quantize_eager(Mixed(), (2, 3, 17, 19))
     assert_exact(model, inputs, tmp_path, cpu=cpu, num_threads=2)

@@ -26,6 +26,7 @@ import torch.nn as nn
 import qcc
 from model_zoo import _eager
 from qcc_testing import run_qcc
+import isa_support
 
 torch.backends.quantized.engine = "fbgemm"
 
@@ -272,9 +273,10 @@ def test_dynamic_lstm_language_model(tmp_path):
 
 # ------------------------------------------------------------------ kernel variants, threads
 
-@pytest.mark.parametrize("cpu", ["generic", "avx2"])
+@pytest.mark.parametrize("cpu", isa_support.ALL_ISAS)
 def test_recurrent_isa_variants(tmp_path, cpu):
     """Every ISA variant gives the same bytes (exact int32 dot products, scalar cell code)."""
+    isa_support.require_isa(cpu)
     model = dynamic_linear(70, 20, per_channel=True)
     torch.manual_seed(3)
     report = qcc.verify(model, (torch.randn(5, 70),), cpu=cpu, workdir=tmp_path / "linear",

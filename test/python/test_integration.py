@@ -240,7 +240,8 @@ def test_out_of_tree_project_against_build_tree(tmp_path):
 
 @pytest.mark.parametrize("arguments, message", [
     ("TARGET cuda", "TARGET cuda is not implemented yet"),
-    ("CPU avx9000", "CPU must be native, avx512vnni, avx2 or generic"),
+    ("CPU avx9000", "CPU must be auto, native, avx512vnni, avx2 or generic"),
+    ("NUMERICS exact", "NUMERICS must be fbgemm or fbgemm-avx2"),
     ("NAME 9lives", "NAME must be a C identifier"),
 ])
 def test_qcc_add_model_rejects_at_configure_time(prefix, tmp_path, arguments, message):
@@ -371,6 +372,10 @@ def test_example_recommendation_c(prefix, tmp_path):
     exporter.write_inputs(tmp_path / "bad.txt", bad)
     result = run([build / "recommend", tmp_path / "bad.txt"], check=False)
     assert result.returncode == 1 and "outside its table" in result.stderr, result.stderr
+    # no kernel variant allowed (QCC_MAX_ISA=none): QCC_ERROR_UNSUPPORTED_CPU, reported
+    result = run([build / "recommend", tmp_path / "samples.txt"], check=False,
+                 env=dict(os.environ, QCC_MAX_ISA="none"))
+    assert result.returncode == 1 and "returned 6 (no kernel variant" in result.stderr, result.stderr
 
 
 def test_example_python_workflow(prefix, pip_site, tmp_path):

@@ -58,7 +58,7 @@ LogicalResult emitSoftmax(SoftmaxOp op, CpuEmitter &e) {
   for (int64_t d = dim + 1; d < rank; ++d)
     s.inner *= type.getDimSize(d);
   s.lanes = floatLanes(e);
-  s.torch_chunk = s.inner > 1 ? qcc_rt::torch_softmax_chunk(s, e.getOptions().torchThreads) : 0;
+  s.torch_chunk = s.inner > 1 ? qcc_rt::torch_softmax_chunk(s, e.torchThreads()) : 0;
   int64_t rows = s.outer * s.inner;
   if (rows == 0 || s.dim == 0)
     return success();

@@ -172,7 +172,7 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
              << int64List(ArrayRef<int64_t>(shape->b_stride, rank)) << "};\n";
     std::string call;
     if (isAdd) {
-      int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+      int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
       call = e.isaNamespace() + "::add_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
              e.ref(out) + ", shape, begin, end, qcc_rt::AddParams" + params + ", " +
              std::to_string(chunk) + "})";
@@ -188,7 +188,7 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
   if (isAdd) {
     // Which elements PyTorch computes in vector lanes depends on how it
     // chunked the loop across its threads; the kernel reproduces that.
-    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
     call = e.isaNamespace() + "::add_u8(" + e.ref(a) + ", " + e.ref(b) + ", " + e.ref(out) +
            ", " + std::to_string(numel) + ", begin, end, qcc_rt::AddParams" + params + ", " +
            std::to_string(chunk) + "})";
@@ -365,7 +365,7 @@ LogicalResult emitTables(Operation *op, CpuEmitter &e, const std::array<uint8_t,
     call = e.isaNamespace() + "::lookup_u8(" + e.ref(in) + ", " + e.ref(out) + ", begin, end, " +
            table + ")";
   } else {
-    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.getOptions().torchThreads);
+    int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
     call = e.isaNamespace() + "::lookup_positional_u8(" + e.ref(in) + ", " + e.ref(out) + ", " +
            std::to_string(numel) + ", begin, end, " + table + ", " + table + " + 256, " +
            std::to_string(chunk) + ")";

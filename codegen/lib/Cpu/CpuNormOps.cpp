@@ -145,7 +145,7 @@ LogicalResult emitGroupNorm(Operation *op, CpuEmitter &e, Value in, Value weight
   std::string shape = "qcc_rt::GroupNormShape{" + std::to_string(s.channels) + ", " +
                       std::to_string(s.groups) + ", " + std::to_string(s.spatial) + ", " +
                       std::to_string(type.getDimSize(0)) + ", " +
-                      std::to_string(std::max(1, e.getOptions().torchThreads)) + "}";
+                      std::to_string(std::max(1, e.torchThreads())) + "}";
   parallelCall(e, type.getDimSize(0) * groups, 1,
                e.isaNamespace() + (nhwc ? "::group_norm_nhwc_u8(" : "::group_norm_u8(") +
                    e.ref(in) + ", " + e.ref(out) + ", " + shape + ", " + e.ref(weight) + ", " +

@@ -104,11 +104,12 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
       biasValues.push_back(v.convertToFloat());
     q.bias = biasValues.data();
   }
-  size_t size = qcc_rt::conv2d_packed_size(e.getIsa(), shape);
+  q.saturating_pairs = e.getOptions().numerics == Numerics::FbgemmAvx2;
+  size_t size = qcc_rt::conv2d_packed_size(shape);
   if (size == 0)
     return unsupported(op, "the kernel library rejects this shape");
   std::vector<uint8_t> blob(size);
-  if (!qcc_rt::conv2d_pack(e.getIsa(), shape, q, blob.data(), blob.size()))
+  if (!qcc_rt::conv2d_pack(shape, q, blob.data(), blob.size()))
     return unsupported(op, "the kernel library cannot pack these weights");
   return blob;
 }

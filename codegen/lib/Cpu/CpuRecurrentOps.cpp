@@ -118,7 +118,7 @@ FailureOr<size_t> packDynamic(Operation *op, CpuEmitter &e, Value weight, Value 
   if (size == 0)
     return unsupported(op, "the kernel library rejects this shape");
   std::vector<uint8_t> blob(size);
-  if (!qcc_rt::dynamic_linear_pack(e.getIsa(), k, n, w->values.data(), w->perChannel, w->scales.data(),
+  if (!qcc_rt::dynamic_linear_pack(k, n, w->values.data(), w->perChannel, w->scales.data(),
                                    w->zeroPoints.data(), bias ? b->data() : nullptr,
                                    /*relu=*/false, blob.data(), blob.size()))
     return unsupported(op, "the kernel library cannot pack these weights");
@@ -126,8 +126,7 @@ FailureOr<size_t> packDynamic(Operation *op, CpuEmitter &e, Value weight, Value 
 }
 
 size_t dynamicScratch(int64_t rows, int64_t k) {
-  int64_t kp = (k + 63) / 64 * 64;
-  return align64(rows * kp) + align64(rows * 4);
+  return qcc_rt::dynamic_linear_scratch_size(static_cast<int32_t>(k), rows);
 }
 
 /// Prints the three calls of one dynamic linear: x [rows][k] -> out rows with
@@ -280,8 +279,9 @@ qcc_rt::ConvQuantization convQuant(QP in, QP out) {
   return q;
 }
 
-/// Packs output features [c0, c0 + width) of `w` for `isa`.
-FailureOr<std::vector<uint8_t>> packColumns(Operation *op, qcc_rt::Isa isa, const Int8Weights &w,
+/// Packs output features [c0, c0 + width) of `w`.
+FailureOr<std::vector<uint8_t>> packColumns(Operation *op, const EmitOptions &options,
+                                            const Int8Weights &w,
                                             const std::vector<float> &bias, int64_t k, int64_t c0,
                                             int64_t width, QP in, QP out, int64_t rows) {
   qcc_rt::ConvQuantization q = convQuant(in, out);
@@ -300,12 +300,13 @@ FailureOr<std::vector<uint8_t>> packColumns(Operation *op, qcc_rt::Isa isa, cons
   q.weight_scales = scales.data();
   q.weight_zero_points = zps.data();
   q.bias = b.empty() ? nullptr : b.data();
+  q.saturating_pairs = options.numerics == Numerics::FbgemmAvx2;
   qcc_rt::Conv2dShape shape = qcc_rt::linear_as_conv2d(rows, k, width);
-  size_t size = qcc_rt::conv2d_packed_size(isa, shape);
+  size_t size = qcc_rt::conv2d_packed_size(shape);
   if (size == 0)
     return unsupported(op, "the kernel library rejects this linear shape");
   std::vector<uint8_t> blob(size);
-  if (!qcc_rt::conv2d_pack(isa, shape, q, blob.data(), blob.size()))
+  if (!qcc_rt::conv2d_pack(shape, q, blob.data(), blob.size()))
     return unsupported(op, "the kernel library cannot pack these weights");
   return blob;
 }
@@ -320,7 +321,7 @@ FailureOr<SlicedLinear> packSliced(Operation *op, CpuEmitter &e, Value weight, V
   SlicedLinear sliced;
   for (int64_t c0 = 0; c0 < n; c0 += qcc_rt::kLstmGateSlice) {
     int64_t width = std::min<int64_t>(qcc_rt::kLstmGateSlice, n - c0);
-    auto blob = packColumns(op, e.getIsa(), *w, *b, k, c0, width, in, out, rows);
+    auto blob = packColumns(op, e.getOptions(), *w, *b, k, c0, width, in, out, rows);
     if (failed(blob))
       return failure();
     sliced.offsets.push_back(e.addWeights(*blob));
@@ -339,7 +340,7 @@ FailureOr<size_t> precomputeZeroStep(Operation *op, CpuEmitter &e, Value weight,
   auto b = readBias(op, bias, n);
   if (failed(w) || failed(b))
     return failure();
-  auto blob = packColumns(op, qcc_rt::Isa::generic, *w, *b, k, 0, n, in, out, 1);
+  auto blob = packColumns(op, e.getOptions(), *w, *b, k, 0, n, in, out, 1);
   if (failed(blob))
     return failure();
   std::vector<uint8_t> input(k + 64, static_cast<uint8_t>(in.zp)), row(n + 64);
@@ -481,7 +482,7 @@ LogicalResult emitLstm(LstmOp op, CpuEmitter &e) {
       qcc_rt::LstmStepQuant q;
       q.batch = N;
       q.hidden = H;
-      q.torch_threads = e.getOptions().torchThreads;
+      q.torch_threads = e.torchThreads();
       q.igates_scale = igates->scale, q.igates_zp = igates->zp;
       q.hgates_scale = hgates->scale, q.hgates_zp = hgates->zp;
       q.gates_scale = gatesQ->scale, q.gates_zp = gatesQ->zp;
@@ -702,7 +703,7 @@ LogicalResult emitDynamicLstm(DynamicLstmOp op, CpuEmitter &e) {
                << N * 4 * H << ", " << at(sc.hgates) << ", " << at(sc.c) << ", " << at(sc.h)
                << ", " << out << " + qcc_t * " << N * DH << " + " << d * H << ", " << DH << ", "
                << N << ", " << H << ", "
-               << qcc_rt::torch_elementwise_chunk(N * H, e.getOptions().torchThreads)
+               << qcc_rt::torch_elementwise_chunk(N * H, e.torchThreads())
                << ", begin, end);\n"
                << "    });\n"
                << "  }\n";

@@ -19,39 +19,45 @@ void buildCpuPipeline(OpPassManager &pm) {
 
 namespace {
 
-std::optional<qcc_rt::Isa> parseIsa(StringRef cpu) {
+/// The kernel variants a --cpu value asks for, best first.
+std::optional<std::vector<qcc_rt::Isa>> parseVariants(StringRef cpu) {
+  using qcc_rt::Isa;
+  if (cpu == "auto")
+    return std::vector<Isa>{Isa::avx512vnni, Isa::avx2, Isa::generic};
   if (cpu == "native")
-    return qcc_rt::best_isa_for_this_cpu();
-  if (cpu == "avx512vnni")
-    return qcc_rt::Isa::avx512vnni;
-  if (cpu == "avx2")
-    return qcc_rt::Isa::avx2;
-  if (cpu == "generic")
-    return qcc_rt::Isa::generic;
+    return std::vector<Isa>{qcc_rt::best_isa_for_this_cpu()};
+  Isa isa;
+  if (qcc_rt::parse_isa(cpu.str().c_str(), &isa))
+    return std::vector<Isa>{isa};
   return std::nullopt;
 }
 
 class CpuTargetEmitter : public TargetEmitter {
 public:
+  explicit CpuTargetEmitter(const CpuTargetOptions &cpuOptions) : cpuOptions(cpuOptions) {}
+
   void buildPipeline(OpPassManager &pm) const override { buildCpuPipeline(pm); }
 
   LogicalResult emit(ModuleOp module, const EmitOptions &options,
                      EmittedFiles &out) const override {
-    std::optional<qcc_rt::Isa> isa = parseIsa(options.cpu);
-    if (!isa)
-      return module.emitError() << "unknown --cpu value '" << options.cpu
-                                << "' (expected native, avx512vnni, avx2 or generic)";
+    auto variants = parseVariants(cpuOptions.cpu);
+    if (!variants)
+      return module.emitError() << "unknown --cpu value '" << cpuOptions.cpu
+                                << "' (expected auto, native, avx512vnni, avx2 or generic)";
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return module.emitError("the module has no @main function");
-    return cpu::CpuEmitter(main, options, *isa).emit(out);
+    return cpu::CpuEmitter(main, options, cpuOptions, *variants).emit(out);
   }
+
+private:
+  CpuTargetOptions cpuOptions;
 };
 
 } // namespace
 
-std::unique_ptr<TargetEmitter> createCpuTargetEmitter() {
-  return std::make_unique<CpuTargetEmitter>();
+std::unique_ptr<TargetEmitter> createCpuTargetEmitter(const CpuTargetOptions &options) {
+  return std::make_unique<CpuTargetEmitter>(options);
 }
 
 } // namespace qcc

@@ -1,7 +1,8 @@
 //===- qcc.cpp - the qcc command-line compiler ----------------------------===//
 //
 //   qcc MODEL.json -o OUT --emit=mlir|mlir-optimized [--print-ir-after-all]
-//   qcc MODEL.json -o DIR --target=cpu [--name=NAME] [--cpu=native|avx512vnni|avx2|generic]
+//   qcc MODEL.json -o DIR --target=cpu [--name=NAME]
+//       [--cpu=auto|native|avx512vnni|avx2|generic] [--numerics=fbgemm|fbgemm-avx2]
 //       [--weights=embedded|file]
 //
 // Errors are one line: "FILE: error: node 'NAME': PROBLEM", exit status 1.
@@ -54,9 +55,15 @@ cl::opt<Target> target(
 cl::opt<std::string> modelName("name", cl::desc("prefix of the generated files and symbols"),
                                cl::init("model"), cl::cat(qccCategory));
 cl::opt<std::string> cpuKind("cpu",
-                             cl::desc("CPU kernels: native (this machine's best), avx512vnni, "
-                                      "avx2 or generic"),
-                             cl::init("native"), cl::cat(qccCategory));
+                             cl::desc("CPU kernels: auto (generic, avx2 and avx512vnni in one "
+                                      "library, the best chosen at run time), native (this "
+                                      "machine's best only), avx512vnni, avx2 or generic"),
+                             cl::init("auto"), cl::cat(qccCategory));
+cl::opt<std::string> numerics("numerics",
+                              cl::desc("integer formulas to reproduce: fbgemm (exact sums, "
+                                       "PyTorch on VNNI CPUs) or fbgemm-avx2 (plus the int16 "
+                                       "pair saturation of PyTorch on AVX2-only CPUs)"),
+                              cl::init("fbgemm"), cl::cat(qccCategory));
 cl::opt<WeightsMode> weightsMode(
     "weights", cl::desc("where the packed weights go"), cl::init(WeightsMode::Embedded),
     cl::values(clEnumValN(WeightsMode::Embedded, "embedded", "a constant array in NAME.cpp"),
@@ -103,9 +110,8 @@ bool isValidIdentifier(llvm::StringRef name) {
 bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
   qcc::EmitOptions options;
   options.name = modelName;
-  options.cpu = cpuKind;
+  options.numerics = *qcc::parseNumerics(numerics);
   options.separateWeights = weightsMode == WeightsMode::File;
-  options.torchThreads = torchThreads;
   options.sourceName = llvm::sys::path::filename(inputPath).str();
   qcc::EmittedFiles files;
   if (failed(backend.emit(module, options, files)))
@@ -171,9 +177,18 @@ int main(int argc, char **argv) {
     return success();
   });
 
+  if (!qcc::parseNumerics(numerics)) {
+    llvm::errs() << inputPath << ": error: --numerics must be fbgemm or fbgemm-avx2, got '"
+                 << numerics << "'\n";
+    return 1;
+  }
   std::unique_ptr<qcc::TargetEmitter> backend;
-  if (target == Target::Cpu)
-    backend = qcc::createCpuTargetEmitter();
+  if (target == Target::Cpu) {
+    qcc::CpuTargetOptions cpuOptions;
+    cpuOptions.cpu = cpuKind;
+    cpuOptions.torchThreads = torchThreads;
+    backend = qcc::createCpuTargetEmitter(cpuOptions);
+  }
   if (!isValidIdentifier(modelName)) {
     llvm::errs() << inputPath << ": error: --name must be a C identifier, got '" << modelName
                  << "'\n";

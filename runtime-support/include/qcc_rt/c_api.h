@@ -21,12 +21,13 @@ extern "C" {
 int qcc_rt_best_isa(void);
 int qcc_rt_cpu_supports(int isa);
 
-size_t qcc_rt_conv2d_packed_size(int isa, const int32_t* shape);
-int qcc_rt_conv2d_pack(int isa, const int32_t* shape, float input_scale, int32_t input_zero_point,
+size_t qcc_rt_conv2d_packed_size(const int32_t* shape);
+/* saturating_pairs: ConvQuantization::saturating_pairs (FBGEMM's AVX2 int16 pairs). */
+int qcc_rt_conv2d_pack(const int32_t* shape, float input_scale, int32_t input_zero_point,
                        float output_scale, int32_t output_zero_point, int relu,
                        const int8_t* weights, int per_channel, const float* weight_scales,
-                       const int32_t* weight_zero_points, const float* bias, uint8_t* blob,
-                       size_t blob_size);
+                       const int32_t* weight_zero_points, const float* bias, int saturating_pairs,
+                       uint8_t* blob, size_t blob_size);
 int64_t qcc_rt_conv2d_rows(const uint8_t* blob);
 size_t qcc_rt_conv2d_scratch_size(const uint8_t* blob);
 /* Runs the whole conv as `parts` consecutive row ranges (exercising the

@@ -7,6 +7,11 @@
 // exactly as FBGEMM computes them, so the kernels only do integer dot products
 // plus one float add, one float multiply and one rounding per output.
 //
+// One blob serves every ISA: the GEMM weights are int8 in the layout the
+// AVX-512 VNNI kernel reads ([64-column block][k / 4][column][4]), which the
+// AVX2 and generic kernels read too, so a library carrying several ISA
+// variants (--cpu=auto) stores each layer's weights once.
+//
 // Run time: qcc_rt::<isa>::conv2d(blob, input, output, scratch, m_begin, m_end)
 // computes output rows [m_begin, m_end) where a row is one output pixel
 // (n, oh, ow) and all its channels. Disjoint row ranges may run concurrently,
@@ -36,6 +41,12 @@ struct ConvQuantization {
   const float* weight_scales = nullptr;
   const int32_t* weight_zero_points = nullptr;  // -128..127
   const float* bias = nullptr;                  // out_channels floats, or null
+  // Reproduce the int16 saturation of FBGEMM's AVX2 kernels (vpmaddubsw sums
+  // the products of activations k and k+1, k even, into a saturating int16)
+  // for every layer, as PyTorch computes on CPUs without AVX-512 VNNI
+  // (--numerics=fbgemm-avx2). Without it only the layers FBGEMM runs on its
+  // depthwise fast path saturate, as on every CPU; all other sums are exact.
+  bool saturating_pairs = false;
 };
 
 // Which kernel family a blob selects (chosen by the packer from the shape).
@@ -50,7 +61,7 @@ struct PackedConvHeader {
   uint32_t magic;          // kPackedConvMagic
   uint16_t version;        // kPackedConvVersion
   uint16_t kind;           // ConvKind
-  int32_t isa;             // Isa the weight layout was made for
+  int32_t reserved0;       // 0 (version 1 recorded an ISA here)
   uint32_t flags;          // kFlag* below
   // Shape (copied from Conv2dShape) and derived output size.
   int32_t batch, in_h, in_w, in_channels, out_channels;
@@ -58,9 +69,9 @@ struct PackedConvHeader {
   int32_t dilation_h, dilation_w, groups, out_h, out_w;
   // GEMM view, per group: out[m][n] = sum_k a[m][k] * w[n][k], k = (kh, kw, ic).
   int32_t k;               // kernel_h * kernel_w * in_channels / groups
-  int32_t k_padded;        // k rounded up to the ISA's reduction step
+  int32_t k_padded;        // k rounded up to a multiple of 4 (GEMM) or taps to 4 (depthwise)
   int32_t n;               // out_channels / groups
-  int32_t n_padded;        // n rounded up to the ISA's panel width
+  int32_t n_padded;        // n rounded up to 16 (GEMM) or 64 (depthwise)
   int32_t input_zero_point;
   int32_t output_zero_point;
   int32_t output_min;      // relu ? output_zero_point : 0
@@ -80,39 +91,40 @@ struct PackedConvHeader {
 static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
 
 constexpr uint32_t kPackedConvMagic = 0x57434351u;  // "QCCW"
-constexpr uint16_t kPackedConvVersion = 1;
+constexpr uint16_t kPackedConvVersion = 2;
 constexpr uint32_t kFlagRelu = 1u << 0;
 constexpr uint32_t kFlagWeightZeroPoint = 1u << 1;  // some weight zero point != 0
 constexpr uint32_t kFlagPerChannel = 1u << 2;
-constexpr uint32_t kFlagDirectInput = 1u << 3;      // 1x1/stride 1/pad 0, read NHWC rows in place
-// Depthwise only: FBGEMM would run this layer on its depthwise fast path,
-// whose vpmaddubsw saturates each tap pair a[2p]*w[2p] + a[2p+1]*w[2p+1] to
-// int16; the kernels reproduce that saturation (see README.md "Numerics").
+constexpr uint32_t kFlagDirectInput = 1u << 3;      // 1x1/stride 1/pad 0, channels % 4 == 0: rows read in place
+// The kernels saturate each pair a[2p]*w[2p] + a[2p+1]*w[2p+1] of the
+// reduction to int16, as FBGEMM's vpmaddubsw does: set for the layers FBGEMM
+// runs on its depthwise fast path (every CPU), and for every layer with
+// ConvQuantization::saturating_pairs (see README.md "Numerics").
 constexpr uint32_t kFlagSaturatingPairs = 1u << 4;
 // Transposed convolution: output o reads input i = (o + pad - k * dilation) / stride
 // where that division is exact and i is inside the input (else the input zero point).
 constexpr uint32_t kFlagTransposed = 1u << 5;
 
 // Validates the shape; returns 0 when it is unsupported, else the blob size.
-size_t conv2d_packed_size(Isa isa, const Conv2dShape& shape);
+size_t conv2d_packed_size(const Conv2dShape& shape);
 // Fills `blob` (conv2d_packed_size bytes). Returns false on invalid input
 // (bad shape, zero points out of range, non-positive or non-finite scales).
-bool conv2d_pack(Isa isa, const Conv2dShape& shape, const ConvQuantization& q, uint8_t* blob,
+bool conv2d_pack(const Conv2dShape& shape, const ConvQuantization& q, uint8_t* blob,
                  size_t blob_size);
 // Reads the header; false if the bytes are not a blob of this version.
 bool conv2d_read_header(const uint8_t* blob, PackedConvHeader* header);
 
 // Rows of the output GEMM: batch * out_d * out_h * out_w (linear: the batch rows).
 int64_t conv2d_rows(const uint8_t* blob);
-// Bytes of scratch one call (one thread) needs; 64-byte aligned scratch is best.
+// Bytes of scratch one call (one thread) needs, whichever ISA runs it;
+// 64-byte aligned scratch is best.
 size_t conv2d_scratch_size(const uint8_t* blob);
 
 // Splits rows [0, rows) into `parts` contiguous ranges aligned to the kernels'
 // row tile; returns range `part` (may be empty).
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end);
 
-// Run-time entry points, one namespace per ISA. The blob must have been packed
-// for the same ISA (checked only by conv2d_read_header, not on the hot path).
+// Run-time entry points, one namespace per ISA; each reads any blob.
 // input: NHWC uint8 [batch][in_h][in_w][in_channels];
 // output: NHWC uint8 [batch][out_h][out_w][out_channels] (3-D: NDHWC).
 #define QCC_RT_DECLARE_CONV(ns)                                                             \

@@ -36,10 +36,7 @@ constexpr uint32_t kDynamicLinearMagic = 0x4c444351u;  // "QCDL"
 constexpr uint32_t kDynamicFlagBias = 1u << 0;
 constexpr uint32_t kDynamicFlagRelu = 1u << 1;
 // Weights in 16-column panels of 4-deep k groups, [n_padded / 16][k_padded / 4][16][4]
-// (the avx512vnni layout: one vpdpbusd per 16 columns and 4 k), else row-major
-// [n_padded][k_padded].
-constexpr uint32_t kDynamicFlagPanels = 1u << 2;
-
+// (one vpdpbusd per 16 columns and 4 k), the layout every ISA reads.
 struct DynamicLinearHeader {
   uint32_t magic;
   uint32_t flags;
@@ -47,7 +44,7 @@ struct DynamicLinearHeader {
   int32_t k_padded;       // k rounded up to 64 (row stride of weights and quantized input)
   int32_t n;              // output features
   int32_t n_padded;       // n rounded up to 16; the per-column arrays have n_padded entries
-  uint32_t weights_offset;      // int8, zero padded (layout: kDynamicFlagPanels)
+  uint32_t weights_offset;      // int8 panels (above), zero padded
   uint32_t col_offsets_offset;  // int32 [n_padded]: sum_k w[n][k] - w_zp[n] * k
   uint32_t weight_zp_offset;    // int32 [n_padded]
   uint32_t weight_scale_offset; // float [n_padded]
@@ -59,13 +56,14 @@ static_assert(sizeof(DynamicLinearHeader) == 64, "blob format");
 
 size_t dynamic_linear_packed_size(int32_t k, int32_t n);
 // weights: PyTorch layout [n][k] qint8; per_channel: n scales / zero points,
-// else one of each; bias: n floats or null. The layout is made for `isa`.
-bool dynamic_linear_pack(Isa isa, int32_t k, int32_t n, const int8_t* weights, bool per_channel,
+// else one of each; bias: n floats or null. One layout serves every ISA.
+bool dynamic_linear_pack(int32_t k, int32_t n, const int8_t* weights, bool per_channel,
                          const float* scales, const int32_t* zero_points, const float* bias,
                          bool relu, uint8_t* blob, size_t blob_size);
-// Scratch (shared by all threads) one call needs for `rows` input rows:
-// quantized rows (rows * k_padded bytes, 64-byte aligned) then int32 row sums.
-size_t dynamic_linear_scratch_size(const uint8_t* blob, int64_t rows);
+// Scratch (shared by all threads) one call with `rows` input rows of `k`
+// features needs: quantized rows (rows * k_padded bytes), their int32 sums and
+// their largest byte, each section 64-byte aligned.
+size_t dynamic_linear_scratch_size(int32_t k, int64_t rows);
 
 // --- Static LSTM time step ------------------------------------------------
 // Compile-time description of one cell's step (qparams of every intermediate,

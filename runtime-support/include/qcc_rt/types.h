@@ -8,9 +8,9 @@
 
 namespace qcc_rt {
 
-// Kernel variants. The compiler picks one at code-generation time and calls
-// that variant's symbols directly (qcc_rt::avx512vnni::conv2d, ...); the
-// runtime never dispatches on the CPU by itself.
+// Kernel variants. Generated code calls a variant's symbols directly
+// (qcc_rt::avx512vnni::conv2d, ...); a library built with several variants
+// (--cpu=auto) picks one per call with select_isa().
 enum class Isa : int32_t {
   generic = 0,    // portable C++, any CPU
   avx2 = 1,       // AVX2 + FMA (Haswell and later, Zen 1+)
@@ -33,6 +33,20 @@ CpuFeatures detect_cpu_features();
 // The fastest variant the running CPU can execute (for --cpu=native).
 Isa best_isa_for_this_cpu();
 bool cpu_supports(Isa isa);
+// "generic", "avx2" or "avx512vnni" -> Isa; false for anything else.
+bool parse_isa(const char* name, Isa* isa);
+
+// One bit per Isa: the set of variants a generated library carries.
+constexpr uint32_t isa_bit(Isa isa) { return 1u << static_cast<uint32_t>(isa); }
+
+// The variant a generated library runs: the best ISA in `variants` that this
+// CPU executes and that the environment variable QCC_MAX_ISA allows (generic,
+// avx2 or avx512vnni: that ISA and the ones below it; unset: no limit; none:
+// nothing, to test a program's handling of QCC_ERROR_UNSUPPORTED_CPU; any
+// other value: generic only). False when no variant qualifies. The CPU and the
+// variable are read on the first call of the process only; every later call
+// reads that constant.
+bool select_isa(uint32_t variants, Isa* chosen);
 
 // 2-D convolution over NHWC uint8 activations. Padding is asymmetric-capable;
 // pad_bottom/pad_right only change the output size.

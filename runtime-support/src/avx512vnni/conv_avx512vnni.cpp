@@ -3,7 +3,9 @@
 // out[m][n] = requant(sum_k a[m][k] * w[n][k] + corrections), a uint8, w int8.
 // vpdpbusd multiplies 4 consecutive uint8 activations with 4 int8 weights and
 // adds the four products into an int32 lane without intermediate saturation,
-// so the result is exact for any activation range (unlike vpmaddubsw).
+// so the result is exact for any activation range (unlike vpmaddubsw). Blobs
+// with kFlagSaturatingPairs (--numerics=fbgemm-avx2) take vpmaddubsw +
+// vpmaddwd instead, reproducing FBGEMM's AVX2 int16 pair saturation.
 //
 // Register tile: 6 rows x 64 columns = 24 zmm accumulators; per step of 4 k
 // values it loads 4 weight vectors (64 columns x 4 k, the packed layout) and
@@ -37,10 +39,6 @@ namespace {
 
 constexpr int kRows = kRowTile;  // 6
 
-uint8_t* align64(void* p) {
-  return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
-}
-
 QCC_RT_INLINE int32_t load_u32(const uint8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
@@ -64,16 +62,26 @@ struct BlockOut {
 // The fold expressions below expand the tile with compile-time indices so the
 // accumulator array is promoted to registers (GCC keeps arrays indexed by loop
 // variables in memory).
-template <int NB, int R, size_t... J>
-QCC_RT_INLINE void fma_row(__m512i* acc, __m512i a, const __m512i* w, std::index_sequence<J...>) {
-  ((acc[R * NB + J] = _mm512_dpbusd_epi32(acc[R * NB + J], a, w[J])), ...);
+// acc += the four products of each 32-bit lane: exact (vpdpbusd) or with
+// the two pair sums saturated to int16 (vpmaddubsw, then vpmaddwd by ones).
+template <bool Sat>
+QCC_RT_INLINE __m512i dot4(__m512i acc, __m512i a, __m512i w) {
+  if constexpr (Sat)
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(a, w), _mm512_set1_epi16(1)));
+  else
+    return _mm512_dpbusd_epi32(acc, a, w);
 }
 
-template <int NB, size_t... R>
+template <bool Sat, int NB, int R, size_t... J>
+QCC_RT_INLINE void fma_row(__m512i* acc, __m512i a, const __m512i* w, std::index_sequence<J...>) {
+  ((acc[R * NB + J] = dot4<Sat>(acc[R * NB + J], a, w[J])), ...);
+}
+
+template <bool Sat, int NB, size_t... R>
 QCC_RT_INLINE void fma_tile(__m512i* acc, const uint8_t* const* rows, int64_t k, const __m512i* w,
                             std::index_sequence<R...>) {
-  (fma_row<NB, R>(acc, _mm512_set1_epi32(load_u32(rows[R] + 4 * k)), w,
-                  std::make_index_sequence<NB>{}),
+  (fma_row<Sat, NB, R>(acc, _mm512_set1_epi32(load_u32(rows[R] + 4 * k)), w,
+                       std::make_index_sequence<NB>{}),
    ...);
 }
 
@@ -127,7 +135,7 @@ QCC_RT_INLINE void store_all(int32_t* dst, const __m512i* acc, std::index_sequen
 }
 
 // An MR x (16 * NB) tile over the whole reduction.
-template <int MR, int NB>
+template <bool Sat, int MR, int NB>
 void tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
   __m512i acc[MR * NB];
   zero_all(acc, std::make_index_sequence<MR * NB>{});
@@ -136,33 +144,40 @@ void tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const Bloc
   for (int64_t k = 0; k < k4; ++k) {
     __m512i wv[NB];
     load_weights<NB>(wv, w + k * 64 * NB, std::make_index_sequence<NB>{});
-    fma_tile<NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
+    fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
   }
   alignas(64) int32_t sums[MR * NB * 16];
   store_all(sums, acc, std::make_index_sequence<MR * NB>{});
   write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
 }
 
-template <int NB>
+template <bool Sat, int NB>
 void tile_rows(int rows, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
   switch (rows) {
-    case 6: tile<6, NB>(a, lda, w, k4, o); break;
-    case 5: tile<5, NB>(a, lda, w, k4, o); break;
-    case 4: tile<4, NB>(a, lda, w, k4, o); break;
-    case 3: tile<3, NB>(a, lda, w, k4, o); break;
-    case 2: tile<2, NB>(a, lda, w, k4, o); break;
-    default: tile<1, NB>(a, lda, w, k4, o); break;
+    case 6: tile<Sat, 6, NB>(a, lda, w, k4, o); break;
+    case 5: tile<Sat, 5, NB>(a, lda, w, k4, o); break;
+    case 4: tile<Sat, 4, NB>(a, lda, w, k4, o); break;
+    case 3: tile<Sat, 3, NB>(a, lda, w, k4, o); break;
+    case 2: tile<Sat, 2, NB>(a, lda, w, k4, o); break;
+    default: tile<Sat, 1, NB>(a, lda, w, k4, o); break;
+  }
+}
+
+template <bool Sat>
+void tile_cols(int nb, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
+  switch (nb) {
+    case 4: tile_rows<Sat, 4>(o.rows, a, lda, w, k4, o); break;
+    case 3: tile_rows<Sat, 3>(o.rows, a, lda, w, k4, o); break;
+    case 2: tile_rows<Sat, 2>(o.rows, a, lda, w, k4, o); break;
+    default: tile_rows<Sat, 1>(o.rows, a, lda, w, k4, o); break;
   }
 }
 
 // Exactly o.rows rows (a partial last tile computes no padding rows).
-void tile_any(int nb, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
-  switch (nb) {
-    case 4: tile_rows<4>(o.rows, a, lda, w, k4, o); break;
-    case 3: tile_rows<3>(o.rows, a, lda, w, k4, o); break;
-    case 2: tile_rows<2>(o.rows, a, lda, w, k4, o); break;
-    default: tile_rows<1>(o.rows, a, lda, w, k4, o); break;
-  }
+void tile_any(bool saturating, int nb, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4,
+              const BlockOut& o) {
+  if (saturating) tile_cols<true>(nb, a, lda, w, k4, o);
+  else tile_cols<false>(nb, a, lda, w, k4, o);
 }
 
 int32_t sum_bytes(const uint8_t* p, int32_t n) {
@@ -185,9 +200,11 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
-  const int64_t block_rows = rows_per_block(h.k_padded);
-  uint8_t* packed = align64(scratch);
-  int32_t* row_sums = reinterpret_cast<int32_t*>(packed + block_rows * h.k_padded);
+  const bool saturating = (h.flags & kFlagSaturatingPairs) != 0;
+  const GemmScratch s = gemm_scratch(h, scratch);
+  const int64_t block_rows = s.block_rows;
+  uint8_t* packed = s.rows;
+  int32_t* row_sums = s.row_sums;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const int64_t k4 = h.k_padded / 4;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
@@ -211,7 +228,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
           o.rows = rows - r0 < kRows ? rows - r0 : kRows;
           o.row_sums = need_row_sums ? row_sums + r0 : nullptr;
           o.out = output + (m0 + r0) * h.out_channels + int64_t(g) * h.n + j0;
-          tile_any(width / 16, a + r0 * lda, lda, w, k4, o);
+          tile_any(saturating, width / 16, a + r0 * lda, lda, w, k4, o);
         }
       }
     }

@@ -48,6 +48,29 @@ inline int64_t rows_per_block(int64_t k_padded_bytes) {
   return rows;
 }
 
+// Per-thread scratch of the GEMM kernels (sizes in conv2d_scratch_size): the
+// packed activation rows of one block, their sums (FBGEMM's row offsets, for
+// weight zero points), and one row tile widened to uint16 (AVX2's exact path).
+struct GemmScratch {
+  uint8_t* rows;
+  int32_t* row_sums;
+  uint16_t* wide_tile;
+  int64_t block_rows;
+};
+
+inline GemmScratch gemm_scratch(const PackedConvHeader& h, void* scratch) {
+  GemmScratch s;
+  s.block_rows = rows_per_block(h.k_padded);
+  auto at = reinterpret_cast<uintptr_t>(scratch);
+  at = (at + 63) & ~uintptr_t(63);
+  s.rows = reinterpret_cast<uint8_t*>(at);
+  at += static_cast<uintptr_t>(round_up(s.block_rows * h.k_padded, 64));
+  s.row_sums = reinterpret_cast<int32_t*>(at);
+  at += static_cast<uintptr_t>(round_up(s.block_rows * 4, 64));
+  s.wide_tile = reinterpret_cast<uint16_t*>(at);
+  return s;
+}
+
 // _mm*_cvtps_epi32 semantics: round to nearest even, and the "integer
 // indefinite" INT32_MIN for NaN and anything outside int32. FBGEMM's vector
 // requantization (what PyTorch runs on x86) relies on it, so the portable code

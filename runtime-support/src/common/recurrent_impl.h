@@ -1,7 +1,9 @@
 // Internal: dynamic linear and LSTM cell kernels, included by one translation
-// unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products use
-// vpdpbusd (AVX-512 VNNI), vpmaddwd on widened bytes (AVX2) or scalar code;
-// all are exact int32 sums, so every ISA gives the same bytes. The LSTM cell
+// unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products over
+// 16-column weight panels use vpdpbusd (AVX-512 VNNI), vpmaddubsw for rows
+// whose bytes are all <= 127 and vpmaddwd on widened values otherwise (AVX2),
+// or scalar code; all are exact int32 sums, so every ISA gives the same
+// bytes. The LSTM cell
 // kernels are scalar elementwise code (the step's GEMMs dominate).
 #ifndef QCC_RT_ISA_NS
 #error "define QCC_RT_ISA_NS before including recurrent_impl.h"
@@ -49,28 +51,77 @@ inline int64_t quantized_rows_bytes(const DynamicView& v, int64_t rows) {
   return (rows * v.h.k_padded + 63) / 64 * 64;
 }
 
-// Exact int32 dot product of kp (multiple of 64) uint8 and int8 values.
-inline int32_t dot_u8s8(const uint8_t* a, const int8_t* w, int64_t kp) {
+// The quantized rows' sums and largest bytes follow the rows in the scratch
+// (dynamic_linear_scratch_size).
+inline int32_t* dynamic_row_sums(const DynamicView& v, uint8_t* scratch, int64_t rows) {
+  return reinterpret_cast<int32_t*>(scratch + quantized_rows_bytes(v, rows));
+}
+inline uint8_t* dynamic_row_max(const DynamicView& v, uint8_t* scratch, int64_t rows) {
+  return scratch + quantized_rows_bytes(v, rows) + (rows * 4 + 63) / 64 * 64;
+}
+
+// Exact int32 sums of one quantized row (k4s groups of 4 bytes) with the 16
+// columns of one weight panel ([k4s][16][4]). `max_byte` is the row's largest
+// value (AVX2 picks its reduction by it).
+inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t max_byte,
+                        int32_t* sums) {
+  auto bcast32 = [&](int64_t k4) {
+    int32_t a4;
+    std::memcpy(&a4, a + 4 * k4, 4);
+    return a4;
+  };
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-  __m512i acc = _mm512_setzero_si512();
-  for (int64_t k = 0; k < kp; k += 64)
-    acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(a + k), _mm512_loadu_si512(w + k));
-  return _mm512_reduce_add_epi32(acc);
-#elif defined(__AVX2__)
-  __m256i acc = _mm256_setzero_si256();
-  for (int64_t k = 0; k < kp; k += 16) {
-    const __m256i av = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + k)));
-    const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k)));
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(av, wv));
+  (void)max_byte;
+  // Four independent accumulators over k hide the vpdpbusd latency (k4s is a
+  // multiple of 16).
+  __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
+  __m512i acc2 = _mm512_setzero_si512(), acc3 = _mm512_setzero_si512();
+  for (int64_t k4 = 0; k4 < k4s; k4 += 4) {
+    acc0 = _mm512_dpbusd_epi32(acc0, _mm512_set1_epi32(bcast32(k4)), _mm512_loadu_si512(w + k4 * 64));
+    acc1 = _mm512_dpbusd_epi32(acc1, _mm512_set1_epi32(bcast32(k4 + 1)), _mm512_loadu_si512(w + k4 * 64 + 64));
+    acc2 = _mm512_dpbusd_epi32(acc2, _mm512_set1_epi32(bcast32(k4 + 2)), _mm512_loadu_si512(w + k4 * 64 + 128));
+    acc3 = _mm512_dpbusd_epi32(acc3, _mm512_set1_epi32(bcast32(k4 + 3)), _mm512_loadu_si512(w + k4 * 64 + 192));
   }
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
+  _mm512_storeu_si512(sums, _mm512_add_epi32(_mm512_add_epi32(acc0, acc1), _mm512_add_epi32(acc2, acc3)));
+#elif defined(__AVX2__)
+  if (max_byte <= 127) {
+    // vpmaddubsw's int16 pair sums cannot saturate: |2 * 127 * 128| < 2^15.
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    for (int64_t k4 = 0; k4 < k4s; ++k4) {
+      const __m256i x = _mm256_set1_epi32(bcast32(k4));
+      const __m256i* wk = reinterpret_cast<const __m256i*>(w + k4 * 64);
+      lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk)), ones));
+      hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk + 1)), ones));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums), lo);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8), hi);
+    return;
+  }
+  // Activations as uint16, each column's 4 weights as int16: two partial sums
+  // per column, paired up by hadd (lanes 0 1 4 5 | 2 3 6 7) and a permute.
+  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
+                    _mm256_setzero_si256()};
+  for (int64_t k4 = 0; k4 < k4s; ++k4) {
+    const __m256i x = _mm256_cvtepu8_epi16(_mm_set1_epi32(bcast32(k4)));
+    for (int q = 0; q < 4; ++q) {
+      const __m256i wq = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k4 * 64 + 16 * q)));
+      acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(x, wq));
+    }
+  }
+  for (int half = 0; half < 2; ++half) {
+    const __m256i s8 = _mm256_hadd_epi32(acc[2 * half], acc[2 * half + 1]);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8 * half),
+                        _mm256_permute4x64_epi64(s8, _MM_SHUFFLE(3, 1, 2, 0)));
+  }
 #else
-  int32_t acc = 0;
-  for (int64_t k = 0; k < kp; ++k) acc += static_cast<int32_t>(a[k]) * static_cast<int32_t>(w[k]);
-  return acc;
+  (void)max_byte;
+  (void)bcast32;
+  for (int j = 0; j < 16; ++j) sums[j] = 0;
+  for (int64_t k4 = 0; k4 < k4s; ++k4)
+    for (int j = 0; j < 16; ++j)
+      for (int t = 0; t < 4; ++t)
+        sums[j] += static_cast<int32_t>(a[4 * k4 + t]) * w[(k4 * 16 + j) * 4 + t];
 #endif
 }
 
@@ -170,14 +221,20 @@ void dynamic_quantize_rows(const uint8_t* blob, const float* x, int64_t rows, QP
                            uint8_t* scratch, int64_t begin, int64_t end) {
   const DynamicView v = view_dynamic(blob);
   const int64_t k = v.h.k, kp = v.h.k_padded;
-  int32_t* row_sums = reinterpret_cast<int32_t*>(scratch + quantized_rows_bytes(v, rows));
+  int32_t* row_sums = dynamic_row_sums(v, scratch, rows);
+  uint8_t* row_max = dynamic_row_max(v, scratch, rows);
   for (int64_t r = begin; r < end; ++r) {
     uint8_t* a = scratch + r * kp;
     quantize_u8(x + r * k, a, 0, k, q);
     int32_t sum = 0;
-    for (int64_t i = 0; i < k; ++i) sum += a[i];
+    uint8_t largest = 0;
+    for (int64_t i = 0; i < k; ++i) {
+      sum += a[i];
+      largest = a[i] > largest ? a[i] : largest;
+    }
     for (int64_t i = k; i < kp; ++i) a[i] = 0;
     row_sums[r] = sum;
+    row_max[r] = largest;
   }
 }
 
@@ -185,68 +242,27 @@ void dynamic_gemm_f32(const uint8_t* blob, const uint8_t* scratch, int64_t rows,
                       float* out, int64_t ld_out, int64_t begin, int64_t end) {
   const DynamicView v = view_dynamic(blob);
   const int64_t kp = v.h.k_padded;
-  const int32_t* row_sums = reinterpret_cast<const int32_t*>(scratch + quantized_rows_bytes(v, rows));
+  uint8_t* rows_bytes = const_cast<uint8_t*>(scratch);
+  const int32_t* row_sums = dynamic_row_sums(v, rows_bytes, rows);
+  const uint8_t* row_max = dynamic_row_max(v, rows_bytes, rows);
   const bool relu = (v.h.flags & kDynamicFlagRelu) != 0;
   const bool has_bias = (v.h.flags & kDynamicFlagBias) != 0;
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-  if (v.h.flags & kDynamicFlagPanels) {
-    // 16 columns per vector: per 4 k, one broadcast of 4 input bytes and one
-    // vpdpbusd per row; up to 4 rows share each weight load.
-    const int64_t k4 = kp / 4;
-    const __m512 zero = _mm512_setzero_ps();
-    const __m512i a_zp = _mm512_set1_epi32(q.zero_point);
-    const __m512 a_scale = _mm512_set1_ps(q.scale);
-    for (int64_t j = begin; j < end; j += 16) {
-      const __mmask16 mask = end - j >= 16 ? __mmask16(0xffff) : __mmask16((1u << (end - j)) - 1);
-      const int8_t* w = v.w + j * kp;  // panel j / 16: [k4][16][4]
-      const __m512i a_corr = _mm512_mullo_epi32(a_zp, _mm512_loadu_si512(v.col + j));
-      const __m512i wzp = _mm512_loadu_si512(v.wzp + j);
-      const __m512 multiplier = _mm512_mul_ps(a_scale, _mm512_loadu_ps(v.ws + j));
-      const __m512 bias = _mm512_loadu_ps(v.bias + j);
-      // One row at a time (the panel, 16 * k_padded bytes, stays in L1); four
-      // independent accumulators over k hide the vpdpbusd latency.
-      for (int64_t m = 0; m < rows; ++m) {
-        const uint8_t* a = scratch + m * kp;
-        __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
-        __m512i acc2 = _mm512_setzero_si512(), acc3 = _mm512_setzero_si512();
-        auto bcast = [&](int64_t kk) {
-          int32_t a4;
-          std::memcpy(&a4, a + kk * 4, 4);
-          return _mm512_set1_epi32(a4);
-        };
-        for (int64_t kk = 0; kk < k4; kk += 4) {  // k4 is a multiple of 16
-          acc0 = _mm512_dpbusd_epi32(acc0, bcast(kk), _mm512_loadu_si512(w + kk * 64));
-          acc1 = _mm512_dpbusd_epi32(acc1, bcast(kk + 1), _mm512_loadu_si512(w + kk * 64 + 64));
-          acc2 = _mm512_dpbusd_epi32(acc2, bcast(kk + 2), _mm512_loadu_si512(w + kk * 64 + 128));
-          acc3 = _mm512_dpbusd_epi32(acc3, bcast(kk + 3), _mm512_loadu_si512(w + kk * 64 + 192));
-        }
-        const __m512i acc = _mm512_add_epi32(_mm512_add_epi32(acc0, acc1), _mm512_add_epi32(acc2, acc3));
-        const __m512i row_corr = _mm512_mullo_epi32(_mm512_set1_epi32(row_sums[m]), wzp);
-        const __m512i raw = _mm512_sub_epi32(_mm512_sub_epi32(acc, a_corr), row_corr);
-        __m512 y = has_bias ? _mm512_fmadd_ps(_mm512_cvtepi32_ps(raw), multiplier, bias)
-                            : _mm512_mul_ps(_mm512_cvtepi32_ps(raw), multiplier);
-        if (relu) y = _mm512_max_ps(zero, y);
-        _mm512_mask_storeu_ps(out + m * ld_out + j, mask, y);
-      }
-    }
-    return;
-  }
-#endif
-  // Row blocks of about 16 KiB of quantized input stay in L1 while every
-  // column of the range streams its weights past them.
-  const int64_t block = kp >= 16384 ? 1 : 16384 / kp;
-  for (int64_t m0 = 0; m0 < rows; m0 += block) {
-    for (int64_t j = begin; j < end; ++j) {
-      const int8_t* w = v.w + j * kp;
-      // requantizeForFloatAvx2: multiplier A_scale * B_scale[j] in float; the
-      // multiply and the bias add are one FMA in PyTorch's build.
-      const float multiplier = q.scale * v.ws[j];
-      const int32_t a_corr = q.zero_point * v.col[j];
-      const int64_t m1 = m0 + block < rows ? m0 + block : rows;
-      for (int64_t m = m0; m < m1; ++m) {
-        const int32_t acc = dot_u8s8(scratch + m * kp, w, kp);
-        const int32_t raw = static_cast<int32_t>(static_cast<uint32_t>(acc) - static_cast<uint32_t>(a_corr) -
-                                                 static_cast<uint32_t>(row_sums[m] * v.wzp[j]));
+  // Column ranges start at panel boundaries (the emitter aligns them to 16).
+  for (int64_t j0 = begin; j0 < end; j0 += 16) {
+    const int8_t* panel = v.w + (j0 / 16) * 16 * kp;
+    const int64_t cols = end - j0 < 16 ? end - j0 : 16;
+    // One row at a time: the panel (16 * k_padded bytes) stays in L1.
+    for (int64_t m = 0; m < rows; ++m) {
+      alignas(64) int32_t sums[16];
+      panel_dot16(scratch + m * kp, panel, kp / 4, row_max[m], sums);
+      for (int64_t c = 0; c < cols; ++c) {
+        const int64_t j = j0 + c;
+        // requantizeForFloatAvx2: multiplier A_scale * B_scale[j] in float; the
+        // multiply and the bias add are one FMA in PyTorch's build.
+        const float multiplier = q.scale * v.ws[j];
+        const uint32_t a_corr = static_cast<uint32_t>(q.zero_point) * static_cast<uint32_t>(v.col[j]);
+        const uint32_t row_corr = static_cast<uint32_t>(row_sums[m]) * static_cast<uint32_t>(v.wzp[j]);
+        const int32_t raw = static_cast<int32_t>(static_cast<uint32_t>(sums[c]) - a_corr - row_corr);
         float y = has_bias ? std::fmaf(static_cast<float>(raw), multiplier, v.bias[j])
                            : static_cast<float>(raw) * multiplier;
         if (relu) y = y > 0.0f ? y : 0.0f;

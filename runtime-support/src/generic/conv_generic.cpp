@@ -1,8 +1,7 @@
 // Portable conv2d kernels: the reference every vector variant is tested
-// against and the fallback for --cpu=generic. Same blocking as the vector
-// kernels (pack a block of activation rows, then stream 16-column weight
-// panels past it) so it stays usable on large layers; the inner loops are
-// written for auto-vectorization.
+// against and the fallback for --cpu=generic. Same blocking and weight layout
+// as the vector kernels (pack a block of activation rows, then stream
+// 64-column weight blocks past it) so it stays usable on large layers.
 #include <cstring>
 
 #include "common/blob.h"
@@ -16,27 +15,33 @@ using namespace detail;
 
 namespace {
 
-uint8_t* align64(void* p) {
-  return reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(p) + 63) & ~uintptr_t(63));
-}
-
-// One 16-column panel for `rows` packed rows: int32 dot products, then the
-// zero-point correction and FBGEMM requantization of each valid column.
-void panel(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows, const int16_t* w,
-           int32_t col0, int32_t cols, int64_t out_col0, uint8_t* out, int64_t ldo) {
+// One column block (up to 64 columns of the shared layout, [k / 4][width][4])
+// for `rows` rows: int32 dot products, with each pair of products saturated
+// to int16 where the blob asks for FBGEMM's AVX2 behaviour, then the
+// zero-point corrections and FBGEMM requantization of each valid column.
+void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows,
+                  const int32_t* row_sums, const int8_t* w, int32_t width, int32_t col0,
+                  int32_t cols, uint8_t* out, int64_t ldo) {
   const PackedConvHeader& h = v.h;
+  const bool saturating = (h.flags & kFlagSaturatingPairs) != 0;
   for (int32_t r = 0; r < rows; ++r) {
-    int32_t acc[16] = {0};
+    int32_t acc[64] = {0};
     const uint8_t* row = a + r * lda;
-    for (int32_t k = 0; k < h.k; ++k) {
-      const int32_t x = row[k];
-      for (int32_t j = 0; j < 16; ++j) acc[j] += x * w[k * 16 + j];
+    for (int32_t k4 = 0; k4 < h.k_padded / 4; ++k4) {
+      const int32_t a0 = row[4 * k4], a1 = row[4 * k4 + 1], a2 = row[4 * k4 + 2], a3 = row[4 * k4 + 3];
+      const int8_t* wk = w + int64_t(k4) * width * 4;
+      for (int32_t j = 0; j < width; ++j) {
+        const int8_t* wj = wk + 4 * j;
+        const int32_t p0 = a0 * wj[0] + a1 * wj[1], p1 = a2 * wj[2] + a3 * wj[3];
+        acc[j] += saturating ? saturate_int16(p0) + saturate_int16(p1) : p0 + p1;
+      }
     }
-    uint8_t* o = out + r * ldo + out_col0;
     for (int32_t j = 0; j < cols; ++j) {
       const int32_t c = col0 + j;
-      o[j] = requantize_one(acc[j] + v.zp_correction[c], v.bias[c], v.multiplier[c],
-                            h.output_zero_point, h.output_min, h.output_max);
+      int32_t raw = acc[j] + v.zp_correction[c];
+      if (row_sums) raw -= row_sums[r] * v.weight_zp[c];
+      out[r * ldo + j] = requantize_one(raw, v.bias[c], v.multiplier[c], h.output_zero_point,
+                                        h.output_min, h.output_max);
     }
   }
 }
@@ -48,23 +53,22 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
-  const int64_t block_rows = rows_per_block(h.k_padded);
-  uint8_t* packed = align64(scratch);
-  const int16_t* weights = reinterpret_cast<const int16_t*>(v.weights);
+  const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
+  const GemmScratch s = gemm_scratch(h, scratch);
+  const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   for (int32_t g = 0; g < h.groups; ++g) {
-    for (int64_t m0 = m_begin; m0 < m_end; m0 += block_rows) {
-      const int32_t rows = static_cast<int32_t>(m_end - m0 < block_rows ? m_end - m0 : block_rows);
-      const uint8_t* a = input + m0 * h.in_channels;
-      int64_t lda = h.in_channels;
-      if (!direct) {
-        pack_rows<uint8_t>(h, input, g, m0, rows, packed, h.k_padded);
-        a = packed, lda = h.k_padded;
-      }
-      for (int32_t j0 = 0; j0 < h.n; j0 += 16) {
-        const int16_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
-        const int32_t cols = h.n - j0 < 16 ? h.n - j0 : 16;
-        panel(v, a, lda, rows, w, g * h.n_padded + j0, cols, int64_t(g) * h.n + j0,
-              output + m0 * h.out_channels, h.out_channels);
+    for (int64_t m0 = m_begin; m0 < m_end; m0 += s.block_rows) {
+      const int32_t rows = static_cast<int32_t>(m_end - m0 < s.block_rows ? m_end - m0 : s.block_rows);
+      const uint8_t* a = direct ? input + m0 * h.in_channels : s.rows;
+      const int64_t lda = direct ? h.in_channels : h.k_padded;
+      if (!direct) pack_rows<uint8_t>(h, input, g, m0, rows, s.rows, h.k_padded);
+      if (need_row_sums) detail::row_sums(a, lda, rows, h.k, s.row_sums);
+      for (int32_t j0 = 0; j0 < h.n; j0 += 64) {
+        const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
+        const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
+        column_block(v, a, lda, rows, need_row_sums ? s.row_sums : nullptr, w, width,
+                     g * h.n_padded + j0, h.n - j0 < width ? h.n - j0 : width,
+                     output + m0 * h.out_channels + int64_t(g) * h.n + j0, h.out_channels);
       }
     }
   }

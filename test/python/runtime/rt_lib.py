@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+import isa_support
+
 ROOT = Path(__file__).resolve().parents[3]
 RUNTIME_DIR = ROOT / "runtime-support"
 ISAS = {"generic": 0, "avx2": 1, "avx512vnni": 2}
@@ -44,21 +46,27 @@ class Runtime:
         L.qcc_rt_torch_elementwise_chunk.argtypes = [ctypes.c_int64, ctypes.c_int]
 
     def supported_isas(self):
-        return [name for name, v in ISAS.items() if self.lib.qcc_rt_cpu_supports(v)]
+        """The variants this CPU runs (recorded by isa_support for the run's summary); the
+        runtime's own CPUID check must agree with /proc/cpuinfo."""
+        isas = isa_support.runnable_isas()
+        own = [name for name, v in ISAS.items() if self.lib.qcc_rt_cpu_supports(v)]
+        assert isas == own, f"/proc/cpuinfo says {isas}, the runtime's CPUID check {own}"
+        return isas
 
     def best_isa(self):
         return {v: k for k, v in ISAS.items()}[self.lib.qcc_rt_best_isa()]
 
     # -- conv / linear ------------------------------------------------------
     def conv2d(self, isa, x_nhwc, shape, in_q, out_q, weight, w_scales, w_zps, bias,
-               per_channel, relu, parts=1):
-        """x_nhwc uint8 [N,H,W,C]; shape: dict of Conv2dShape fields; weight int8 OIHW."""
+               per_channel, relu, parts=1, saturating_pairs=False):
+        """x_nhwc uint8 [N,H,W,C]; shape: dict of Conv2dShape fields; weight int8 OIHW;
+        saturating_pairs: FBGEMM's AVX2 int16 pair saturation (--numerics=fbgemm-avx2)."""
         order = ["batch", "in_h", "in_w", "in_channels", "out_channels", "kernel_h", "kernel_w",
                  "stride_h", "stride_w", "pad_top", "pad_left", "pad_bottom", "pad_right",
                  "dilation_h", "dilation_w", "groups"]
         shp = np.array([shape[k] for k in order], dtype=np.int32)
         L, code = self.lib, ISAS[isa]
-        size = L.qcc_rt_conv2d_packed_size(code, _ptr(shp, ctypes.c_int32))
+        size = L.qcc_rt_conv2d_packed_size(_ptr(shp, ctypes.c_int32))
         assert size > 0, f"unsupported shape {shape}"
         blob = np.zeros(size + 64, dtype=np.uint8)
         off = (-blob.ctypes.data) % 64  # embedded blobs are 64-byte aligned
@@ -68,11 +76,11 @@ class Runtime:
         w_zps = np.ascontiguousarray(w_zps, dtype=np.int32)
         bias_arr = None if bias is None else np.ascontiguousarray(bias, dtype=np.float32)
         rc = L.qcc_rt_conv2d_pack(
-            code, _ptr(shp, ctypes.c_int32), ctypes.c_float(in_q[0]), ctypes.c_int32(in_q[1]),
+            _ptr(shp, ctypes.c_int32), ctypes.c_float(in_q[0]), ctypes.c_int32(in_q[1]),
             ctypes.c_float(out_q[0]), ctypes.c_int32(out_q[1]), int(relu),
             _ptr(weight, ctypes.c_int8), int(per_channel), _ptr(w_scales, ctypes.c_float),
             _ptr(w_zps, ctypes.c_int32),
-            None if bias_arr is None else _ptr(bias_arr, ctypes.c_float),
+            None if bias_arr is None else _ptr(bias_arr, ctypes.c_float), int(saturating_pairs),
             _ptr(blob, ctypes.c_uint8), ctypes.c_size_t(size))
         assert rc == 0, "pack failed"
         x = np.ascontiguousarray(x_nhwc, dtype=np.uint8)

@@ -14,16 +14,33 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace qcc {
 
+/// The integer formulas generated code reproduces (docs/numerics.md "The
+/// contract"); the same on every target.
+enum class Numerics {
+  /// FBGEMM's formulas over exact integer sums, FBGEMM's int16 pair
+  /// saturation where it happens on every CPU (its depthwise fast path):
+  /// PyTorch's results on CPUs with AVX-512 VNNI, and on every CPU for
+  /// activations of at most 127.
+  Fbgemm,
+  /// Fbgemm plus the int16 pair saturation FBGEMM's AVX2 kernels add to every
+  /// conv and linear: PyTorch's results on CPUs without AVX-512 VNNI.
+  FbgemmAvx2,
+};
+/// "fbgemm" / "fbgemm-avx2".
+std::optional<Numerics> parseNumerics(llvm::StringRef name);
+const char *numericsName(Numerics numerics);
+
+/// Options every backend honours.
 struct EmitOptions {
   std::string name = "model";    // prefix of every generated symbol and file
-  std::string cpu = "native";    // native | avx512vnni | avx2 | generic
+  Numerics numerics = Numerics::Fbgemm;
   bool separateWeights = false;  // weights in NAME.weights instead of the source
-  int torchThreads = 1;          // PyTorch thread count whose results to reproduce
   std::string sourceName;        // the model file, for comments
 };
 
@@ -43,7 +60,18 @@ public:
                                    EmittedFiles &out) const = 0;
 };
 
-std::unique_ptr<TargetEmitter> createCpuTargetEmitter();
+/// Options of the CPU backend only.
+struct CpuTargetOptions {
+  /// Kernel variants in the library: auto (generic, avx2 and avx512vnni, one
+  /// chosen per call), native (the best this machine runs), or one of
+  /// avx512vnni, avx2, generic.
+  std::string cpu = "auto";
+  /// PyTorch thread count whose results to reproduce (elementwise ops'
+  /// vector/scalar split depends on it).
+  int torchThreads = 1;
+};
+
+std::unique_ptr<TargetEmitter> createCpuTargetEmitter(const CpuTargetOptions &options);
 
 } // namespace qcc
 
