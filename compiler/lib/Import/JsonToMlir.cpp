@@ -1,6 +1,8 @@
 //===- JsonToMlir.cpp - JSON type and attribute conversion ----------------===//
 #include "JsonToMlir.h"
 
+#include "qcc/Support/UntrustedText.h"
+
 #include "qcc/IR/QccTypes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -117,7 +119,7 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
   std::string dtype = type["dtype"].get<std::string>();
   DtypeInfo info = lookupDtype(dtype);
   if (info.bits == 0) {
-    error = "unknown dtype '" + dtype + "'";
+    error = "unknown dtype '" + diagnosticSafe(dtype) + "'";
     return {};
   }
   SmallVector<int64_t> shape;
@@ -130,7 +132,7 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
   // separate tensors; 4-bit rows pack two values per byte.
   if (!info.quantized || (!hasPerTensor && !hasPerAxis && info.bits <= 8)) {
     if (info.quantized && !(dtype == "quint8" || dtype == "quint4x2")) {
-      error = "quantized dtype '" + dtype + "' needs scale and zero_point";
+      error = "quantized dtype '" + diagnosticSafe(dtype) + "' needs scale and zero_point";
       return {};
     }
     unsigned bits = info.bits == 4 ? 8 : info.bits;

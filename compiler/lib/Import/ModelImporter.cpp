@@ -11,11 +11,13 @@
 #include "JsonToMlir.h"
 #include "qcc/IR/QccOps.h"
 #include "qcc/Import/SafeTensors.h"
+#include "qcc/Support/UntrustedText.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,9 @@ using namespace mlir;
 
 namespace qcc {
 namespace {
+
+/// A name from the model file, quoted for a one-line diagnostic.
+std::string quotedName(llvm::StringRef name) { return "'" + diagnosticSafe(name) + "'"; }
 
 /// Thrown nowhere: every failure returns false with `error` set, and the
 /// caller prefixes "FILE: error: ".
@@ -40,12 +45,13 @@ private:
     return false;
   }
   bool failNode(const std::string &node, const std::string &message) {
-    return fail("node '" + node + "': " + message);
+    return fail("node " + quotedName(node) + ": " + message);
   }
 
   bool parseJson(json &document);
   bool checkTopLevel(const json &document);
   bool openTensors(const json &document);
+  bool checkTensorPath(StringRef name, SmallString<256> &resolved);
   bool buildFunction(const json &document, ModuleOp module);
   bool importNode(const json &node, OpBuilder &builder);
   /// The value named `name`: a graph input, a node result, or a tensor of
@@ -74,7 +80,8 @@ bool Importer::parseJson(json &document) {
     // e.what() reads "[json.exception.parse_error.101] parse error at line L, column C: ...".
     std::string what = e.what();
     size_t start = what.find("] ");
-    return fail("malformed JSON: " + (start == std::string::npos ? what : what.substr(start + 2)));
+    return fail("malformed JSON: " +
+                diagnosticSafe(start == std::string::npos ? what : what.substr(start + 2), 300));
   }
   return true;
 }
@@ -98,13 +105,44 @@ bool Importer::checkTopLevel(const json &doc) {
   return true;
 }
 
+/// `tensor_file` names a file inside the model's folder: a relative path
+/// without ".." whose real path (symbolic links resolved) stays in the folder.
+bool Importer::checkTensorPath(StringRef name, SmallString<256> &resolved) {
+  auto bad = [&](const std::string &why) {
+    return fail("tensor_file " + quotedName(name) + " " + why);
+  };
+  if (name.empty() || name.contains('\0'))
+    return bad("is not a file name");
+  if (llvm::sys::path::is_absolute(name))
+    return bad("is an absolute path; it must name a file in the model's folder");
+  for (StringRef part : llvm::make_range(llvm::sys::path::begin(name), llvm::sys::path::end(name)))
+    if (part == "..")
+      return bad("leads out of the model's folder ('..'); it must name a file in that folder");
+  SmallString<256> folder(llvm::sys::path::parent_path(path));
+  if (folder.empty())
+    folder = ".";
+  SmallString<256> joined(folder);
+  llvm::sys::path::append(joined, name);
+  SmallString<256> realFolder, realFile;
+  if (llvm::sys::fs::real_path(folder, realFolder) || llvm::sys::fs::real_path(joined, realFile)) {
+    resolved = joined; // does not exist: SafeTensorFile::open reports it
+    return true;
+  }
+  StringRef inside = realFile.str();
+  if (!inside.consume_front(realFolder.str()) || !llvm::sys::path::is_separator(inside.front()))
+    return bad("resolves (through a symbolic link) to a file outside the model's folder");
+  resolved = joined;
+  return true;
+}
+
 bool Importer::openTensors(const json &doc) {
-  SmallString<256> tensorPath(llvm::sys::path::parent_path(path));
-  llvm::sys::path::append(tensorPath, doc["tensor_file"].get<std::string>());
+  SmallString<256> tensorPath;
+  if (!checkTensorPath(doc["tensor_file"].get<std::string>(), tensorPath))
+    return false;
   std::string problem;
   tensorFile = SafeTensorFile::open(tensorPath, problem);
   if (!tensorFile)
-    return fail(tensorPath.str().str() + ": " + problem);
+    return fail(diagnosticSafe(tensorPath.str(), 300) + ": " + problem);
   tensorTable = &doc["tensors"];
   return true;
 }
@@ -113,28 +151,28 @@ Value Importer::lookupValue(const std::string &name, const std::string &node, Op
   if (auto it = values.find(name); it != values.end())
     return it->second;
   if (!tensorTable->contains(name)) {
-    failNode(node, "input '" + name + "' is not defined by a graph input, an earlier node or the tensor table");
+    failNode(node, "input " + quotedName(name) + " is not defined by a graph input, an earlier node or the tensor table");
     return {};
   }
   std::string problem;
   RankedTensorType type = convertType((*tensorTable)[name], context, problem);
   if (!type) {
-    failNode(node, "tensor '" + name + "': " + problem);
+    failNode(node, "tensor " + quotedName(name) + ": " + problem);
     return {};
   }
   const SafeTensorEntry *entry = tensorFile->lookup(name);
   if (!entry) {
-    failNode(node, "tensor '" + name + "' has no data in the tensor file");
+    failNode(node, "tensor " + quotedName(name) + " has no data in the tensor file");
     return {};
   }
   std::string dtype = (*tensorTable)[name]["dtype"].get<std::string>();
   if (entry->dtype != storageDtype(dtype)) {
-    failNode(node, "tensor '" + name + "' is stored as " + entry->dtype + ", a " + dtype +
+    failNode(node, "tensor " + quotedName(name) + " is stored as " + entry->dtype + ", a " + dtype +
                        " tensor needs " + storageDtype(dtype).str());
     return {};
   }
   if (ArrayRef<int64_t>(entry->shape) != type.getShape()) {
-    failNode(node, "tensor '" + name + "' has data of shape " + json(entry->shape).dump() +
+    failNode(node, "tensor " + quotedName(name) + " has data of shape " + json(entry->shape).dump() +
                        ", the tensor table says " + json(type.getShape().vec()).dump());
     return {};
   }
@@ -145,7 +183,7 @@ Value Importer::lookupValue(const std::string &name, const std::string &node, Op
   if (storage.isSignlessInteger(1)) {
     // bool: one byte per element in the file; MLIR packs i1 its own way.
     if (entry->bytes.size() != static_cast<size_t>(type.getNumElements())) {
-      failNode(node, "tensor '" + name + "' data does not fit its type");
+      failNode(node, "tensor " + quotedName(name) + " data does not fit its type");
       return {};
     }
     SmallVector<bool> flags;
@@ -160,7 +198,7 @@ Value Importer::lookupValue(const std::string &name, const std::string &node, Op
   }
   bool splat = false;
   if (!DenseElementsAttr::isValidRawBuffer(storageType, entry->bytes, splat)) {
-    failNode(node, "tensor '" + name + "' data does not fit its type");
+    failNode(node, "tensor " + quotedName(name) + " data does not fit its type");
     return {};
   }
   // Constants go to the top of the function so that they dominate every use.
@@ -187,7 +225,7 @@ bool Importer::importNode(const json &node, OpBuilder &builder) {
   std::optional<RegisteredOperationName> registered =
       RegisteredOperationName::lookup(opName, &context);
   if (!registered)
-    return failNode(name, "unknown op '" + node["op"].get<std::string>() + "'");
+    return failNode(name, "unknown op " + quotedName(node["op"].get<std::string>()));
 
   OperationState state(nodeLoc(name), *registered);
   for (const json &input : node["inputs"]) {
@@ -205,34 +243,41 @@ bool Importer::importNode(const json &node, OpBuilder &builder) {
     std::string problem;
     RankedTensorType type = convertType(output["type"], context, problem);
     if (!type)
-      return failNode(name, "output '" + output["name"].get<std::string>() + "': " + problem);
+      return failNode(name, "output " + quotedName(output["name"].get<std::string>()) + ": " + problem);
     state.types.push_back(type);
   }
   if (node.contains("attrs")) {
+    ArrayRef<StringAttr> known = registered->getAttributeNames();
     for (auto &[key, value] : node["attrs"].items()) {
+      if (!llvm::is_contained(known, StringAttr::get(&context, key)))
+        return failNode(name, "unknown attribute " + quotedName(key) + " for op '" + opName.substr(4) +
+                                  "'");
       std::string problem;
       Attribute attr = convertAttribute(value, context, problem);
       if (!attr)
-        return failNode(name, "attribute '" + key + "': " + problem);
+        return failNode(name, "attribute " + quotedName(key) + ": " + problem);
       state.addAttribute(key, attr);
     }
   }
-  Operation *op = builder.create(state);
-  // Verify now, capturing the verifier's message for this node.
+  // Verify now, capturing the verifier's message for this node: first the
+  // declared attributes' kinds (before the op exists, so that no accessor ever
+  // sees an attribute of the wrong kind), then the op's own verifier.
   std::string verifierMessage;
-  {
-    ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-      if (verifierMessage.empty())
-        verifierMessage = diag.str();
-      return success();
-    });
-    if (failed(mlir::verify(op, /*verifyRecursively=*/false)))
-      return failNode(name, verifierMessage);
-  }
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (verifierMessage.empty())
+      verifierMessage = diag.str();
+    return success();
+  });
+  NamedAttrList attributes(state.attributes);
+  if (failed(registered->verifyInherentAttrs(attributes, [&] { return emitError(state.location); })))
+    return failNode(name, verifierMessage);
+  Operation *op = builder.create(state);
+  if (failed(mlir::verify(op, /*verifyRecursively=*/false)))
+    return failNode(name, verifierMessage);
   for (auto [output, result] : llvm::zip(node["outputs"], op->getResults())) {
     std::string valueName = output["name"].get<std::string>();
     if (values.count(valueName) || tensorTable->contains(valueName))
-      return failNode(name, "value '" + valueName + "' is defined twice");
+      return failNode(name, "value " + quotedName(valueName) + " is defined twice");
     values[valueName] = result;
   }
   return true;
@@ -249,7 +294,7 @@ bool Importer::buildFunction(const json &doc, ModuleOp module) {
     std::string problem;
     RankedTensorType type = convertType(input["type"], context, problem);
     if (!type)
-      return fail("input '" + input["name"].get<std::string>() + "': " + problem);
+      return fail("input " + quotedName(input["name"].get<std::string>()) + ": " + problem);
     argTypes.push_back(type);
     argNames.push_back(input["name"].get<std::string>());
   }
@@ -260,7 +305,7 @@ bool Importer::buildFunction(const json &doc, ModuleOp module) {
   for (auto [i, argName] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "qcc.name", builder.getStringAttr(argName));
     if (values.count(argName))
-      return fail("input '" + argName + "' is defined twice");
+      return fail("input " + quotedName(argName) + " is defined twice");
     values[argName] = entryBlock->getArgument(i);
   }
   builder.setInsertionPointToEnd(entryBlock);
@@ -271,10 +316,14 @@ bool Importer::buildFunction(const json &doc, ModuleOp module) {
   for (const json &output : doc["outputs"]) {
     if (!output.is_string())
       return fail("schema: 'outputs' must list value names");
-    auto it = values.find(output.get<std::string>());
-    if (it == values.end())
-      return fail("output '" + output.get<std::string>() + "' is not produced by any node");
-    results.push_back(it->second);
+    // A node result, a graph input, or a constant of the tensor table.
+    std::string outputName = output.get<std::string>();
+    if (!values.count(outputName) && !tensorTable->contains(outputName))
+      return fail("output " + quotedName(outputName) + " is not produced by any node");
+    Value result = lookupValue(outputName, outputName, builder);
+    if (!result)
+      return false;
+    results.push_back(result);
   }
   func::ReturnOp::create(builder, func.getLoc(), results);
   func.setType(builder.getFunctionType(argTypes, TypeRange(ValueRange(results))));
@@ -293,7 +342,7 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
          buildFunction(document, *module);
   } catch (const json::exception &e) {
     // A JSON value of an unexpected kind that a check above missed.
-    ok = fail(std::string("schema: ") + e.what());
+    ok = fail("schema: " + diagnosticSafe(e.what(), 300));
   }
   if (!ok) {
     errorOut = path + ": error: " + error;

@@ -1,6 +1,8 @@
 //===- SafeTensors.cpp - reader for the safetensors container -------------===//
 #include "qcc/Import/SafeTensors.h"
 
+#include "qcc/Support/UntrustedText.h"
+
 #include "llvm/ADT/StringSwitch.h"
 
 #include <nlohmann/json.hpp>
@@ -51,7 +53,7 @@ std::unique_ptr<SafeTensorFile> SafeTensorFile::open(llvm::StringRef path, std::
     if (name == "__metadata__")
       continue;
     auto bad = [&](const std::string &what) {
-      error = "tensor '" + name + "' in the tensor file: " + what;
+      error = "tensor '" + diagnosticSafe(name) + "' in the tensor file: " + what;
       return nullptr;
     };
     if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string() ||
@@ -63,7 +65,7 @@ std::unique_ptr<SafeTensorFile> SafeTensorFile::open(llvm::StringRef path, std::
     parsed.dtype = entry["dtype"].get<std::string>();
     size_t elemSize = elementSize(parsed.dtype);
     if (elemSize == 0)
-      return bad("unknown dtype '" + parsed.dtype + "'");
+      return bad("unknown dtype '" + diagnosticSafe(parsed.dtype) + "'");
     uint64_t count = 1;
     for (const json &dim : entry["shape"]) {
       if (!dim.is_number_unsigned())

@@ -11,6 +11,7 @@
 #include "qcc/Codegen/TargetEmitter.h"
 #include "qcc/IR/QccOps.h"
 #include "qcc/Import/ModelImporter.h"
+#include "qcc/Support/UntrustedText.h"
 #include "qcc/Transforms/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -96,8 +97,8 @@ std::string formatDiagnostic(Diagnostic &diag) {
   });
   std::string line = file + ": error: ";
   if (!node.empty())
-    line += "node '" + node + "': ";
-  return line + diag.str();
+    line += "node '" + qcc::diagnosticSafe(node) + "': ";
+  return line + qcc::diagnosticSafe(diag.str(), 1000);
 }
 
 bool isValidIdentifier(llvm::StringRef name) {

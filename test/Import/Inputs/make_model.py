@@ -89,6 +89,21 @@ def v_zero_point_range(g, t): node(g, "quant")["outputs"][0]["type"]["zero_point
 def v_bad_attr(g, t): node(g, "conv1")["attrs"]["stride"] = [1]
 def v_no_tensor_file(g, t): g["tensor_file"] = "absent.safetensors"
 def v_truncated_tensors(g, t): pass
+# Attributes the op does not declare, misspelled, or of the wrong kind.
+def v_unknown_attr(g, t): node(g, "quant")["attrs"] = {"stride": [1, 1, 1]}
+def v_misspelled_attr(g, t): node(g, "conv1")["attrs"]["strides"] = node(g, "conv1")["attrs"].pop("stride")
+def v_attr_wrong_type(g, t): node(g, "conv1")["attrs"]["groups"] = [1]
+def v_attr_list_as_int(g, t): node(g, "conv1")["attrs"]["stride"] = 1
+# tensor_file must stay inside the model's folder.
+def v_absolute_tensor_file(g, t): g["tensor_file"] = "/etc/passwd"
+def v_dotdot_tensor_file(g, t): g["tensor_file"] = "../../../../../../etc/passwd"
+def v_hidden_dotdot_tensor_file(g, t): g["tensor_file"] = "sub/../../m.safetensors"
+def v_symlink_out(g, t): g["tensor_file"] = "link.safetensors"  # main() makes the link
+def v_symlink_in(g, t): g["tensor_file"] = "link.safetensors"
+# A hostile node name in a diagnostic: still one line.
+def v_hostile_name_error(g, t):
+    n = node(g, "relu1")
+    n["name"], n["op"] = "relu\n#error injected\r*/", "frobnicate"
 
 
 def main():
@@ -100,6 +115,15 @@ def main():
     if variant == "truncated_tensors":
         blob = blob[:-20]
     out.with_suffix(".safetensors").write_bytes(blob)
+    if variant.startswith("symlink_"):
+        # link.safetensors next to the model, pointing out of its folder or into it
+        outside = out.parent.parent / (out.stem + "-outside.safetensors")
+        outside.write_bytes(blob)
+        target = outside if variant == "symlink_out" else out.with_suffix(".safetensors")
+        link = out.parent / "link.safetensors"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target)
 
 
 if __name__ == "__main__":
