@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +93,8 @@ def build_shared_library(source_dir, name, cxx="g++", extra_flags=()):
 class CompiledModel:
     """A compiled model loaded from its shared library. Call it with numpy
     arrays (or torch tensors): float32 inputs as PyTorch gives them, quantized
-    boundaries as their integer storage. Returns a list of numpy arrays."""
+    boundaries as their integer storage. Returns a list of numpy arrays.
+    Safe to call from several threads at once (each has its own workspace)."""
 
     def __init__(self, library_path, name, num_threads=1):
         self.library_path = Path(library_path)
@@ -112,7 +114,7 @@ class CompiledModel:
         self._workspace_bytes.argtypes = [ctypes.c_int]
         self.inputs = self._descs(name + "_input_desc")
         self.outputs = self._descs(name + "_output_desc")
-        self._workspace_cache = {}
+        self._workspace_cache = threading.local()
         # The kernel variants the library carries, from its header's first line.
         header = self.library_path.with_name(name + ".h")
         found = re.search(r"kernels: ([a-z0-9, ]+);", header.read_text().split("\n", 1)[0]) \
@@ -126,7 +128,7 @@ class CompiledModel:
             if not ptr:
                 return descs
             d = ptr.contents
-            descs.append({"name": d.name.decode(), "dtype": _DTYPES[d.dtype],
+            descs.append({"name": d.name.decode("utf-8", "replace"), "dtype": _DTYPES[d.dtype],
                           "shape": tuple(d.shape[:d.rank]), "scale": d.scale,
                           "zero_point": d.zero_point, "bytes": d.bytes})
             i += 1
@@ -144,12 +146,17 @@ class CompiledModel:
         return self._workspace_bytes(num_threads)
 
     def _workspace(self, num_threads):
-        if num_threads not in self._workspace_cache:
+        """This thread's workspace for `num_threads`: ctypes releases the GIL during the call,
+        so concurrent calls from several Python threads must not share scratch memory. One
+        workspace per calling thread, kept for its later calls (measured on ResNet-18: as fast
+        as a fresh workspace per call; a lock instead halves the throughput of two threads)."""
+        cache = self._workspace_cache.__dict__.setdefault("by_threads", {})
+        if num_threads not in cache:
             size = self.workspace_bytes(num_threads)
-            raw = np.zeros(size + 64, dtype=np.uint8)
+            raw = np.empty(size + 64, dtype=np.uint8)
             offset = (-raw.ctypes.data) % 64
-            self._workspace_cache[num_threads] = (raw, raw.ctypes.data + offset)
-        return self._workspace_cache[num_threads][1]
+            cache[num_threads] = (raw, raw.ctypes.data + offset)
+        return cache[num_threads][1]
 
     def __call__(self, *inputs, num_threads=None):
         num_threads = num_threads or self.num_threads

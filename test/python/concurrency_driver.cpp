@@ -1,0 +1,208 @@
+// Runs a generated model (model.h / model.cpp, name "model", generated with
+// --weights=file: model.weights) for the concurrency tests
+// (test_concurrency.py), on inputs read from in<i>.bin:
+//
+//   driver threads T...      one call per thread count, outputs to out<i>_t<T>.bin
+//   driver concurrent N R    N caller threads, each with its own workspace,
+//                            R calls each (1 thread per call); every output must
+//                            equal a sequential call's bytes
+//   driver allocations T...  after a warm-up call, counts malloc / calloc /
+//                            realloc / free / operator new / delete made by
+//                            any thread during calls with T threads; prints
+//                            the count, fails if it is not 0
+//
+// Exit status 0 on success; the allocation counters replace the C library's
+// and C++ runtime's entry points in this executable (glibc's __libc_* do the
+// work), so nothing but the driver itself is changed.
+#include "model.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void __libc_free(void*);
+}
+
+namespace {
+
+std::atomic<bool> counting{false};
+std::atomic<long> allocation_calls{0};
+
+[[maybe_unused]] void note() {
+  if (counting.load(std::memory_order_relaxed)) allocation_calls.fetch_add(1);
+}
+
+std::vector<unsigned char> read_file(const char* path, size_t bytes) {
+  std::vector<unsigned char> data(bytes);
+  FILE* f = std::fopen(path, "rb");
+  if (!f || std::fread(data.data(), 1, bytes, f) != bytes) {
+    std::fprintf(stderr, "cannot read %zu bytes from %s\n", bytes, path);
+    std::exit(2);
+  }
+  std::fclose(f);
+  return data;
+}
+
+struct Buffers {
+  std::vector<std::vector<unsigned char>> outputs;
+  std::vector<void*> out_ptrs;
+  void* workspace = nullptr;
+
+  explicit Buffers(int threads) {
+    for (int i = 0; i < model_NUM_OUTPUTS; ++i) {
+      outputs.emplace_back(model_output_desc(i)->bytes);
+      out_ptrs.push_back(outputs.back().data());
+    }
+    const size_t align = model_WORKSPACE_ALIGNMENT;
+    workspace = std::aligned_alloc(align, (model_workspace_bytes(threads) + align - 1) / align * align);
+  }
+  ~Buffers() { std::free(workspace); }
+  Buffers(const Buffers&) = delete;
+  Buffers& operator=(const Buffers&) = delete;
+};
+
+const void* g_weights = nullptr;
+
+int run(const std::vector<const void*>& inputs, Buffers& b, int threads) {
+  return model_run_with_weights(g_weights, inputs.data(), b.out_ptrs.data(), b.workspace, threads);
+}
+
+} // namespace
+
+// Counting replacements of the allocation functions (left out of sanitizer
+// builds, whose runtimes replace them themselves).
+#ifndef QCC_DRIVER_NO_ALLOCATION_COUNTERS
+extern "C" void* malloc(size_t n) {
+  note();
+  return __libc_malloc(n);
+}
+extern "C" void* calloc(size_t n, size_t m) {
+  note();
+  return __libc_calloc(n, m);
+}
+extern "C" void* realloc(void* p, size_t n) {
+  note();
+  return __libc_realloc(p, n);
+}
+extern "C" void free(void* p) {
+  if (p) note();
+  __libc_free(p);
+}
+void* operator new(size_t n) {
+  note();
+  if (void* p = __libc_malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept {
+  if (p) note();
+  __libc_free(p);
+}
+void operator delete[](void* p) noexcept { operator delete(p); }
+void operator delete(void* p, size_t) noexcept { operator delete(p); }
+void operator delete[](void* p, size_t) noexcept { operator delete(p); }
+#endif
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: driver threads|concurrent|allocations ...\n");
+    return 2;
+  }
+  // The weights, 64-byte aligned as the generated code requires.
+  const std::vector<unsigned char> blob = read_file("model.weights", model_WEIGHTS_BYTES);
+  void* weights = std::aligned_alloc(64, (model_WEIGHTS_BYTES + 63) / 64 * 64 + 64);
+  std::memcpy(weights, blob.data(), blob.size());
+  g_weights = weights;
+  std::vector<std::vector<unsigned char>> input_data;
+  std::vector<const void*> inputs;
+  for (int i = 0; i < model_NUM_INPUTS; ++i) {
+    char path[64];
+    std::snprintf(path, sizeof(path), "in%d.bin", i);
+    input_data.push_back(read_file(path, model_input_desc(i)->bytes));
+    inputs.push_back(input_data.back().data());
+  }
+  const std::string mode = argv[1];
+  if (mode == "threads") {
+    for (int a = 2; a < argc; ++a) {
+      const int threads = std::atoi(argv[a]);
+      Buffers b(threads);
+      if (int rc = run(inputs, b, threads)) {
+        std::fprintf(stderr, "model_run returned %d\n", rc);
+        return 3;
+      }
+      for (int i = 0; i < model_NUM_OUTPUTS; ++i) {
+        char path[64];
+        std::snprintf(path, sizeof(path), "out%d_t%d.bin", i, threads);
+        FILE* f = std::fopen(path, "wb");
+        std::fwrite(b.outputs[i].data(), 1, b.outputs[i].size(), f);
+        std::fclose(f);
+      }
+    }
+    return 0;
+  }
+  if (mode == "concurrent" && argc == 4) {
+    const int callers = std::atoi(argv[2]), calls = std::atoi(argv[3]);
+    Buffers reference(1);
+    if (run(inputs, reference, 1) != 0) return 3;
+    std::atomic<int> mismatches{0}, failures{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < callers; ++t) {
+      pool.emplace_back([&] {
+        Buffers own(1);  // each caller its own workspace and outputs
+        for (int c = 0; c < calls; ++c) {
+          if (run(inputs, own, 1) != 0) ++failures;
+          for (int i = 0; i < model_NUM_OUTPUTS; ++i)
+            if (own.outputs[i] != reference.outputs[i]) ++mismatches;
+        }
+      });
+    }
+    for (auto& t : pool) t.join();
+    std::printf("concurrent: %d callers x %d calls, %d mismatched outputs, %d failed calls\n",
+                callers, calls, mismatches.load(), failures.load());
+    return mismatches == 0 && failures == 0 ? 0 : 4;
+  }
+  if (mode == "allocations") {
+#ifdef QCC_DRIVER_NO_ALLOCATION_COUNTERS
+    std::fprintf(stderr, "built without allocation counters\n");
+    return 2;
+#endif
+    // The counters see this executable's allocations (else a 0 would prove nothing).
+    counting = true;
+    // volatile: the compiler may not elide the pairs.
+    void* volatile probe = std::malloc(16);
+    std::free(probe);
+    int* volatile object = new int(1);
+    delete object;
+    counting = false;
+    if (allocation_calls.load() != 4) {
+      std::fprintf(stderr, "the allocation counters missed calls (%ld of 4)\n", allocation_calls.load());
+      return 6;
+    }
+    long total = 0;
+    for (int a = 2; a < argc; ++a) {
+      const int threads = std::atoi(argv[a]);
+      Buffers b(threads);
+      if (run(inputs, b, threads) != 0) return 3;  // warm-up: the thread pool starts here
+      allocation_calls = 0;
+      counting = true;
+      const int rc = run(inputs, b, threads);
+      counting = false;
+      if (rc != 0) return 3;
+      std::printf("allocations during a call with %d thread(s): %ld\n", threads,
+                  allocation_calls.load());
+      total += allocation_calls.load();
+    }
+    return total == 0 ? 0 : 5;
+  }
+  std::fprintf(stderr, "unknown mode %s\n", argv[1]);
+  return 2;
+}
