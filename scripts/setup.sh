@@ -8,8 +8,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-apt_packages=(cmake ninja-build g++ clang libomp-14-dev libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
-              nlohmann-json3-dev python3-venv)
+apt_packages=(cmake ninja-build g++ clang libomp-14-dev libclang-rt-14-dev libmlir-22-dev mlir-22-tools
+              llvm-22-dev llvm-22-tools nlohmann-json3-dev python3-venv)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: C++ unit tests (ctest), the lit suite (dialect,
-# passes, importer, drivers) and the Python tests. Builds (and sets up) first.
+# passes, importer, drivers), the Python tests and a short smoke of the
+# fuzzers (scripts/fuzz.sh). Builds (and sets up) first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="${QCC_BUILD_DIR:-$root/build}"
@@ -21,6 +22,9 @@ rc=$?
 set -e
 # pytest exits 5 when it collects no tests; that is not a failure of the suite.
 if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then status=1; fi
+
+echo "== fuzz smoke (libFuzzer + ASan + UBSan; regressions, then ${QCC_FUZZ_SECONDS:-45} s per target)"
+bash "$root/scripts/fuzz.sh" "${QCC_FUZZ_SECONDS:-45}" || status=1
 
 if [ $status -ne 0 ]; then echo "qcc tests: FAILED"; else echo "qcc tests: all suites passed"; fi
 exit $status

@@ -27,8 +27,13 @@ std::unique_ptr<SafeTensorFile> SafeTensorFile::open(llvm::StringRef path, std::
     error = "cannot open tensor file: " + bufferOrErr.getError().message();
     return nullptr;
   }
+  return fromBuffer(std::move(*bufferOrErr), error);
+}
+
+std::unique_ptr<SafeTensorFile>
+SafeTensorFile::fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer, std::string &error) {
   auto file = std::unique_ptr<SafeTensorFile>(new SafeTensorFile());
-  file->buffer = std::move(*bufferOrErr);
+  file->buffer = std::move(buffer);
   llvm::StringRef data = file->buffer->getBuffer();
   if (data.size() < 8) {
     error = "tensor file is truncated: no header length";
@@ -49,7 +54,10 @@ std::unique_ptr<SafeTensorFile> SafeTensorFile::open(llvm::StringRef path, std::
   }
   size_t payloadSize = data.size() - 8 - headerSize;
   const char *payload = data.data() + 8 + headerSize;
-  for (auto &[name, entry] : header.items()) {
+  for (auto &item : header.items()) {
+    // Not structured bindings: lambdas may not capture them before C++20.
+    const std::string &name = item.key();
+    const json &entry = item.value();
     if (name == "__metadata__")
       continue;
     auto bad = [&](const std::string &what) {

@@ -29,6 +29,9 @@ public:
   /// Opens and validates `path`. On failure returns null and sets `error`
   /// to a lowercase description (without the file name).
   static std::unique_ptr<SafeTensorFile> open(llvm::StringRef path, std::string &error);
+  /// The same for bytes already in memory (the fuzzer's entry point).
+  static std::unique_ptr<SafeTensorFile> fromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                                    std::string &error);
 
   const SafeTensorEntry *lookup(llvm::StringRef name) const;
 
