@@ -1,12 +1,8 @@
 // Compile-time side: validates a conv/linear layer and packs its weights and
-// requantization constants into the blob each ISA's kernels read. This is the
-// only place that touches float scales; it reproduces FBGEMM's constants:
-//   act_times_w_scale[j] = (float)in_scale * w_scale[j]
-//   multiplier[j]        = act_times_w_scale[j] / (float)out_scale
-//   bias[j] per tensor   = bias * (float)(1.0 / (double)act_times_w_scale)
-//   bias[j] per channel  = bias / act_times_w_scale[j]
-// (FBGEMM QuantUtilsAvx2.cc requantizeOutputProcessingAvx2, the path every
-// x86 conv/linear in PyTorch takes. FBGEMM's depthwise requantization has a
+// requantization constants into the blob every ISA's kernels read. The
+// constants are FBGEMM's (requant_constants.h, the one computation of them):
+// taken from the caller when it has them (the compiler's `qcc.requant`), else
+// computed with the same function. (FBGEMM's depthwise requantization has a
 // scalar channel tail that divides the bias even per tensor, but it is
 // unreachable: FBGEMM's depthwise path requires channels % 8 == 0.)
 #include <cmath>
@@ -15,6 +11,7 @@
 #include "common/blob.h"
 #include "common/depthwise_taps.h"
 #include "qcc_rt/conv.h"
+#include "qcc_rt/requant_constants.h"
 
 namespace qcc_rt {
 namespace {
@@ -116,6 +113,7 @@ bool quantization_ok(const Conv2dShape& s, const ConvQuantization& q) {
   if (!scale_ok(q.input_scale) || !scale_ok(q.output_scale)) return false;
   if (q.input_zero_point < 0 || q.input_zero_point > 255) return false;
   if (q.output_zero_point < 0 || q.output_zero_point > 255) return false;
+  if (q.output_min < 0 || q.output_max > 255 || q.output_min > q.output_max) return false;
   const int32_t count = q.per_channel ? s.out_channels : 1;
   for (int32_t i = 0; i < count; ++i) {
     if (!scale_ok(q.weight_scales[i])) return false;
@@ -244,8 +242,8 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   h.n = static_cast<int32_t>(l.n), h.n_padded = static_cast<int32_t>(l.n_padded);
   h.input_zero_point = q.input_zero_point;
   h.output_zero_point = q.output_zero_point;
-  h.output_min = q.relu ? q.output_zero_point : 0;
-  h.output_max = 255;
+  h.output_min = q.relu && q.output_zero_point > q.output_min ? q.output_zero_point : q.output_min;
+  h.output_max = q.output_max;
   h.weights_offset = static_cast<uint32_t>(o.weights);
   h.zp_correction_offset = static_cast<uint32_t>(o.zp_correction);
   h.weight_zp_offset = static_cast<uint32_t>(o.weight_zp);
@@ -294,12 +292,14 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
       }
       zp_corr[col] = static_cast<int32_t>(-int64_t(q.input_zero_point) * shifted_sum);
       weight_zp[col] = bzp;
-      const float act_times_w_scale = q.input_scale * q.weight_scales[qi];
-      mult[col] = act_times_w_scale / q.output_scale;
-      if (q.bias) {
-        bias[col] = q.per_channel
-                        ? q.bias[oc] / act_times_w_scale
-                        : q.bias[oc] * static_cast<float>(1.0 / static_cast<double>(act_times_w_scale));
+      if (q.multiplier && q.scaled_bias) {
+        mult[col] = q.multiplier[oc];
+        bias[col] = q.scaled_bias[oc];
+      } else {
+        const RequantChannel c = fbgemm_requant_channel(
+            q.input_scale, q.output_scale, q.weight_scales[qi], q.per_channel, q.bias ? q.bias[oc] : 0.0f);
+        mult[col] = c.multiplier;
+        bias[col] = c.bias;
       }
     }
   }

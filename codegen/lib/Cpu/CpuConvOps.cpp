@@ -64,17 +64,14 @@ bool outputMatches(const qcc_rt::Conv2dShape &shape, RankedTensorType out) {
   return out.getDimSize(1) == shape.out_channels;
 }
 
-/// Packs a conv or linear with its fused activation (relu in the kernel, a
-/// clamp as an integer clamp after it) and emits the call.
+/// Packs a conv or linear (its fused relu or clamp is the requantization's
+/// output range) and emits the call.
 template <typename OpT>
 LogicalResult emitPackedWithActivation(OpT op, CpuEmitter &e, const qcc_rt::Conv2dShape &shape) {
-  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(),
-                       op.getActivation(), shape);
+  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(), shape);
   if (failed(blob))
     return failure();
-  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(),
-                 fusedClamp(op.getActivation(), op.getClampMin(), op.getClampMax(),
-                            op.getOutput()));
+  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput());
   return success();
 }
 
@@ -130,11 +127,10 @@ LogicalResult emitConvTranspose(ConvTransposeOp op, CpuEmitter &e) {
   if (llvm::isa_and_nonnull<quant::UniformQuantizedPerAxisType>(getQuantizedElementType(w)))
     return unsupported(op, "per-channel weights (PyTorch's fbgemm transposed convolution "
                            "supports per-tensor weights only)");
-  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(),
-                       "none", shape);
+  auto blob = packConv(op, e, op.getInput(), op.getWeight(), op.getBias(), op.getOutput(), shape);
   if (failed(blob))
     return failure();
-  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(), std::nullopt);
+  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput());
   return success();
 }
 

@@ -74,8 +74,8 @@ LogicalResult emitRelu(ReluOp op, CpuEmitter &e) {
 LogicalResult emitClamp(ClampOp op, CpuEmitter &e) {
   if (!isQuint8(op.getInput()))
     return unsupported(op, "only quint8 clamp is implemented");
-  auto bounds = fusedClamp("clamp", op.getMin(), op.getMax(), op.getInput());
-  return emitIntegerClamp(op, e, bounds->first, bounds->second);
+  auto [min, max] = clampBounds(op.getMin(), op.getMax(), op.getInput());
+  return emitIntegerClamp(op, e, min, max);
 }
 
 /// The broadcast of a mul over the result's physical dimension order

@@ -1,6 +1,8 @@
 //===- CpuOpSupport.cpp - helpers shared by the CPU op emitters -------------===//
 #include "CpuOpSupport.h"
 
+#include "qcc_rt/requant_constants.h"
+
 using namespace mlir;
 
 namespace qcc::cpu {
@@ -53,18 +55,22 @@ std::string int64List(ArrayRef<int64_t> values) {
 //===----------------------------------------------------------------------===//
 
 FailureOr<std::vector<uint8_t>> packConv(Operation *op, CpuEmitter &e, Value input, Value weight,
-                                         Value bias, Value output, StringRef activation,
+                                         Value bias, Value output,
                                          const qcc_rt::Conv2dShape &shape) {
   if (!isQuint8(input) || !isQuint8(output))
     return unsupported(op, "activations must be per-tensor quint8");
+  FailureOr<Requant> requant = readRequant(op);
+  if (failed(requant))
+    return failure();
   return packConvWithQParams(op, e, weight, bias, *perTensor(input), *perTensor(output),
-                             activation == "relu", shape);
+                             /*relu=*/false, shape, &*requant);
 }
 
 FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e, Value weight,
                                                     Value bias, QuantParams input,
                                                     QuantParams output, bool relu,
-                                                    const qcc_rt::Conv2dShape &shape) {
+                                                    const qcc_rt::Conv2dShape &shape,
+                                                    const Requant *requant) {
   auto weightData = constantData(weight);
   auto weightQuant = getQuantizedElementType(weight.getType());
   if (!weightData || !weightQuant || !weightQuant.isSigned() ||
@@ -105,6 +111,12 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
     q.bias = biasValues.data();
   }
   q.saturating_pairs = e.getOptions().numerics == Numerics::FbgemmAvx2;
+  if (requant) { // the compiler's constants, not a second computation
+    q.multiplier = requant->multiplier.data();
+    q.scaled_bias = requant->bias.data();
+    q.output_min = requant->outputMin;
+    q.output_max = requant->outputMax;
+  }
   size_t size = qcc_rt::conv2d_packed_size(shape);
   if (size == 0)
     return unsupported(op, "the kernel library rejects this shape");
@@ -114,11 +126,9 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
   return blob;
 }
 
-/// Emits the kernel call for a packed blob, then an integer clamp if the op
-/// has a fused clamp (the kernels fuse relu only; a clamp of the requantized
-/// integers equals PyTorch's fused clamp).
+/// Emits the kernel call for a packed blob.
 void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value input,
-                    Value output, std::optional<std::pair<int32_t, int32_t>> clampBounds) {
+                    Value output) {
   qcc_rt::PackedConvHeader header;
   qcc_rt::conv2d_read_header(blob.data(), &header);
   size_t offset = e.addWeights(blob);
@@ -133,33 +143,22 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
                      ", " + e.ref(input) + ", " + e.ref(output) + ", scratch + thread * " +
                      std::to_string(scratch) + ", begin, end)";
   parallelCall(e, rows, kConvRowAlign, call);
-  if (clampBounds) {
-    int64_t numel = tensorType(output).getNumElements();
-    parallelCall(e, numel, kElementAlign,
-                 "qcc_rt::clamp_integers(" + e.ref(output) + ", " + e.ref(output) + ", " +
-                     std::to_string(clampBounds->first) + ", " +
-                     std::to_string(clampBounds->second) + ", begin, end)");
-  }
 }
 
-/// PyTorch's quantize_val for a clamp bound: zp + nearbyint(x * (1/scale)),
-/// clamped to the storage range.
 int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax) {
-  float inverse = 1.0f / p.scale;
-  float scaled = static_cast<float>(x) * inverse;
-  int64_t q = static_cast<int64_t>(std::nearbyint(scaled)) + p.zeroPoint;
-  return static_cast<int32_t>(std::min<int64_t>(qmax, std::max<int64_t>(qmin, q)));
+  return qcc_rt::quantize_clamp_bound(x, p.scale, p.zeroPoint, qmin, qmax, qmin);
 }
 
-std::optional<std::pair<int32_t, int32_t>> fusedClamp(StringRef activation,
-                                                      std::optional<APFloat> lo,
-                                                      std::optional<APFloat> hi, Value output) {
-  if (activation != "clamp")
-    return std::nullopt;
+std::pair<int32_t, int32_t> clampBounds(std::optional<APFloat> lo, std::optional<APFloat> hi,
+                                        Value output) {
   QuantParams p = *perTensor(output);
-  int32_t min = lo ? quantizeBound(lo->convertToDouble(), p, 0, 255) : 0;
-  int32_t max = hi ? quantizeBound(hi->convertToDouble(), p, 0, 255) : 255;
-  return std::make_pair(min, max);
+  int32_t min = lo ? qcc_rt::quantize_clamp_bound(lo->convertToDouble(), p.scale, p.zeroPoint,
+                                                  0, 255, 0)
+                   : 0;
+  int32_t max = hi ? qcc_rt::quantize_clamp_bound(hi->convertToDouble(), p.scale, p.zeroPoint,
+                                                  0, 255, 255)
+                   : 255;
+  return {min, max};
 }
 
 } // namespace qcc::cpu

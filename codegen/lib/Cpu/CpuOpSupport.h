@@ -12,6 +12,7 @@
 #define QCC_LIB_CODEGEN_CPU_CPUOPSUPPORT_H
 
 #include "CpuEmitter.h"
+#include "../Requant.h"
 
 #include "qcc/IR/QccOps.h"
 #include "qcc/IR/QccTypes.h"
@@ -53,32 +54,31 @@ mlir::DenseElementsAttr constantData(mlir::Value v);
 /// `{1, 2, 3}`
 std::string int64List(llvm::ArrayRef<int64_t> values);
 
-/// Packs weights/bias/qparams of a quantized conv or linear with `shape`
-/// through the kernel library's packer.
+/// Packs a quantized conv, conv_transpose or linear with `shape` through the
+/// kernel library's packer, with the requantization constants and output range
+/// qcc-prepare-constants attached to the op (`qcc.requant`).
 mlir::FailureOr<std::vector<uint8_t>> packConv(mlir::Operation *op, CpuEmitter &e,
                                                mlir::Value input, mlir::Value weight,
                                                mlir::Value bias, mlir::Value output,
-                                               llvm::StringRef activation,
                                                const qcc_rt::Conv2dShape &shape);
 /// The same with the activations' quantization given explicitly (blocks whose
-/// inner steps have recorded qparams: attention projections, LSTM gates).
+/// inner steps have recorded qparams: attention projections, LSTM gates), and
+/// the compiler's requantization constants when the op has them.
 mlir::FailureOr<std::vector<uint8_t>> packConvWithQParams(mlir::Operation *op, CpuEmitter &e,
                                                           mlir::Value weight, mlir::Value bias,
                                                           QuantParams input, QuantParams output,
                                                           bool relu,
-                                                          const qcc_rt::Conv2dShape &shape);
-/// Emits the parallel kernel call for a packed blob, then the integer clamp
-/// of a fused clamp.
+                                                          const qcc_rt::Conv2dShape &shape,
+                                                          const Requant *requant = nullptr);
+/// Emits the parallel kernel call for a packed blob.
 void emitPackedCall(mlir::Operation *op, CpuEmitter &e, llvm::ArrayRef<uint8_t> blob,
-                    mlir::Value input, mlir::Value output,
-                    std::optional<std::pair<int32_t, int32_t>> clampBounds);
-/// PyTorch's quantize_val for a real bound, clamped to [qmin, qmax].
+                    mlir::Value input, mlir::Value output);
+/// PyTorch's quantize_val for a real bound, clamped to [qmin, qmax]
+/// (qcc_rt::quantize_clamp_bound).
 int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax);
-/// The integer bounds of a fused "clamp" activation, or nullopt for others.
-std::optional<std::pair<int32_t, int32_t>> fusedClamp(llvm::StringRef activation,
-                                                      std::optional<llvm::APFloat> lo,
-                                                      std::optional<llvm::APFloat> hi,
-                                                      mlir::Value output);
+/// The integer bounds of a clamp to [lo, hi] (either may be absent).
+std::pair<int32_t, int32_t> clampBounds(std::optional<llvm::APFloat> lo,
+                                        std::optional<llvm::APFloat> hi, mlir::Value output);
 
 // One entry per op group: std::nullopt when `op` is not in the group.
 std::optional<mlir::LogicalResult> emitConvOp(mlir::Operation *op, CpuEmitter &e);

@@ -4,10 +4,10 @@
 // computes at prepack / run time from the scales, the weights and the float
 // bias, and attaches it as the `qcc.requant` dictionary (docs/passes.md):
 //
-//   act_times_w_scale[j] = (float)in_scale * (float)w_scale[j]
-//   multiplier[j]        = act_times_w_scale[j] / (float)out_scale
-//   bias[j]              = per-tensor weights: b[j] * (float)(1.0 / (double)act_times_w_scale[j])
-//                          per-channel weights: b[j] / act_times_w_scale[j]
+//   act_times_w_scale[j], multiplier[j], bias[j]: FBGEMM's constants, from
+//     qcc_rt::fbgemm_requant_channel (runtime-support/include/qcc_rt/
+//     requant_constants.h, the one place they are computed; every backend
+//     reads them from here)
 //   weight_sum[j]        = sum of the stored weight integers of output channel j
 //   weight_zero_point[j], input_zero_point, output_zero_point,
 //   output_min, output_max  (the fused activation as integer clamp bounds)
@@ -24,6 +24,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include "qcc_rt/requant_constants.h"
 
 #include <cmath>
 
@@ -75,20 +77,6 @@ std::optional<QuantizedGemm> asQuantizedGemm(Operation *op) {
   if (gemm && !isQuantizedTensor(gemm->output.getType()))
     return std::nullopt; // float ops need no requantization
   return gemm;
-}
-
-/// PyTorch's quantize_val for an activation bound: zp + nearbyint(x * (1/s))
-/// in float, clamped to the storage range. A NaN bound leaves the range open.
-int64_t quantizeBound(double x, double scale, int64_t zeroPoint, int64_t qmin, int64_t qmax,
-                      int64_t ifNaN) {
-  float inverse = 1.0f / static_cast<float>(scale);
-  float rounded = std::nearbyint(static_cast<float>(x) * inverse);
-  float shifted = static_cast<float>(zeroPoint) + rounded;
-  if (std::isnan(shifted))
-    return ifNaN;
-  // Clamp in float first: the bound may be far outside int64.
-  shifted = std::min(std::max(shifted, static_cast<float>(qmin)), static_cast<float>(qmax));
-  return static_cast<int64_t>(shifted);
 }
 
 /// Output channel of each stored weight element, in storage order.
@@ -162,13 +150,11 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
   SmallVector<float> actTimesWScale(channels), multiplier(channels), scaledBias(channels);
   SmallVector<int32_t> weightSum(channels), weightZeroPoint(channels);
   for (int64_t j = 0; j < channels; ++j) {
-    actTimesWScale[j] = inScale * static_cast<float>(wScales[j]);
-    multiplier[j] = actTimesWScale[j] / outScale;
-    // requantizeOutputProcessingAvx2: per-tensor multiplies by a reciprocal
-    // rounded from double, per-channel divides.
-    scaledBias[j] = perChannel
-                        ? bias[j] / actTimesWScale[j]
-                        : bias[j] * static_cast<float>(1.0 / static_cast<double>(actTimesWScale[j]));
+    qcc_rt::RequantChannel c = qcc_rt::fbgemm_requant_channel(
+        inScale, outScale, static_cast<float>(wScales[j]), perChannel, bias[j]);
+    actTimesWScale[j] = c.act_times_w_scale;
+    multiplier[j] = c.multiplier;
+    scaledBias[j] = c.bias;
     weightSum[j] = static_cast<int32_t>(sums[j]);
     weightZeroPoint[j] = static_cast<int32_t>(wZeroPoints[j]);
   }
@@ -179,10 +165,16 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
   if (gemm.activation == "relu") {
     outMin = outZp; // quantize(0) == zp
   } else if (gemm.activation == "clamp") {
+    float scale = static_cast<float>(outQuant.getScale());
+    auto bound = [&](double x, int64_t ifNaN) {
+      return qcc_rt::quantize_clamp_bound(x, scale, static_cast<int32_t>(outZp),
+                                          static_cast<int32_t>(qmin), static_cast<int32_t>(qmax),
+                                          static_cast<int32_t>(ifNaN));
+    };
     if (gemm.clampMin)
-      outMin = quantizeBound(*gemm.clampMin, outQuant.getScale(), outZp, qmin, qmax, qmin);
+      outMin = bound(*gemm.clampMin, qmin);
     if (gemm.clampMax)
-      outMax = quantizeBound(*gemm.clampMax, outQuant.getScale(), outZp, qmin, qmax, qmax);
+      outMax = bound(*gemm.clampMax, qmax);
   }
 
   Builder b(op->getContext());

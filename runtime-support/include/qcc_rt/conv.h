@@ -47,6 +47,15 @@ struct ConvQuantization {
   // (--numerics=fbgemm-avx2). Without it only the layers FBGEMM runs on its
   // depthwise fast path saturate, as on every CPU; all other sums are exact.
   bool saturating_pairs = false;
+  // FBGEMM's per-output-channel constants as the compiler computed them
+  // (qcc-prepare-constants' `qcc.requant`: multiplier and bias'); null: the
+  // packer computes them with the same function (requant_constants.h).
+  const float* multiplier = nullptr;
+  const float* scaled_bias = nullptr;
+  // Integer bounds of the output (a fused clamp); the defaults, together with
+  // `relu`, give [relu ? output_zero_point : 0, 255].
+  int32_t output_min = 0;
+  int32_t output_max = 255;
 };
 
 // Which kernel family a blob selects (chosen by the packer from the shape).
