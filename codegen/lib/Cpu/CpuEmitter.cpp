@@ -1,6 +1,6 @@
 //===- CpuEmitter.cpp - C++ emission for the CPU backend ------------------===//
 //
-// Prints a prepared function (qcc-cpu-layout and qcc-plan-memory have run) as
+// Prints a prepared function (qcc-layout and qcc-plan-memory have run) as
 // NAME.h / NAME.cpp: a C API with the boundary described by constants, and a
 // run function that calls qcc_rt kernels on caller-provided buffers. Reads
 // the IR only.

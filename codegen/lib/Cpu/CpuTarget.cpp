@@ -13,7 +13,7 @@ namespace qcc {
 void buildCpuPipeline(OpPassManager &pm) {
   buildOptimizationPipeline(pm);
   OpPassManager &fn = pm.nest<func::FuncOp>();
-  fn.addPass(createQccCpuLayout());
+  fn.addPass(createQccLayout());
   fn.addPass(createQccPlanMemory());
 }
 

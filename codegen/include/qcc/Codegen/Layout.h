@@ -5,7 +5,7 @@
 // input channels are contiguous for the int8 dot-product instructions, and
 // everything else contiguous. These rules decide, per op, which layout each
 // operand must have and which layout the result gets; the layout pass
-// (qcc-cpu-layout) inserts qcc.relayout where they disagree and records the
+// (qcc-layout) inserts qcc.relayout where they disagree and records the
 // outcome, so emitters only read it.
 //
 //===----------------------------------------------------------------------===//
@@ -50,7 +50,7 @@ constexpr llvm::StringLiteral kLayoutAttrName = "qcc.layout";
 /// its NCHW kernel, which rounds differently from the NHWC one.
 constexpr llvm::StringLiteral kTorchLayoutAttrName = "qcc.torch_layout";
 
-/// The layout of a value after qcc-cpu-layout ran: graph arguments and
+/// The layout of a value after qcc-layout ran: graph arguments and
 /// constants are contiguous, results carry `qcc.layout` when channels-last.
 Layout getLayout(mlir::Value value);
 

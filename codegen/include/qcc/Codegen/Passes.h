@@ -16,7 +16,7 @@ namespace qcc {
 #include "qcc/Codegen/Passes.h.inc"
 
 /// The optimization pipeline followed by the CPU backend's preparation:
-/// the qcc-default passes with qcc-cpu-layout before memory planning.
+/// the qcc-default passes with qcc-layout before memory planning.
 void buildCpuPipeline(mlir::OpPassManager &pm);
 
 } // namespace qcc

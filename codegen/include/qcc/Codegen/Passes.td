@@ -4,7 +4,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def QccCpuLayout : Pass<"qcc-cpu-layout", "mlir::func::FuncOp"> {
+def QccLayout : Pass<"qcc-layout", "mlir::func::FuncOp"> {
   let summary = "Choose physical layouts for the CPU backend and insert qcc.relayout where needed";
   let description = [{
     Spatial ops (conv, pooling) read and write channels-last tensors;

@@ -1,6 +1,6 @@
-// RUN: qcc-opt %s -qcc-cpu-layout --split-input-file | FileCheck %s
+// RUN: qcc-opt %s -qcc-layout --split-input-file | FileCheck %s
 
-// qcc-cpu-layout: spatial ops (conv, conv_transpose, pooling, interpolate,
+// qcc-layout: spatial ops (conv, conv_transpose, pooling, interpolate,
 // batch norm, spatial mean) run channels-last; elementwise ops, cat and split
 // run in the memory format PyTorch would hold their operands in; everything
 // else, and the function's results, are contiguous. A qcc.relayout is
