@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "qcc_rt/scalar_formulas.h"
+
 namespace qcc_rt {
 
 // [outer][channels][inner] <-> [outer][inner][channels]: NCHW <-> NHWC with
@@ -94,8 +96,7 @@ inline void mean_spatial(const T* in, T* out, int64_t channels, int64_t pixels, 
     for (int64_t c = 0; c < channels; ++c) {
       int64_t sum = 0;
       for (int64_t p = 0; p < pixels; ++p) sum += in[(n * pixels + p) * channels + c];
-      out[n * channels + c] = static_cast<T>(
-          std::nearbyint(static_cast<double>(sum) / static_cast<double>(pixels)));
+      out[n * channels + c] = static_cast<T>(formula::mean(sum, pixels));
     }
 }
 

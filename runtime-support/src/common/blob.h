@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "qcc_rt/conv.h"
+#include "qcc_rt/scalar_formulas.h"
 
 namespace qcc_rt {
 namespace detail {
@@ -75,10 +76,7 @@ inline GemmScratch gemm_scratch(const PackedConvHeader& h, void* scratch) {
 // indefinite" INT32_MIN for NaN and anything outside int32. FBGEMM's vector
 // requantization (what PyTorch runs on x86) relies on it, so the portable code
 // reproduces it instead of calling lrintf on out-of-range values.
-inline int32_t cvt_float_to_int32_rne(float f) {
-  if (!(f >= -2147483648.0f && f < 2147483648.0f)) return INT32_MIN;
-  return static_cast<int32_t>(std::nearbyint(f));
-}
+inline int32_t cvt_float_to_int32_rne(float f) { return formula::cvt_rne(f); }
 
 // FBGEMM requantization of one int32 accumulator (raw already corrected for
 // zero points): saturate16(saturate16(round(((float)raw + bias) * mult)) + zp)
@@ -86,11 +84,7 @@ inline int32_t cvt_float_to_int32_rne(float f) {
 // before adding zp is the same function and cannot overflow.
 inline uint8_t requantize_one(int32_t raw, float bias, float mult, int32_t out_zp, int32_t lo,
                               int32_t hi) {
-  float f = (static_cast<float>(raw) + bias) * mult;
-  int32_t r = cvt_float_to_int32_rne(f);
-  if (r < lo - out_zp) r = lo - out_zp;
-  if (r > hi - out_zp) r = hi - out_zp;
-  return static_cast<uint8_t>(r + out_zp);
+  return formula::requantize(raw, bias, mult, out_zp, lo, hi);
 }
 
 // Depthwise blobs store weights and per-channel constants of each 64-channel

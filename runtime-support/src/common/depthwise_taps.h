@@ -106,7 +106,7 @@ class TapWalker {
 // channel c's 4 weights (layout written by conv_pack.cpp).
 constexpr int32_t depthwise_weight_offset(int32_t c) { return 4 * depthwise_position(c % 64); }
 
-inline int32_t saturate_int16(int32_t v) { return v < -32768 ? -32768 : (v > 32767 ? 32767 : v); }
+inline int32_t saturate_int16(int32_t v) { return formula::saturate_int16(v); }
 
 } // namespace detail
 } // namespace qcc_rt

@@ -34,20 +34,14 @@ constexpr int64_t kTorchAddBlock = 64;
 // in wrapping int32, clamp. NaN therefore maps like +huge.
 inline int32_t quantize_vector_path(float x, float inv_scale, int32_t zp, int32_t qmin,
                                     int32_t qmax) {
-  float t = x * inv_scale;
-  t = t < 2147483520.0f ? t : 2147483520.0f;
-  const int32_t r = static_cast<int32_t>(static_cast<uint32_t>(cvt_float_to_int32_rne(t)) +
-                                         static_cast<uint32_t>(zp));
-  return r < qmin ? qmin : (r > qmax ? qmax : r);
+  return formula::quantize_vector(x, inv_scale, zp, qmin, qmax);
 }
 
 // PyTorch's scalar quantize_val (fbgemm::Quantize<T, LEGACY=false>): zero point
 // added in float after rounding, clamp in double.
 inline int32_t quantize_scalar_path(float x, float inv_scale, int32_t zp, int32_t qmin,
                                     int32_t qmax) {
-  const float t = static_cast<float>(zp) + std::nearbyint(x * inv_scale);
-  const double d = t;
-  return static_cast<int32_t>(d < qmin ? qmin : (d > qmax ? qmax : d));
+  return formula::quantize_scalar(x, inv_scale, zp, qmin, qmax);
 }
 
 inline uint8_t clamp_u8(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v)); }
@@ -219,13 +213,9 @@ inline void add_vector_path(const uint8_t* a, const uint8_t* b, uint8_t* out, in
     return v8::quantize_unclamped(c, inv_v, zp);
   });
 #endif
-  for (; i < end; ++i) {
-    const float da = std::fmaf(p.a.scale, static_cast<float>(a[i]), a_premul);
-    const float db = std::fmaf(p.b.scale, static_cast<float>(b[i]), b_premul);
-    float c = da + db;
-    if (kRelu) c = c > 0.0f ? c : 0.0f;
-    out[i] = static_cast<uint8_t>(quantize_vector_path(c, inv, p.out.zero_point, 0, 255));
-  }
+  for (; i < end; ++i)
+    out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, a_premul, p.b.scale,
+                          p.b.zero_point, b_premul, inv, p.out.zero_point, kRelu, /*vector=*/true);
 }
 
 } // namespace
@@ -254,13 +244,9 @@ void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int
     }
     // The last chunk_len % 64 elements of the chunk: PyTorch's scalar loop.
     const int64_t s_stop = chunk_end < end ? chunk_end : end;
-    for (; i < s_stop; ++i) {
-      const float da = p.a.scale * static_cast<float>(a[i] - p.a.zero_point);
-      const float db = p.b.scale * static_cast<float>(b[i] - p.b.zero_point);
-      float c = da + db;
-      if (p.relu) c = c < 0.0f ? 0.0f : c;
-      out[i] = static_cast<uint8_t>(quantize_scalar_path(c, inv, p.out.zero_point, 0, 255));
-    }
+    for (; i < s_stop; ++i)
+      out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, a_premul, p.b.scale,
+                            p.b.zero_point, b_premul, inv, p.out.zero_point, p.relu, /*vector=*/false);
   }
 }
 
@@ -269,7 +255,7 @@ void mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int
   // qmul_kernel: multiplier = sa * sb * (1 / so); both of its paths compute
   // zp + round(float(product) * multiplier) with saturation.
   const float multiplier = p.a.scale * p.b.scale * (1.0f / p.out.scale);
-  const int32_t lo = p.relu ? p.out.zero_point : 0;
+  [[maybe_unused]] const int32_t lo = p.relu ? p.out.zero_point : 0;  // the vector tiers
   int64_t i = begin;
 #if defined(QCC_RT_HAVE_SIMD16)
   namespace v16 = detail::simd16;
@@ -296,14 +282,9 @@ void mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int
     return _mm256_max_epi32(r, lo_v);
   });
 #endif
-  for (; i < end; ++i) {
-    const int32_t prod = (a[i] - p.a.zero_point) * (b[i] - p.b.zero_point);
-    const int32_t r = cvt_float_to_int32_rne(static_cast<float>(prod) * multiplier);
-    // RequantizeAvx512: add zp in wrapping int32, then saturating packs.
-    int32_t v = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(p.out.zero_point));
-    v = v < lo ? lo : v;
-    out[i] = clamp_u8(v);
-  }
+  for (; i < end; ++i)  // RequantizeAvx512: zp added in wrapping int32, saturating packs
+    out[i] = formula::mul(a[i], b[i], p.a.zero_point, p.b.zero_point, multiplier, p.out.zero_point,
+                          p.relu);
 }
 
 } // namespace QCC_RT_ISA_NS

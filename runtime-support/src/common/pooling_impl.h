@@ -34,17 +34,11 @@ constexpr int32_t kTorchFloatLanes = 16;
 inline uint8_t clamp_to_u8(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v)); }
 
 // QuantizeAvx512 / QuantizeAvx2 on an int32 accumulator: round(acc * m) + zp.
-inline uint8_t quantize_acc_vector(int32_t acc, float m, int32_t zp) {
-  float t = static_cast<float>(acc) * m;
-  t = t < 2147483520.0f ? t : 2147483520.0f;
-  const int32_t r = detail::cvt_float_to_int32_rne(t);
-  return clamp_to_u8(static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(zp)));
-}
+inline uint8_t quantize_acc_vector(int32_t acc, float m, int32_t zp) { return formula::pool_vector(acc, m, zp); }
 
 // quantize_val(1.0f / m, zp, acc): zp + nearbyint(acc * (1 / (1 / m))).
 inline uint8_t quantize_acc_scalar(int32_t acc, float inv_of_inv, int32_t zp) {
-  const float t = static_cast<float>(zp) + std::nearbyint(static_cast<float>(acc) * inv_of_inv);
-  return static_cast<uint8_t>(t < 0.0f ? 0.0f : (t > 255.0f ? 255.0f : t));
+  return formula::pool_scalar(acc, inv_of_inv, zp);
 }
 
 #define QCC_RT_POOL_INLINE inline __attribute__((always_inline))
