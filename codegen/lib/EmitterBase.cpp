@@ -141,7 +141,7 @@ LogicalResult EmitterBase::assignStorage() {
   auto arenaAttr = func->getAttrOfType<IntegerAttr>("qcc.arena_size");
   if (!arenaAttr)
     return func.emitError("the function has no memory plan (run qcc-plan-memory first)");
-  arenaBytes = arenaAttr.getInt();
+  arenaBytes = arenaAttr.getInt() * batchScale;
   for (Operation &op : block.without_terminator()) {
     if (llvm::isa<ConstantOp>(op))
       continue;
@@ -153,7 +153,8 @@ LogicalResult EmitterBase::assignStorage() {
       if (llvm::isa<ReshapeOp>(op) && code != kGraphOutput) {
         storage[result] = ref(viewRoot(result)); // a view: no bytes of its own
       } else if (code >= 0) {
-        storage[result] = "reinterpret_cast<" + ctype + "*>(arena + " + std::to_string(code) + ")";
+        storage[result] =
+            "reinterpret_cast<" + ctype + "*>(arena + " + std::to_string(code * batchScale) + ")";
       } else if (code == kGraphOutput) {
         auto it = outputOfRoot.find(viewRoot(result));
         if (it == outputOfRoot.end())
@@ -169,7 +170,8 @@ LogicalResult EmitterBase::assignStorage() {
   for (auto [index, operand] : llvm::enumerate(returnOp.getOperands())) {
     std::string where = ref(operand);
     if (where != "out" + std::to_string(index))
-      outputCopies.push_back({static_cast<unsigned>(index), where, storageBytes(operand.getType())});
+      outputCopies.push_back(
+          {static_cast<unsigned>(index), where, storageBytes(operand.getType()) * batchScale});
   }
   return success();
 }
@@ -179,13 +181,16 @@ std::string EmitterBase::describe(Value value, StringRef name) const {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "{" << cStringLiteral(name) << ", " << dtypeEnum(type) << ", " << type.getRank() << ", {";
-  llvm::interleaveComma(type.getShape(), os);
+  SmallVector<int64_t> shape(type.getShape());
+  if (!shape.empty())
+    shape[0] *= batchScale;
+  llvm::interleaveComma(shape, os);
   os << "}, ";
   if (auto quant = getPerTensorQuant(type))
     os << llvm::format("%.17g", quant.getScale()) << ", " << quant.getZeroPoint();
   else
     os << "0.0, 0";
-  os << ", " << storageBytes(type) << "}";
+  os << ", " << storageBytes(type) * batchScale << "}";
   return text;
 }
 
@@ -197,9 +202,10 @@ void EmitterBase::writeBoundaryMacros(raw_ostream &os) const {
      << "#define " << n << "_NUM_OUTPUTS " << returnOp.getNumOperands() << "\n";
   for (BlockArgument arg : block.getArguments())
     os << "#define " << n << "_INPUT" << arg.getArgNumber() << "_BYTES "
-       << storageBytes(arg.getType()) << "\n";
+       << storageBytes(arg.getType()) * batchScale << "\n";
   for (auto [i, v] : llvm::enumerate(returnOp.getOperands()))
-    os << "#define " << n << "_OUTPUT" << i << "_BYTES " << storageBytes(v.getType()) << "\n";
+    os << "#define " << n << "_OUTPUT" << i << "_BYTES " << storageBytes(v.getType()) * batchScale
+       << "\n";
 }
 
 void EmitterBase::writeDescriptorArrays(raw_ostream &os) const {

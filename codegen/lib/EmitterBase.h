@@ -70,6 +70,10 @@ protected:
   std::unordered_map<size_t, llvm::SmallVector<size_t, 1>> weightOffsets;
   int64_t arenaBytes = 0;
   std::vector<OutputCopy> outputCopies;
+  /// A backend that runs a larger batch than the exported one (CUDA's
+  /// --max-batch) scales every activation by this factor: the memory plan's
+  /// offsets, the arena, and the boundary tensors' first dimension and bytes.
+  int64_t batchScale = 1;
 
 private:
   std::string describe(mlir::Value value, llvm::StringRef name) const;

@@ -214,6 +214,10 @@ bool fbgemm_depthwise_3d(const Conv2dShape& s) {
 
 } // namespace
 
+bool fbgemm_saturating_depthwise(const Conv2dShape& s) {
+  return shape_ok(s) && is_depthwise(s) && (fbgemm_depthwise_fast_path(s) || fbgemm_depthwise_3d(s));
+}
+
 size_t conv2d_packed_size(const Conv2dShape& shape) {
   if (!shape_ok(shape)) return 0;
   return static_cast<size_t>(offsets_for(layout_for(shape)).total);
@@ -256,8 +260,7 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
     any_weight_zp |= q.weight_zero_points[i] != 0;
-  const bool fbgemm_depthwise = l.kind == ConvKind::depthwise &&
-                                (fbgemm_depthwise_fast_path(s) || fbgemm_depthwise_3d(s));
+  const bool fbgemm_depthwise = fbgemm_saturating_depthwise(s);
   h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
             (fbgemm_depthwise || q.saturating_pairs ? kFlagSaturatingPairs : 0u) |

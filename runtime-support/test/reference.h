@@ -71,7 +71,7 @@ inline bool fbgemm_saturating_depthwise(const qcc_rt::Conv2dShape& s) {
 // summed and saturated to int16, zero points corrected afterwards.
 inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<uint8_t>& in) {
   const qcc_rt::Conv2dShape& s = c.shape;
-  const bool saturate = c.saturating_pairs || fbgemm_saturating_depthwise(s);
+  const bool saturate = c.saturating_pairs || qcc_rt_test::fbgemm_saturating_depthwise(s);
   const int oh_n = qcc_rt::conv2d_out_h(s), ow_n = qcc_rt::conv2d_out_w(s);
   const int icg = s.in_channels / s.groups, ocg = s.out_channels / s.groups;
   std::vector<uint8_t> out(size_t(s.batch) * oh_n * ow_n * s.out_channels);

@@ -4,6 +4,7 @@
 //   qcc MODEL.json -o DIR --target=cpu [--name=NAME]
 //       [--cpu=auto|native|avx512vnni|avx2|generic] [--numerics=fbgemm|fbgemm-avx2]
 //       [--weights=embedded|file]
+//   qcc MODEL.json -o DIR --target=cuda [--name=NAME] [--max-batch=N]
 //
 // Errors are one line: "FILE: error: node 'NAME': PROBLEM", exit status 1.
 //
@@ -34,7 +35,7 @@ namespace cl = llvm::cl;
 
 namespace {
 enum class EmitKind { Mlir, MlirOptimized };
-enum class Target { None, Cpu };
+enum class Target { None, Cpu, Cuda };
 enum class WeightsMode { Embedded, File };
 
 cl::OptionCategory qccCategory("qcc options");
@@ -51,7 +52,8 @@ cl::opt<EmitKind> emitKind(
 cl::opt<Target> target(
     "target", cl::desc("generate source for a backend; -o names the output directory"),
     cl::init(Target::None),
-    cl::values(clEnumValN(Target::Cpu, "cpu", "vectorized C++ linked against qcc_runtime")),
+    cl::values(clEnumValN(Target::Cpu, "cpu", "vectorized C++ linked against qcc_runtime"),
+               clEnumValN(Target::Cuda, "cuda", "CUDA C++ (NAME.cu) on Tensor Cores")),
     cl::cat(qccCategory));
 cl::opt<std::string> modelName("name", cl::desc("prefix of the generated files and symbols"),
                                cl::init("model"), cl::cat(qccCategory));
@@ -65,6 +67,10 @@ cl::opt<std::string> numerics("numerics",
                                        "PyTorch on VNNI CPUs) or fbgemm-avx2 (plus the int16 "
                                        "pair saturation of PyTorch on AVX2-only CPUs)"),
                               cl::init("fbgemm"), cl::cat(qccCategory));
+cl::opt<int64_t> maxBatch("max-batch",
+                          cl::desc("CUDA: the largest run-time batch (a multiple of the exported "
+                                   "batch; default: the exported batch)"),
+                          cl::init(0), cl::cat(qccCategory));
 cl::opt<WeightsMode> weightsMode(
     "weights", cl::desc("where the packed weights go"), cl::init(WeightsMode::Embedded),
     cl::values(clEnumValN(WeightsMode::Embedded, "embedded", "a constant array in NAME.cpp"),
@@ -137,6 +143,27 @@ bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
   return true;
 }
 
+/// The target registry: each --target value and the backend it builds from
+/// its own options.
+std::unique_ptr<qcc::TargetEmitter> createBackend() {
+  switch (target) {
+  case Target::Cpu: {
+    qcc::CpuTargetOptions options;
+    options.cpu = cpuKind;
+    options.torchThreads = torchThreads;
+    return qcc::createCpuTargetEmitter(options);
+  }
+  case Target::Cuda: {
+    qcc::CudaTargetOptions options;
+    options.maxBatch = maxBatch;
+    return qcc::createCudaTargetEmitter(options);
+  }
+  case Target::None:
+    break;
+  }
+  return nullptr;
+}
+
 void printModuleSummary(ModuleOp module, llvm::raw_ostream &os) {
   std::map<std::string, int> counts;
   module.walk([&](Operation *op) {
@@ -183,13 +210,7 @@ int main(int argc, char **argv) {
                  << numerics << "'\n";
     return 1;
   }
-  std::unique_ptr<qcc::TargetEmitter> backend;
-  if (target == Target::Cpu) {
-    qcc::CpuTargetOptions cpuOptions;
-    cpuOptions.cpu = cpuKind;
-    cpuOptions.torchThreads = torchThreads;
-    backend = qcc::createCpuTargetEmitter(cpuOptions);
-  }
+  std::unique_ptr<qcc::TargetEmitter> backend = createBackend();
   if (!isValidIdentifier(modelName)) {
     llvm::errs() << inputPath << ": error: --name must be a C identifier, got '" << modelName
                  << "'\n";

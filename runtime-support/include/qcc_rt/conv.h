@@ -114,6 +114,11 @@ constexpr uint32_t kFlagSaturatingPairs = 1u << 4;
 // where that division is exact and i is inside the input (else the input zero point).
 constexpr uint32_t kFlagTransposed = 1u << 5;
 
+// Whether FBGEMM runs this layer on its depthwise fast path, whose tap pairs
+// saturate to int16 on every CPU (the packer then sets kFlagSaturatingPairs;
+// the CUDA backend asks the same question).
+bool fbgemm_saturating_depthwise(const Conv2dShape& shape);
+
 // Validates the shape; returns 0 when it is unsupported, else the blob size.
 size_t conv2d_packed_size(const Conv2dShape& shape);
 // Fills `blob` (conv2d_packed_size bytes). Returns false on invalid input

@@ -40,8 +40,10 @@ enum {
   QCC_ERROR_BAD_THREAD_COUNT = 3,
   QCC_ERROR_INDEX_OUT_OF_RANGE = 4, /* an embedding index outside its table */
   QCC_ERROR_BAD_OFFSETS = 5,        /* embedding_bag offsets not within the indices, or decreasing */
-  QCC_ERROR_UNSUPPORTED_CPU = 6     /* the CPU (or QCC_MAX_ISA) allows none of the library's
+  QCC_ERROR_UNSUPPORTED_CPU = 6,    /* the CPU (or QCC_MAX_ISA) allows none of the library's
                                        instruction-set variants; nothing was computed */
+  QCC_ERROR_BAD_BATCH = 7,          /* CUDA: batch outside 1 .. NAME_MAX_BATCH */
+  QCC_ERROR_CUDA = 8                /* CUDA: a kernel launch or copy failed (see cudaGetLastError) */
 };
 
 #ifdef __cplusplus

@@ -15,8 +15,8 @@ namespace qcc {
 #define GEN_PASS_REGISTRATION
 #include "qcc/Codegen/Passes.h.inc"
 
-/// The optimization pipeline followed by the CPU backend's preparation:
-/// the qcc-default passes with qcc-layout before memory planning.
+/// The optimization pipeline followed by a backend's preparation (both
+/// backends): the qcc-default passes with qcc-layout before memory planning.
 void buildCpuPipeline(mlir::OpPassManager &pm);
 
 } // namespace qcc

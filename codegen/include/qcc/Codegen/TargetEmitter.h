@@ -73,6 +73,15 @@ struct CpuTargetOptions {
 
 std::unique_ptr<TargetEmitter> createCpuTargetEmitter(const CpuTargetOptions &options);
 
+/// Options of the CUDA backend only.
+struct CudaTargetOptions {
+  /// The largest batch NAME_run accepts (a multiple of the exported batch);
+  /// 0: the exported batch.
+  int64_t maxBatch = 0;
+};
+
+std::unique_ptr<TargetEmitter> createCudaTargetEmitter(const CudaTargetOptions &options);
+
 } // namespace qcc
 
 #endif // QCC_CODEGEN_TARGETEMITTER_H
