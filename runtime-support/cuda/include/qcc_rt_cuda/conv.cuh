@@ -37,7 +37,7 @@ struct ConvArgs {
   const float* multiplier;
 };
 
-inline ConvArgs conv_args(const CudaConvHeader& h, const uint8_t* device_blob) {
+QCC_RT_HD ConvArgs conv_args(const CudaConvHeader& h, const uint8_t* device_blob) {
   ConvArgs a;
   a.h = h;
   a.weights = reinterpret_cast<const int8_t*>(device_blob + h.weights_offset);
@@ -45,6 +45,67 @@ inline ConvArgs conv_args(const CudaConvHeader& h, const uint8_t* device_blob) {
   a.bias = reinterpret_cast<const float*>(device_blob + h.bias_offset);
   a.multiplier = reinterpret_cast<const float*>(device_blob + h.multiplier_offset);
   return a;
+}
+
+// Activation byte k (a tap and an input channel) of GEMM row m (an output
+// pixel) of group g: the input zero point outside the image, 0 past the
+// reduction (where the packed weights are zero too). The kernel's byte-wise
+// gather and the host check (test/cuda) read activations through it.
+QCC_RT_HD uint8_t gemm_activation(const CudaConvHeader& h, const uint8_t* in, int64_t m, int k,
+                                  int g) {
+  if (k >= h.k) return 0;
+  const int icg = h.in_c / h.groups;
+  const int ow = static_cast<int>(m % h.out_w);
+  const int64_t t = m / h.out_w;
+  const int oh = static_cast<int>(t % h.out_h);
+  const int64_t n = t / h.out_h;
+  const int tap = k / icg, ic = k % icg;
+  const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
+  const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
+  if (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w) return static_cast<uint8_t>(h.input_zero_point);
+  return in[((n * h.in_h + ih) * h.in_w + iw) * h.in_c + g * icg + ic];
+}
+
+// Output element (m, c) of the GEMM kernel, computed one product at a time
+// (the host check's reference for what the Tensor-Core tiles compute).
+QCC_RT_HD uint8_t gemm_output_reference(const ConvArgs& a, const uint8_t* in, int64_t m, int c) {
+  const CudaConvHeader& h = a.h;
+  const int g = c / h.n, n = c % h.n;
+  const int8_t* w = a.weights + (int64_t(g) * h.n_padded + n) * h.k_padded;
+  int32_t acc = 0;
+  for (int k = 0; k < h.k_padded; ++k) acc += int32_t(gemm_activation(h, in, m, k, g)) * w[k];
+  return formula::requantize(acc + a.zp_correction[c], a.bias[c], a.multiplier[c],
+                             h.output_zero_point, h.output_min, h.output_max);
+}
+
+// Output element e = (m, c), c fastest, of a depthwise layer: taps in pairs,
+// each pair saturated to int16 where the blob says so.
+QCC_RT_HD uint8_t depthwise_output(const ConvArgs& a, const uint8_t* in, int64_t e) {
+  const CudaConvHeader& h = a.h;
+  const bool saturating = (h.flags & kCudaFlagSaturatingPairs) != 0;
+  const int c = static_cast<int>(e % h.out_c);
+  const int64_t m = e / h.out_c;
+  const int ow = static_cast<int>(m % h.out_w);
+  const int64_t t = m / h.out_w;
+  const int oh = static_cast<int>(t % h.out_h);
+  const int64_t n = t / h.out_h;
+  const int ic = c / (h.out_c / h.in_c);
+  const int taps = h.kernel_h * h.kernel_w;
+  int32_t acc = 0, pair = 0;
+  for (int tap = 0; tap < taps; ++tap) {
+    const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
+    const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
+    const int32_t x = (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w)
+                          ? h.input_zero_point
+                          : in[((n * h.in_h + ih) * h.in_w + iw) * h.in_c + ic];
+    pair += x * a.weights[int64_t(tap) * h.n_padded + c];
+    if (tap % 2 == 1 || tap == taps - 1) {  // FBGEMM's vpmaddubsw pairs (2p, 2p + 1)
+      acc += saturating ? formula::saturate_int16(pair) : pair;
+      pair = 0;
+    }
+  }
+  return formula::requantize(acc + a.zp_correction[c], a.bias[c], a.multiplier[c],
+                             h.output_zero_point, h.output_min, h.output_max);
 }
 
 namespace detail {
@@ -70,41 +131,27 @@ __device__ __forceinline__ uint4 load_a16(const CudaConvHeader& h, const uint8_t
                                           int64_t m_end, int k, int g, bool vector) {
   uint4 v = make_uint4(0, 0, 0, 0);
   if (m >= m_end) return v;
+  if (!vector) {
+    for (int j = 0; j < 4; ++j)
+      (&v.x)[j] = uint32_t(gemm_activation(h, in, m, k + 4 * j, g)) |
+                  uint32_t(gemm_activation(h, in, m, k + 4 * j + 1, g)) << 8 |
+                  uint32_t(gemm_activation(h, in, m, k + 4 * j + 2, g)) << 16 |
+                  uint32_t(gemm_activation(h, in, m, k + 4 * j + 3, g)) << 24;
+    return v;
+  }
   const int icg = h.in_c / h.groups;
   const int ow = static_cast<int>(m % h.out_w);
   const int64_t t = m / h.out_w;
   const int oh = static_cast<int>(t % h.out_h);
   const int64_t n = t / h.out_h;
+  // A group's channels are a multiple of 16: the 16 bytes are one tap's.
+  if (k >= h.k) return v;
   const uint32_t zp = static_cast<uint32_t>(h.input_zero_point) * 0x01010101u;
-  if (vector) {
-    if (k >= h.k) return v;
-    const int tap = k / icg, ic = k % icg;
-    const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
-    const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
-    if (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w) return make_uint4(zp, zp, zp, zp);
-    return *reinterpret_cast<const uint4*>(
-        in + ((n * h.in_h + ih) * h.in_w + iw) * h.in_c + g * icg + ic);
-  }
-  uint8_t bytes[16];
-  for (int j = 0; j < 16; ++j) {
-    const int kk = k + j;
-    uint8_t value = 0;
-    if (kk < h.k) {
-      const int tap = kk / icg, ic = kk % icg;
-      const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
-      const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
-      value = (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w)
-                  ? static_cast<uint8_t>(h.input_zero_point)
-                  : in[((n * h.in_h + ih) * h.in_w + iw) * h.in_c + g * icg + ic];
-    }
-    bytes[j] = value;
-  }
-  for (int j = 0; j < 4; ++j) {
-    const uint32_t word = uint32_t(bytes[4 * j]) | uint32_t(bytes[4 * j + 1]) << 8 |
-                          uint32_t(bytes[4 * j + 2]) << 16 | uint32_t(bytes[4 * j + 3]) << 24;
-    (&v.x)[j] = word;
-  }
-  return v;
+  const int tap = k / icg, ic = k % icg;
+  const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
+  const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
+  if (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w) return make_uint4(zp, zp, zp, zp);
+  return *reinterpret_cast<const uint4*>(in + ((n * h.in_h + ih) * h.in_w + iw) * h.in_c + g * icg + ic);
 }
 
 }  // namespace detail
@@ -204,34 +251,9 @@ __global__ void conv_depthwise(ConvArgs args, const uint8_t* __restrict__ in,
                                uint8_t* __restrict__ out, int batch) {
   const CudaConvHeader& h = args.h;
   const int64_t total = int64_t(batch) * h.out_h * h.out_w * h.out_c;
-  const bool saturating = (h.flags & kCudaFlagSaturatingPairs) != 0;
-  const int multiplier = h.out_c / h.in_c;
-  const int taps = h.kernel_h * h.kernel_w;
   for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
-       e += int64_t(gridDim.x) * blockDim.x) {
-    const int c = static_cast<int>(e % h.out_c);
-    const int64_t m = e / h.out_c;
-    const int ow = static_cast<int>(m % h.out_w);
-    const int64_t t = m / h.out_w;
-    const int oh = static_cast<int>(t % h.out_h);
-    const int64_t n = t / h.out_h;
-    const int ic = c / multiplier;
-    int32_t acc = 0, pair = 0;
-    for (int tap = 0; tap < taps; ++tap) {
-      const int ih = oh * h.stride_h - h.pad_h + (tap / h.kernel_w) * h.dilation_h;
-      const int iw = ow * h.stride_w - h.pad_w + (tap % h.kernel_w) * h.dilation_w;
-      const int32_t a = (ih < 0 || ih >= h.in_h || iw < 0 || iw >= h.in_w)
-                            ? h.input_zero_point
-                            : in[((n * h.in_h + ih) * h.in_w + iw) * h.in_c + ic];
-      pair += a * args.weights[int64_t(tap) * h.n_padded + c];
-      if (tap % 2 == 1 || tap == taps - 1) {  // FBGEMM's vpmaddubsw pairs (2p, 2p + 1)
-        acc += saturating ? formula::saturate_int16(pair) : pair;
-        pair = 0;
-      }
-    }
-    out[e] = formula::requantize(acc + args.zp_correction[c], args.bias[c], args.multiplier[c],
-                                 h.output_zero_point, h.output_min, h.output_max);
-  }
+       e += int64_t(gridDim.x) * blockDim.x)
+    out[e] = depthwise_output(args, in, e);
 }
 
 }  // namespace cuda

@@ -3,7 +3,9 @@
 // (generated NAME.cu includes it); every per-element formula is the CPU
 // kernels' own (qcc_rt/scalar_formulas.h), so results are the CPU backend's
 // bytes. Kernels are grid-stride loops over the elements of the first `batch`
-// samples; sizes are per sample and the batch is a run-time argument.
+// samples; each output element is computed by a __host__ __device__ function
+// (*_element) that test/cuda/cuda_host_test.cu checks on the host against the
+// CPU kernels.
 #pragma once
 
 #include <cstdint>
@@ -64,19 +66,22 @@ struct BroadcastArgs {
   bool relu;
 };
 
+QCC_RT_HD uint8_t mul_broadcast_element(const uint8_t* a, const uint8_t* b, int64_t i,
+                                        const BroadcastArgs& p) {
+  int64_t j = i % p.per_sample, s = i / p.per_sample;
+  int64_t ao = s * p.a_sample, bo = s * p.b_sample;
+  for (int d = p.rank - 1; d >= 0; --d) {
+    const int64_t index = j % p.size[d];
+    j /= p.size[d];
+    ao += index * p.a_stride[d];
+    bo += index * p.b_stride[d];
+  }
+  return formula::mul(a[ao], b[bo], p.za, p.zb, p.multiplier, p.zo, p.relu);
+}
+
 __global__ void mul_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t n,
                                  BroadcastArgs p) {
-  QCC_RT_CUDA_FOR(i, n) {
-    int64_t j = i % p.per_sample, s = i / p.per_sample;
-    int64_t ao = s * p.a_sample, bo = s * p.b_sample;
-    for (int d = p.rank - 1; d >= 0; --d) {
-      const int64_t index = j % p.size[d];
-      j /= p.size[d];
-      ao += index * p.a_stride[d];
-      bo += index * p.b_stride[d];
-    }
-    out[i] = formula::mul(a[ao], b[bo], p.za, p.zb, p.multiplier, p.zo, p.relu);
-  }
+  QCC_RT_CUDA_FOR(i, n) out[i] = mul_broadcast_element(a, b, i, p);
 }
 
 // Table activations: bytes map through a 256-entry table; where PyTorch's
@@ -95,8 +100,8 @@ struct PoolArgs {
 };
 
 // NHWC max pooling; padding positions are skipped.
-__global__ void max_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t n, PoolArgs p) {
-  QCC_RT_CUDA_FOR(e, n) {
+QCC_RT_HD uint8_t max_pool2d_element(const uint8_t* in, int64_t e, const PoolArgs& p) {
+  {
     const int c = static_cast<int>(e % p.channels);
     int64_t t = e / p.channels;
     const int ow = static_cast<int>(t % p.out_w);
@@ -114,17 +119,22 @@ __global__ void max_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t n, PoolAr
         m = v > m ? v : m;
       }
     }
-    out[e] = m;
+    return m;
   }
+}
+
+__global__ void max_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t n, PoolArgs p) {
+  QCC_RT_CUDA_FOR(e, n) out[e] = max_pool2d_element(in, e, p);
 }
 
 // NHWC adaptive average pooling, PyTorch's channels-last kernel: window bounds
 // in float, sum - zp * size quantized with 1 / (1 / m), m = s_in / s_out /
 // size; channels below channels / 8 * 8 by the vector formula, the rest by
 // the scalar one.
-__global__ void adaptive_avg_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t n, PoolArgs p,
-                                       float in_scale, int32_t in_zp, float out_scale, int32_t out_zp) {
-  QCC_RT_CUDA_FOR(e, n) {
+QCC_RT_HD uint8_t adaptive_avg_pool2d_element(const uint8_t* in, int64_t e, const PoolArgs& p,
+                                              float in_scale, int32_t in_zp, float out_scale,
+                                              int32_t out_zp) {
+  {
     const int c = static_cast<int>(e % p.channels);
     int64_t t = e / p.channels;
     const int ow = static_cast<int>(t % p.out_w);
@@ -141,8 +151,14 @@ __global__ void adaptive_avg_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t 
       for (int iw = w0; iw < w1; ++iw) acc += in[((s * p.in_h + ih) * p.in_w + iw) * p.channels + c];
     const float m = in_scale / out_scale / static_cast<float>(size);
     const float m2 = 1.0f / (1.0f / m);
-    out[e] = c < p.channels / 8 * 8 ? formula::pool_vector(acc, m2, out_zp) : formula::pool_scalar(acc, m2, out_zp);
+    return c < p.channels / 8 * 8 ? formula::pool_vector(acc, m2, out_zp)
+                                  : formula::pool_scalar(acc, m2, out_zp);
   }
+}
+
+__global__ void adaptive_avg_pool2d_u8(const uint8_t* in, uint8_t* out, int64_t n, PoolArgs p,
+                                       float in_scale, int32_t in_zp, float out_scale, int32_t out_zp) {
+  QCC_RT_CUDA_FOR(e, n) out[e] = adaptive_avg_pool2d_element(in, e, p, in_scale, in_zp, out_scale, out_zp);
 }
 
 // Mean over the pixels of each (sample, channel) of an NHWC tensor.
@@ -203,15 +219,17 @@ struct PermuteArgs {
   int64_t size[6], in_stride[6];
 };
 
-__global__ void permute_u8(const uint8_t* in, uint8_t* out, int64_t n, PermuteArgs p) {
-  QCC_RT_CUDA_FOR(e, n) {
-    int64_t rest = e, offset = 0;
-    for (int d = p.rank - 1; d >= 0; --d) {
-      offset += (rest % p.size[d]) * p.in_stride[d];
-      rest /= p.size[d];
-    }
-    out[e] = in[offset];
+QCC_RT_HD int64_t permute_source(int64_t e, const PermuteArgs& p) {
+  int64_t rest = e, offset = 0;
+  for (int d = p.rank - 1; d >= 0; --d) {
+    offset += (rest % p.size[d]) * p.in_stride[d];
+    rest /= p.size[d];
   }
+  return offset;
+}
+
+__global__ void permute_u8(const uint8_t* in, uint8_t* out, int64_t n, PermuteArgs p) {
+  QCC_RT_CUDA_FOR(e, n) out[e] = in[permute_source(e, p)];
 }
 
 #undef QCC_RT_CUDA_FOR
