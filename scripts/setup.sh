@@ -32,6 +32,13 @@ if [ ! -f "$venv_dir/.complete" ]; then
   "$venv_dir/bin/pip" install -q -r "$req"
   touch "$venv_dir/.complete"
 fi
+# cuobjdump / nvdisasm for the CUDA build tests (not part of the reference set).
+tools=python/requirements-cuda-tools.txt
+tools_mark="$venv_dir/.cuda-tools-$(sha256sum "$tools" | cut -c1-16)"
+if [ ! -f "$tools_mark" ]; then
+  echo "setup: installing the CUDA binary tools ($tools)"
+  "$venv_dir/bin/pip" install -q -r "$tools" && touch "$tools_mark"
+fi
 if [ "$(readlink .venv 2>/dev/null)" != "$venv_dir" ]; then
   rm -rf .venv
   ln -s "$venv_dir" .venv

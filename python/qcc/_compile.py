@@ -189,18 +189,23 @@ class CompiledModel:
 
 
 def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
-            match_torch_threads=1, out_dir=None, cxx="g++", extra_flags=(), numerics="fbgemm"):
+            match_torch_threads=1, out_dir=None, cxx="g++", extra_flags=(), numerics="fbgemm",
+            arch="sm_80", max_batch=0):
     """Compiles a qcc model (NAME.json) for `target` and loads it.
 
     `cpu`: "auto" (default: generic, AVX2 and AVX-512 VNNI kernels in one library, the best
     chosen when it runs), "native", or one variant ("avx512vnni", "avx2", "generic").
     `numerics`: "fbgemm" (default: exact integer sums, PyTorch's results on CPUs with
     AVX-512 VNNI) or "fbgemm-avx2" (PyTorch's results on CPUs without, docs/numerics.md).
+    target="cuda" builds NAME.cu with nvcc for `arch` (a name like "sm_80" or "sm_90a", or a
+    list of them) and a run-time batch up to `max_batch` (default: the exported batch); it
+    returns a CudaCompiledModel (qcc._cuda), built on any machine with the toolkit and
+    callable where there is a GPU.
     Returns a CompiledModel. `out_dir` keeps the generated sources and the
     library (default: a directory under the system temp dir, keyed by the
     model's contents and the options, reused when unchanged)."""
-    if target != "cpu":
-        raise ValueError(f"unsupported target '{target}' (this qcc has: cpu)")
+    if target not in ("cpu", "cuda"):
+        raise ValueError(f"unsupported target '{target}' (this qcc has: cpu, cuda)")
     model_path = Path(model_path)
     name = name or "".join(c if c.isalnum() else "_" for c in model_path.stem)
     if name[0].isdigit():
@@ -209,11 +214,16 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
         key = hashlib.sha256()
         toolchain = find_toolchain()
         for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
-                     f"{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}".encode(),
+                     f"{target}{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}"
+                     f"{arch}{max_batch}".encode(),
                      toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
             key.update(part)
         out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key.hexdigest()[:16]
     out_dir = Path(out_dir)
+    if target == "cuda":
+        from ._cuda import compile_cuda
+        archs = (arch,) if isinstance(arch, str) else tuple(arch)
+        return compile_cuda(model_path, name, out_dir, archs=archs, max_batch=max_batch)
     so = out_dir / f"{name}.so"
     if not so.exists():
         staging = Path(tempfile.mkdtemp(prefix="qcc-build-"))

@@ -58,7 +58,7 @@ def verify(model, example_inputs, *, target="cpu", cpu="auto", num_threads=1,
     Also prints one line per output unless quiet."""
     torch.backends.quantized.engine = "fbgemm"
     if numerics == "this-cpu":
-        numerics = torch_numerics()
+        numerics = torch_numerics() if target == "cpu" else "fbgemm"
     inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="qcc-verify-"))
     workdir.mkdir(parents=True, exist_ok=True)

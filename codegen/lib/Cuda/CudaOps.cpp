@@ -468,7 +468,7 @@ LogicalResult emitSplit(SplitOp op, CudaEmitter &e) {
   int64_t inWidth = inType.getDimSize(dim) * inner, offset = 0;
   for (Value out : op.getOutputs()) {
     int64_t width = tensorType(out).getDimSize(dim) * inner;
-    e.launchElementwise("qcc_rt::cuda::slice_columns_u8", e.scaled(rows * width),
+    e.launchElementwise("qcc_rt::cuda::slice_columns", e.scaled(rows * width),
                         e.ref(in) + ", " + e.ref(out) + ", qcc_n, " + lit(inWidth) + ", " +
                             lit(width) + ", " + lit(offset));
     offset += width;
@@ -491,7 +491,7 @@ LogicalResult emitPermute(PermuteOp op, CudaEmitter &e) {
     strideList += (i ? ", " : "") + std::to_string(strides[d]);
   e.body() << "  {\n    const int64_t qcc_batch = (int64_t)batch * " << in.getDimSize(0) / e.exportBatch()
            << ";\n";
-  e.launchElementwise("qcc_rt::cuda::permute_u8", count(e, op.getOutput()),
+  e.launchElementwise("qcc_rt::cuda::permute", count(e, op.getOutput()),
                       e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) +
                           ", qcc_n, qcc_rt::cuda::PermuteArgs{" + std::to_string(out.getRank()) + ", " +
                           sizes + "}, " + strideList + "}}");

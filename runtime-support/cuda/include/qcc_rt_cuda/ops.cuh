@@ -173,9 +173,9 @@ __global__ void mean_spatial_u8(const uint8_t* in, uint8_t* out, int64_t n, int3
 }
 
 // -------------------------------------------------------------- data movement --
-// NCHW <-> NHWC of `rows` = batch * inner positions of `channels` bytes.
-__global__ void to_channels_last(const uint8_t* in, uint8_t* out, int64_t n, int64_t channels,
-                                 int64_t inner) {
+// NCHW <-> NHWC of `rows` = batch * inner positions of `channels` elements.
+template <class T>
+__global__ void to_channels_last(const T* in, T* out, int64_t n, int64_t channels, int64_t inner) {
   QCC_RT_CUDA_FOR(e, n) {  // e indexes the output: (sample, position, channel)
     const int64_t c = e % channels, t = e / channels;
     const int64_t pos = t % inner, s = t / inner;
@@ -183,8 +183,8 @@ __global__ void to_channels_last(const uint8_t* in, uint8_t* out, int64_t n, int
   }
 }
 
-__global__ void to_contiguous(const uint8_t* in, uint8_t* out, int64_t n, int64_t channels,
-                              int64_t inner) {
+template <class T>
+__global__ void to_contiguous(const T* in, T* out, int64_t n, int64_t channels, int64_t inner) {
   QCC_RT_CUDA_FOR(e, n) {  // e indexes the output: (sample, channel, position)
     const int64_t pos = e % inner, t = e / inner;
     const int64_t c = t % channels, s = t / channels;
@@ -208,8 +208,9 @@ __global__ void copy_columns_u8(const uint8_t* in, uint8_t* out, int64_t n, int6
 }
 
 // Columns [offset, offset + width) of rows of `in_width` (split).
-__global__ void slice_columns_u8(const uint8_t* in, uint8_t* out, int64_t n, int64_t in_width,
-                                 int64_t width, int64_t offset) {
+template <class T>
+__global__ void slice_columns(const T* in, T* out, int64_t n, int64_t in_width, int64_t width,
+                              int64_t offset) {
   QCC_RT_CUDA_FOR(e, n) out[e] = in[(e / width) * in_width + offset + e % width];
 }
 
@@ -228,7 +229,8 @@ QCC_RT_HD int64_t permute_source(int64_t e, const PermuteArgs& p) {
   return offset;
 }
 
-__global__ void permute_u8(const uint8_t* in, uint8_t* out, int64_t n, PermuteArgs p) {
+template <class T>
+__global__ void permute(const T* in, T* out, int64_t n, PermuteArgs p) {
   QCC_RT_CUDA_FOR(e, n) out[e] = in[permute_source(e, p)];
 }
 
