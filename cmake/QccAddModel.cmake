@@ -2,7 +2,8 @@
 #
 #   qcc_add_model(<target> MODEL <file>
 #                 [TARGET cpu|cuda] [CPU auto|native|avx512vnni|avx2|generic]
-#                 [NUMERICS fbgemm|fbgemm-avx2] [NAME <prefix>] [WEIGHTS embedded|file])
+#                 [NUMERICS fbgemm|fbgemm-avx2] [NAME <prefix>] [WEIGHTS embedded|file]
+#                 [MAX_BATCH <n>] [CUDA_ARCHITECTURES <archs>])
 #
 # Runs `qcc <file> --target=cpu --name=<prefix> --cpu=... --numerics=... --weights=... -o DIR`
 # at build time (DIR = ${CMAKE_CURRENT_BINARY_DIR}/qcc_models/<target>) and
@@ -16,7 +17,14 @@
 #
 # MODEL      the model's JSON file (qcc.export writes it with its .safetensors);
 #            relative paths are relative to the current source directory.
-# TARGET     the backend: cpu (default). cuda is not implemented yet.
+# TARGET     the backend: cpu (default) or cuda. cuda writes <prefix>.cu, built
+#            as a CUDA static library (the project must enable the CUDA
+#            language); its users get <prefix>.h (C API, no CUDA headers) and
+#            CUDA::cudart.
+# MAX_BATCH  cuda: the largest run-time batch (--max-batch; default the
+#            exported batch).
+# CUDA_ARCHITECTURES  cuda: the library's CUDA_ARCHITECTURES (default 80;
+#            the Tensor-Core kernels need 80 or newer, e.g. "80;90a").
 # CPU        which kernels the library carries: auto (default; generic, avx2 and
 #            avx512vnni, the best the running CPU allows chosen at run time, so a
 #            library built on one machine runs at its best on another), native
@@ -36,7 +44,8 @@
 include_guard(GLOBAL)
 
 function(qcc_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 QCC "" "MODEL;TARGET;CPU;NUMERICS;NAME;WEIGHTS" "")
+  cmake_parse_arguments(PARSE_ARGV 1 QCC "" "MODEL;TARGET;CPU;NUMERICS;NAME;WEIGHTS;MAX_BATCH"
+                        "CUDA_ARCHITECTURES")
   set(_where "qcc_add_model(${target})")
   if(QCC_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${_where}: unexpected arguments: ${QCC_UNPARSED_ARGUMENTS}")
@@ -55,8 +64,15 @@ function(qcc_add_model target)
     set(QCC_TARGET cpu)
   endif()
   if(QCC_TARGET STREQUAL "cuda")
-    message(FATAL_ERROR "${_where}: TARGET cuda is not implemented yet: qcc has no CUDA "
-                        "backend so far (implemented: ${QCC_TARGETS}). Use TARGET cpu.")
+    get_property(_qcc_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+    if(NOT "CUDA" IN_LIST _qcc_languages)
+      message(FATAL_ERROR "${_where}: TARGET cuda needs the CUDA language: "
+                          "project(... CUDA) or enable_language(CUDA)")
+    endif()
+    find_package(CUDAToolkit REQUIRED)
+    if(NOT DEFINED QCC_CUDA_ARCHITECTURES)
+      set(QCC_CUDA_ARCHITECTURES 80)
+    endif()
   elseif(NOT QCC_TARGET STREQUAL "cpu")
     message(FATAL_ERROR "${_where}: TARGET must be cpu or cuda, got '${QCC_TARGET}'")
   endif()
@@ -108,17 +124,43 @@ function(qcc_add_model target)
   endif()
 
   set(_dir "${CMAKE_CURRENT_BINARY_DIR}/qcc_models/${target}")
-  set(_outputs "${_dir}/${QCC_NAME}.h" "${_dir}/${QCC_NAME}.cpp")
+  if(QCC_TARGET STREQUAL "cuda")
+    set(_source "${_dir}/${QCC_NAME}.cu")
+    set(_options --max-batch=${QCC_MAX_BATCH})
+    if(NOT DEFINED QCC_MAX_BATCH)
+      set(_options "")
+    endif()
+  else()
+    set(_source "${_dir}/${QCC_NAME}.cpp")
+    set(_options --cpu=${QCC_CPU})
+  endif()
+  set(_outputs "${_dir}/${QCC_NAME}.h" "${_source}")
   if(QCC_WEIGHTS STREQUAL "file")
     list(APPEND _outputs "${_dir}/${QCC_NAME}.weights")
   endif()
   add_custom_command(
     OUTPUT ${_outputs}
-    COMMAND qcc::qcc "${_model}" --target=${QCC_TARGET} --name=${QCC_NAME} --cpu=${QCC_CPU}
+    COMMAND qcc::qcc "${_model}" --target=${QCC_TARGET} --name=${QCC_NAME} ${_options}
             --numerics=${QCC_NUMERICS} --weights=${QCC_WEIGHTS} -o "${_dir}"
     DEPENDS "${_model}" "${_tensors}" qcc::qcc "$<TARGET_FILE:qcc::qcc>"
-    COMMENT "qcc: compiling ${QCC_MODEL} to ${QCC_NAME}.h/${QCC_NAME}.cpp (--cpu=${QCC_CPU})"
+    COMMENT "qcc: compiling ${QCC_MODEL} for ${QCC_TARGET} into ${_dir}"
     VERBATIM)
+
+  if(QCC_TARGET STREQUAL "cuda")
+    add_library(${target} STATIC "${_source}" "${_dir}/${QCC_NAME}.h")
+    target_include_directories(${target} PUBLIC "${_dir}" "${QCC_RUNTIME_INCLUDE_DIR}"
+                               PRIVATE "${QCC_RUNTIME_CUDA_INCLUDE_DIR}")
+    target_link_libraries(${target} PUBLIC CUDA::cudart)
+    # The requantization is written operation by operation: no fused multiply-adds.
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:-fmad=false>)
+    target_compile_features(${target} PUBLIC cxx_std_17)
+    set_target_properties(${target} PROPERTIES CUDA_ARCHITECTURES "${QCC_CUDA_ARCHITECTURES}"
+      LINKER_LANGUAGE CUDA QCC_MODEL_NAME "${QCC_NAME}" QCC_GENERATED_DIR "${_dir}")
+    if(QCC_WEIGHTS STREQUAL "file")
+      set_target_properties(${target} PROPERTIES QCC_WEIGHTS_FILE "${_dir}/${QCC_NAME}.weights")
+    endif()
+    return()
+  endif()
 
   add_library(${target} STATIC "${_dir}/${QCC_NAME}.cpp" "${_dir}/${QCC_NAME}.h")
   target_include_directories(${target} PUBLIC "${_dir}")

@@ -3,6 +3,7 @@
 # cmake --install <build> [--prefix P] lays out:
 #   P/bin/qcc, P/bin/qcc-opt                  the compiler and its test driver
 #   P/include/qcc_rt/*.h                      the runtime's headers
+#   P/include/qcc_rt_cuda/*.cuh               the CUDA kernels generated NAME.cu includes
 #   P/lib/libqcc_runtime.a                    the kernel library generated code links
 #   P/lib/cmake/qcc/                          qccConfig.cmake, qccConfigVersion.cmake,
 #                                             QccAddModel.cmake (qcc_add_model)
@@ -34,6 +35,8 @@ install(TARGETS qcc qcc-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS qcc_runtime ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime-support/include/qcc_rt
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime-support/cuda/include/qcc_rt_cuda
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.cuh")
 
 # qccConfig.cmake, once per layout. The installed one finds its prefix from
 # its own location, so the prefix can be moved (or chosen with --prefix).
@@ -49,6 +52,7 @@ set(QCC_CONFIG_PREFIX_CODE
 set(QCC_CONFIG_BINDIR "\${_qcc_prefix}/${CMAKE_INSTALL_BINDIR}")
 set(QCC_CONFIG_LIBDIR "\${_qcc_prefix}/${CMAKE_INSTALL_LIBDIR}")
 set(QCC_CONFIG_INCLUDEDIR "\${_qcc_prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+set(QCC_CONFIG_CUDA_INCLUDEDIR "\${_qcc_prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 set(QCC_CONFIG_MODULEDIR "\${CMAKE_CURRENT_LIST_DIR}")
 set(QCC_CONFIG_LAYOUT "install")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/qccConfig.cmake.in
@@ -58,6 +62,7 @@ set(QCC_CONFIG_PREFIX_CODE "")
 set(QCC_CONFIG_BINDIR "${CMAKE_RUNTIME_OUTPUT_DIRECTORY}")
 set(QCC_CONFIG_LIBDIR "${CMAKE_ARCHIVE_OUTPUT_DIRECTORY}")
 set(QCC_CONFIG_INCLUDEDIR "${PROJECT_SOURCE_DIR}/runtime-support/include")
+set(QCC_CONFIG_CUDA_INCLUDEDIR "${PROJECT_SOURCE_DIR}/runtime-support/cuda/include")
 set(QCC_CONFIG_MODULEDIR "${CMAKE_CURRENT_LIST_DIR}")
 set(QCC_CONFIG_LAYOUT "build tree ${PROJECT_BINARY_DIR}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/qccConfig.cmake.in

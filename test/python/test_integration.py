@@ -239,7 +239,7 @@ def test_out_of_tree_project_against_build_tree(tmp_path):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    ("TARGET cuda", "TARGET cuda is not implemented yet"),
+    ("TARGET cuda", "TARGET cuda needs the CUDA language"),
     ("CPU avx9000", "CPU must be auto, native, avx512vnni, avx2 or generic"),
     ("NUMERICS exact", "NUMERICS must be fbgemm or fbgemm-avx2"),
     ("NAME 9lives", "NAME must be a C identifier"),
@@ -343,6 +343,26 @@ def test_example_image_classifier(prefix, tmp_path):
 
     # Two threads: the same answer.
     assert run([build / "classify", "--threads", "2", tmp_path / "picture.ppm"]).stdout == out
+
+
+def test_example_image_classifier_cuda(prefix, tmp_path):
+    """The CUDA variant (qcc_add_model ... TARGET cuda) builds with nvcc; on a GPU it prints the
+    CPU program's answer, without one it says so and fails."""
+    from qcc import _cuda
+    example = EXAMPLES / "image-classifier"
+    exporter = load_example(example)
+    build = tmp_path / "build"
+    exporter.export(exporter.build_model(), build)
+    cmake_build(example, build, prefix, "-DCLASSIFIER_CUDA=ON",
+                f"-DCMAKE_CUDA_COMPILER={_cuda.nvcc_executable()}")
+    assert (build / "classify-cuda").is_file()
+    write_ppm(tmp_path / "picture.ppm", 260, 300)
+    result = run([build / "classify-cuda", tmp_path / "picture.ppm"], check=False)
+    if _cuda.gpu_available():
+        cpu = run([build / "classify", tmp_path / "picture.ppm"]).stdout
+        assert result.returncode == 0 and result.stdout == cpu, result.stderr
+    else:
+        assert result.returncode == 1 and "classify:" in result.stderr, result.stderr
 
 
 def test_example_recommendation_c(prefix, tmp_path):
