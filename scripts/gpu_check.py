@@ -214,7 +214,8 @@ def run(check_dir):
             for k, dtype in enumerate(spec["output_dtypes"]):
                 want = np.load(work / f"ref{k}_b{batch}.npy")
                 got = np.fromfile(work / f"out{k}_b{batch}.bin", dtype=dtype).reshape(want.shape)
-                bad += int(np.count_nonzero(got.view(np.uint8) != want.view(np.uint8)))
+                bits = np.dtype(f"u{want.dtype.itemsize}")  # bit equality, element by element
+                bad += int(np.count_nonzero(got.view(bits) != want.view(bits)))
                 elements += want.size
             mismatched.append(bad)
         failures += int(sum(mismatched) > 0)
