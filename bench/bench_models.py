@@ -65,6 +65,18 @@ def median_ms(fn, repeats):
     return statistics.median(samples)
 
 
+def pytorch_ms(fbgemm_model, quantize_for, engines, x, repeats):
+    """Median ms of PyTorch's quantized model under each engine; fbgemm's model is the exported one."""
+    times = {}
+    for engine in engines:
+        model = fbgemm_model if engine == "fbgemm" else quantize_for(engine)
+        torch.backends.quantized.engine = engine
+        with torch.no_grad():
+            times[engine] = median_ms(lambda: model(x), repeats)
+    torch.backends.quantized.engine = "fbgemm"
+    return times
+
+
 def conv_ops(model_json):
     """Multiply-adds x 2 of every quantized conv and linear node."""
     graph = json.loads(Path(model_json).read_text())
@@ -109,7 +121,7 @@ def conv_gops(model_json, work, name, threads, repeats):
     subprocess.run(["gcc", "-O2", "-fPIC", "-c", pdir / "hook.c", "-o", pdir / "hook.o"], check=True)
     _compile.build_shared_library(pdir, name, extra_flags=["-DQCC_PROFILE", str(pdir / "hook.o")])
     compiled = _compile.CompiledModel(pdir / f"{name}.so", name, num_threads=threads)
-    x = torch.randn(1, 3, 224, 224).numpy()
+    x = torch.randn(*compiled.inputs[0]["shape"]).numpy()
     for _ in range(3):
         compiled(x)
     lib = compiled._lib
@@ -142,13 +154,7 @@ def main():
         xn = x.numpy()
         for threads in args.threads:
             torch.set_num_threads(threads)
-            torch_ms = {}
-            for engine in engines:
-                model = fbgemm_model if engine == "fbgemm" else quantize(name, engine)
-                torch.backends.quantized.engine = engine
-                with torch.no_grad():
-                    torch_ms[engine] = median_ms(lambda: model(x), args.repeats)
-            torch.backends.quantized.engine = "fbgemm"
+            torch_ms = pytorch_ms(fbgemm_model, lambda e: quantize(name, e), engines, x, args.repeats)
             qcc_ms = median_ms(lambda: compiled(xn, num_threads=threads), args.repeats)
             fastest = min(torch_ms, key=torch_ms.get)
             engines_text = ", ".join(f"{e} {ms:.2f}" for e, ms in sorted(torch_ms.items()))

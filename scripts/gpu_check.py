@@ -71,22 +71,10 @@ def builtin_models():
     }
 
 
-def conv_ops(model_json):
-    """Multiply-adds x 2 of every conv and linear of the model at its exported batch."""
-    graph = json.loads(Path(model_json).read_text())
-    types = {o["name"]: o["type"] for n in graph["nodes"] for o in n["outputs"]}
-    total = 0
-    for node in graph["nodes"]:
-        if node["op"] not in ("conv", "linear"):
-            continue
-        weight = graph["tensors"][node["inputs"][1]]["shape"]
-        out = types[node["outputs"][0]["name"]]["shape"]
-        total += 2 * int(np.prod(out)) * int(np.prod(weight[1:]))
-    return total
-
-
 def prepare(out_dir, extra_models):
+    sys.path.insert(0, str(ROOT / "bench"))
     import qcc
+    from bench_models import conv_ops
     from qcc import _compile, _cuda
 
     out_dir = Path(out_dir)

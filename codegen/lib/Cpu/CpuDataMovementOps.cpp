@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CpuOpSupport.h"
+#include "../OpTables.h"
 
 #include "qcc/Codegen/Layout.h"
 
@@ -34,17 +35,6 @@ LogicalResult emitRelayout(RelayoutOp op, CpuEmitter &e) {
 /// Rows x columns view of a cat/split along `dim`: channels-last along
 /// channels is one row per pixel; contiguous is one row per index of the
 /// leading dimensions. Returns (rows, elements per row per unit of `dim`).
-std::pair<int64_t, int64_t> sliceView(RankedTensorType type, int64_t dim, bool perPixel) {
-  int64_t rows = 1, inner = 1;
-  if (perPixel)
-    return {type.getNumElements() / type.getDimSize(1), 1};
-  for (int64_t d = 0; d < dim; ++d)
-    rows *= type.getDimSize(d);
-  for (int64_t d = dim + 1; d < type.getRank(); ++d)
-    inner *= type.getDimSize(d);
-  return {rows, inner};
-}
-
 LogicalResult emitCat(CatOp op, CpuEmitter &e) {
   Value out = op.getOutput();
   auto outType = tensorType(out);

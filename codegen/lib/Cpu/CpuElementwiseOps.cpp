@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CpuOpSupport.h"
+#include "../OpTables.h"
 
 #include "qcc/Codegen/Layout.h"
 
@@ -338,18 +339,10 @@ LogicalResult emitActivation(Operation *op, CpuEmitter &e, qcc_rt::Activation ki
   Value in = op->getOperand(0), out = op->getResult(0);
   if (!isQuint8(in) || !isQuint8(out))
     return unsupported(op, "only per-tensor quint8 input and output are implemented");
-  auto inQuant = getPerTensorQuant(in.getType()), outQuant = getPerTensorQuant(out.getType());
-  qcc_rt::ActivationQuantization q;
-  q.kind = kind;
-  q.input_scale = inQuant.getScale();
-  q.input_zero_point = static_cast<int32_t>(inQuant.getZeroPoint());
-  q.output_scale = outQuant.getScale();
-  q.output_zero_point = static_cast<int32_t>(outQuant.getZeroPoint());
-  q.alpha = alpha;
-  std::array<uint8_t, 512> tables;
-  if (!qcc_rt::activation_tables_u8(q, tables.data(), tables.data() + 256))
+  auto tables = activationTables(op, kind, alpha);
+  if (!tables)
     return unsupported(op, "its quantization parameters are out of range");
-  return emitTables(op, e, tables);
+  return emitTables(op, e, *tables);
 }
 
 /// A table-driven activation from its vector-lane and scalar-remainder tables.

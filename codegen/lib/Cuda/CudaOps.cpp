@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "CudaEmitter.h"
 
+#include "../OpTables.h"
 #include "../Requant.h"
 #include "qcc/Codegen/Layout.h"
 #include "qcc/IR/QccOps.h"
@@ -327,18 +328,10 @@ LogicalResult emitActivation(Operation *op, CudaEmitter &e, qcc_rt::Activation k
   Value in = op->getOperand(0), out = op->getResult(0);
   if (!quint8(in) || !quint8(out))
     return unsupported(op, "only per-tensor quint8 input and output are implemented");
-  auto inQuant = getPerTensorQuant(in.getType()), outQuant = getPerTensorQuant(out.getType());
-  qcc_rt::ActivationQuantization q;
-  q.kind = kind;
-  q.input_scale = inQuant.getScale();
-  q.input_zero_point = static_cast<int32_t>(inQuant.getZeroPoint());
-  q.output_scale = outQuant.getScale();
-  q.output_zero_point = static_cast<int32_t>(outQuant.getZeroPoint());
-  q.alpha = alpha;
-  std::array<uint8_t, 512> tables;
-  if (!qcc_rt::activation_tables_u8(q, tables.data(), tables.data() + 256))
+  auto tables = activationTables(op, kind, alpha);
+  if (!tables)
     return unsupported(op, "its quantization parameters are out of range");
-  size_t offset = e.addWeights(tables);
+  size_t offset = e.addWeights(*tables);
   std::string table = "weights + " + std::to_string(offset);
   e.launchElementwise("qcc_rt::cuda::lookup_u8", count(e, in),
                       e.ref(in) + ", " + e.ref(out) + ", qcc_n, " + table + ", " + table + " + 256");
@@ -416,18 +409,6 @@ LogicalResult emitRelayout(RelayoutOp op, CudaEmitter &e) {
                       e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) + ", qcc_n, " +
                           lit(channels) + ", " + lit(inner));
   return success();
-}
-
-/// (rows, inner) of a cat/split along `dim`: per-pixel rows when channels-last.
-std::pair<int64_t, int64_t> sliceView(RankedTensorType type, int64_t dim, bool perPixel) {
-  if (perPixel)
-    return {type.getNumElements() / type.getDimSize(1), 1};
-  int64_t rows = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d)
-    rows *= type.getDimSize(d);
-  for (int64_t d = dim + 1; d < type.getRank(); ++d)
-    inner *= type.getDimSize(d);
-  return {rows, inner};
 }
 
 LogicalResult emitCat(CatOp op, CudaEmitter &e) {
