@@ -23,7 +23,6 @@ model and its example inputs, and a function giving the weight bytes one call
 reads (see `all_weight_bytes` for models that read every weight once).
 """
 import argparse
-import ctypes
 import dataclasses
 import os
 import statistics
@@ -329,42 +328,11 @@ def measure_bandwidth(work, threads, row_bytes, row_stride, region):
 # --------------------------------------------------------------------------- timing
 
 
-class FileWeightsModel(_compile.CompiledModel):
-    """A model compiled with --weights=file: NAME_run_with_weights on the
-    weights file's bytes (64-byte aligned), behind CompiledModel's interface."""
-
-    def __init__(self, library_path, name, weights_path, num_threads=1):
-        self.library_path = Path(library_path)
-        self.name = name
-        self.num_threads = num_threads
-        self._lib = ctypes.CDLL(str(self.library_path))
-        for suffix in ("_input_desc", "_output_desc"):
-            fn = getattr(self._lib, name + suffix)
-            fn.restype = ctypes.POINTER(_compile._TensorDesc)
-            fn.argtypes = [ctypes.c_int]
-        data = np.fromfile(weights_path, dtype=np.uint8)
-        self._weights_raw = np.zeros(data.size + 64, dtype=np.uint8)
-        offset = (-self._weights_raw.ctypes.data) % 64
-        self._weights = self._weights_raw[offset:offset + data.size]
-        self._weights[:] = data
-        run = getattr(self._lib, name + "_run_with_weights")
-        run.restype = ctypes.c_int
-        run.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
-                        ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p, ctypes.c_int]
-        pointer = ctypes.c_void_p(self._weights.ctypes.data)
-        self._run = lambda ins, outs, ws, threads: run(pointer, ins, outs, ws, threads)
-        self._workspace_bytes = getattr(self._lib, name + "_workspace_bytes")
-        self._workspace_bytes.restype = ctypes.c_size_t
-        self._workspace_bytes.argtypes = [ctypes.c_int]
-        self.inputs = self._descs(name + "_input_desc")
-        self.outputs = self._descs(name + "_output_desc")
-        self._workspace_cache = {}
-
-
 def compile_with_weights_file(model_json, out_dir, name):
     _compile.generate(model_json, out_dir, name=name, weights="file")
     _compile.build_shared_library(out_dir, name)
-    return FileWeightsModel(out_dir / f"{name}.so", name, out_dir / f"{name}.weights")
+    return _compile.CompiledModel(out_dir / f"{name}.so", name,
+                                  weights_path=out_dir / f"{name}.weights")
 
 
 def flatten(outputs):

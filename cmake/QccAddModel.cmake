@@ -10,8 +10,8 @@
 # builds DIR/<prefix>.cpp into the static library <target>. Linking <target>
 # gives its users:
 #   - DIR on the include path: #include "<prefix>.h" (C and C++)
-#   - qcc::runtime (libqcc_runtime.a and its headers), OpenMP when found,
-#     and C++17
+#   - qcc::runtime (libqcc_runtime.a and its headers, with its thread pool,
+#     qcc_rt/thread_pool.h, and Threads::Threads), and C++17
 # The code is generated again whenever the model file, its tensor file or the
 # qcc executable changes.
 #
@@ -165,9 +165,6 @@ function(qcc_add_model target)
   add_library(${target} STATIC "${_dir}/${QCC_NAME}.cpp" "${_dir}/${QCC_NAME}.h")
   target_include_directories(${target} PUBLIC "${_dir}")
   target_link_libraries(${target} PUBLIC qcc::runtime)
-  if(TARGET OpenMP::OpenMP_CXX)
-    target_link_libraries(${target} PUBLIC OpenMP::OpenMP_CXX)
-  endif()
   target_compile_features(${target} PUBLIC cxx_std_17)
   # The numerics are written out operation by operation to match PyTorch: no
   # fused multiply-adds. Optimized unless the build type already is.

@@ -151,9 +151,16 @@ int runModel(const std::vector<float> &input, std::vector<float> &scores, int th
   const size_t bytes = (classifier_workspace_bytes(threads) + align - 1) / align * align;
   std::unique_ptr<void, decltype(&std::free)> workspace(std::aligned_alloc(align, bytes),
                                                         &std::free);
+  // Several threads run on a pool created once; an application keeps it for all its calls.
+  std::unique_ptr<qcc_thread_pool, decltype(&qcc_thread_pool_destroy)> pool(
+      threads > 1 ? qcc_thread_pool_create(threads) : nullptr, &qcc_thread_pool_destroy);
+  if (threads > 1 && !pool) {
+    std::fprintf(stderr, "classify: cannot start %d threads\n", threads);
+    std::exit(1);
+  }
   const void *inputs[] = {input.data()};
   void *outputs[] = {scores.data()};
-  return classifier_run(inputs, outputs, workspace.get(), threads);
+  return classifier_run(inputs, outputs, workspace.get(), pool.get());
 }
 #endif
 

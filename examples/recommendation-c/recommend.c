@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
   float *dense, *logits;
   int64_t *indices[NUM_TABLES], *offsets[NUM_TABLES];
   void *workspace;
+  qcc_thread_pool *pool;
   const void *inputs[recommender_NUM_INPUTS];
   void *outputs[recommender_NUM_OUTPUTS];
   FILE *file;
@@ -125,7 +126,14 @@ int main(int argc, char **argv) {
     inputs[2 + 2 * t] = offsets[t];
   }
   outputs[0] = logits;
-  rc = recommender_run(inputs, outputs, workspace, threads);
+  /* Several threads run on a pool the caller creates once (NULL: this thread alone). */
+  pool = threads > 1 ? qcc_thread_pool_create(threads) : NULL;
+  if (threads > 1 && !pool) {
+    fprintf(stderr, "recommend: cannot start %d threads\n", threads);
+    return 1;
+  }
+  rc = recommender_run(inputs, outputs, workspace, pool);
+  qcc_thread_pool_destroy(pool);
   if (rc != QCC_OK) {
     fprintf(stderr, "recommend: recommender_run returned %d%s\n", rc,
             rc == QCC_ERROR_INDEX_OUT_OF_RANGE ? " (an index is outside its table)"

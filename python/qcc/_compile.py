@@ -42,6 +42,7 @@ _RUN_ERRORS = {
     4: "an embedding index outside its table",
     5: "embedding_bag offsets outside the indices or decreasing",
     6: "no kernel variant of this library runs on this CPU",
+    9: "another call is running on the same thread pool",
 }
 QCC_ERROR_UNSUPPORTED_CPU = 6
 
@@ -84,19 +85,39 @@ def build_shared_library(source_dir, name, cxx="g++", extra_flags=()):
     include, library = runtime_paths()
     source_dir = Path(source_dir)
     so = source_dir / f"{name}.so"
-    _run([cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-fopenmp", "-Wall", "-Wextra", "-Werror",
+    _run([cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-pthread", "-Wall", "-Wextra", "-Werror",
           *extra_flags, f"-I{include}", f"-I{source_dir}", source_dir / f"{name}.cpp", library,
           "-o", so], "building the generated code")
     return so
+
+
+class _ThreadPool:
+    """A qcc_thread_pool (qcc_rt/thread_pool.h) of `num_threads` threads; one thread needs
+    none (the run function takes NULL)."""
+
+    def __init__(self, create, destroy, num_threads):
+        self._destroy = destroy
+        self.handle = None
+        if num_threads > 1:
+            self.handle = create(num_threads)
+            if not self.handle:
+                raise RunError(f"could not start a pool of {num_threads} threads", None)
+
+    def __del__(self):
+        if self.handle:
+            self._destroy(self.handle)
+            self.handle = None
 
 
 class CompiledModel:
     """A compiled model loaded from its shared library. Call it with numpy
     arrays (or torch tensors): float32 inputs as PyTorch gives them, quantized
     boundaries as their integer storage. Returns a list of numpy arrays.
-    Safe to call from several threads at once (each has its own workspace)."""
+    Safe to call from several threads at once (each has its own workspace and thread pool)."""
 
-    def __init__(self, library_path, name, num_threads=1):
+    def __init__(self, library_path, name, num_threads=1, weights_path=None):
+        """weights_path: the NAME.weights file of a library generated with weights="file"
+        (its bytes are then passed to NAME_run_with_weights)."""
         self.library_path = Path(library_path)
         self.name = name
         self.num_threads = num_threads
@@ -105,15 +126,32 @@ class CompiledModel:
             fn = getattr(self._lib, name + suffix)
             fn.restype = ctypes.POINTER(_TensorDesc)
             fn.argtypes = [ctypes.c_int]
-        self._run = getattr(self._lib, name + "_run")
-        self._run.restype = ctypes.c_int
-        self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p),
-                              ctypes.c_void_p, ctypes.c_int]
+        args = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                ctypes.c_void_p]
+        if weights_path is None:
+            self._run = getattr(self._lib, name + "_run")
+            self._run.argtypes = args
+            self._run.restype = ctypes.c_int
+        else:
+            data = np.fromfile(weights_path, dtype=np.uint8)
+            self._weights_raw = np.zeros(data.size + 64, dtype=np.uint8)
+            offset = (-self._weights_raw.ctypes.data) % 64  # the generated code wants 64 bytes
+            self._weights_raw[offset:offset + data.size] = data
+            weights = ctypes.c_void_p(self._weights_raw.ctypes.data + offset)
+            run = getattr(self._lib, name + "_run_with_weights")
+            run.argtypes = [ctypes.c_void_p] + args
+            run.restype = ctypes.c_int
+            self._run = lambda ins, outs, workspace, pool: run(weights, ins, outs, workspace, pool)
         self._workspace_bytes = getattr(self._lib, name + "_workspace_bytes")
         self._workspace_bytes.restype = ctypes.c_size_t
         self._workspace_bytes.argtypes = [ctypes.c_int]
         self.inputs = self._descs(name + "_input_desc")
         self.outputs = self._descs(name + "_output_desc")
+        self._pool_create = self._lib.qcc_thread_pool_create
+        self._pool_create.restype = ctypes.c_void_p
+        self._pool_create.argtypes = [ctypes.c_int]
+        self._pool_destroy = self._lib.qcc_thread_pool_destroy
+        self._pool_destroy.argtypes = [ctypes.c_void_p]
         self._workspace_cache = threading.local()
         # The kernel variants the library carries, from its header's first line.
         header = self.library_path.with_name(name + ".h")
@@ -146,17 +184,19 @@ class CompiledModel:
         return self._workspace_bytes(num_threads)
 
     def _workspace(self, num_threads):
-        """This thread's workspace for `num_threads`: ctypes releases the GIL during the call,
-        so concurrent calls from several Python threads must not share scratch memory. One
-        workspace per calling thread, kept for its later calls (measured on ResNet-18: as fast
-        as a fresh workspace per call; a lock instead halves the throughput of two threads)."""
+        """This thread's (workspace, thread pool) for `num_threads`: ctypes releases the GIL
+        during the call, so concurrent calls from several Python threads must share neither
+        scratch memory nor a pool. One pair per calling thread, kept for its later calls
+        (measured on ResNet-18: as fast as a fresh workspace per call; a lock instead halves
+        the throughput of two threads); the pool's workers stop with the thread."""
         cache = self._workspace_cache.__dict__.setdefault("by_threads", {})
         if num_threads not in cache:
             size = self.workspace_bytes(num_threads)
             raw = np.empty(size + 64, dtype=np.uint8)
             offset = (-raw.ctypes.data) % 64
-            cache[num_threads] = (raw, raw.ctypes.data + offset)
-        return cache[num_threads][1]
+            pool = _ThreadPool(self._pool_create, self._pool_destroy, num_threads)
+            cache[num_threads] = (raw, raw.ctypes.data + offset, pool)
+        return cache[num_threads][1:]
 
     def __call__(self, *inputs, num_threads=None):
         num_threads = num_threads or self.num_threads
@@ -176,8 +216,10 @@ class CompiledModel:
         outputs = [np.empty(d["shape"], dtype=d["dtype"]) for d in self.outputs]
         in_ptrs = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
         out_ptrs = (ctypes.c_void_p * len(outputs))(*[o.ctypes.data for o in outputs])
-        rc = self._run(in_ptrs, out_ptrs, ctypes.c_void_p(self._workspace(num_threads)),
-                       num_threads)
+        if not isinstance(num_threads, int) or num_threads < 1:
+            raise ValueError(f"num_threads must be a positive integer, got {num_threads!r}")
+        workspace, pool = self._workspace(num_threads)
+        rc = self._run(in_ptrs, out_ptrs, ctypes.c_void_p(workspace), pool.handle)
         if rc != 0:
             what = _RUN_ERRORS.get(rc, "an unknown error")
             if rc == QCC_ERROR_UNSUPPORTED_CPU:

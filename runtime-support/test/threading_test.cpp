@@ -1,8 +1,15 @@
 // The threading contract: disjoint row ranges on concurrent threads, each
 // with its own scratch, give the single-call result, and a call writes only
-// its own rows.
+// its own rows. And the thread pool (qcc_rt/thread_pool.h) that generated
+// code splits ops with: every row exactly once, in aligned ranges, on valid
+// thread indices, after its workers went to sleep too, from several pools at
+// once; one call at a time per pool.
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
+
+#include "qcc_rt/parallel.h"
 
 #include "reference.h"
 
@@ -63,6 +70,93 @@ void check_conv(const Conv2dShape& shape, Isa isa, Rng& rng) {
   }
 }
 
+void expect(bool ok, const char* what) {
+  ++g_checks;
+  if (!ok) {
+    ++g_failures;
+    std::printf("FAIL %s\n", what);
+  }
+}
+
+// One parallel_rows loop on `pool`: every row visited once, ranges start at
+// multiples of align, thread indices within the pool.
+bool covers_once(qcc_thread_pool* pool, int64_t rows, int64_t align) {
+  std::vector<std::atomic<int>> visits(size_t(rows > 0 ? rows : 1));
+  for (auto& v : visits) v.store(0);
+  std::atomic<bool> ok{true};
+  const int size = qcc_thread_pool_size(pool);
+  parallel_rows(pool, rows, align, [&](int thread, int64_t begin, int64_t end) {
+    if (thread < 0 || thread >= size || begin % align != 0 || begin >= end || end > rows)
+      ok = false;
+    for (int64_t r = begin; r < end && r < rows; ++r) visits[size_t(r)].fetch_add(1);
+  });
+  for (int64_t r = 0; r < rows; ++r) ok = ok && visits[size_t(r)].load() == 1;
+  return ok;
+}
+
+void check_pool() {
+  expect(qcc_thread_pool_create(0) == nullptr, "a pool of 0 threads is refused");
+  expect(qcc_thread_pool_size(nullptr) == 1, "no pool counts as one thread");
+  for (int size : {1, 2, 3, 5}) {
+    qcc_thread_pool* pool = qcc_thread_pool_create(size);
+    expect(pool && qcc_thread_pool_size(pool) == size, "pool size");
+    bool ok = true;
+    // Many short loops in a row: the claim protocol across generations.
+    for (int repeat = 0; repeat < 300; ++repeat)
+      for (int64_t rows : {0, 1, 5, 6, 7, 64, 100, 1001})
+        for (int64_t align : {1, 6, 16}) ok = ok && covers_once(pool, rows, align);
+    expect(ok, "parallel_rows covers every row once (many loops)");
+    // Workers that went to sleep wake for the next loop.
+    for (int i = 0; i < 3; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      ok = ok && covers_once(pool, 999, 6);
+    }
+    expect(ok, "parallel_rows after the workers slept");
+    expect(pool_acquire(pool), "a free pool is acquired");
+    expect(!pool_acquire(pool), "a held pool is busy");
+    pool_release(pool);
+    expect(pool_acquire(pool), "a released pool is acquired again");
+    pool_release(pool);
+    qcc_thread_pool_destroy(pool);
+  }
+  expect(pool_acquire(nullptr) && pool_acquire(nullptr), "no pool is never busy");
+  // Three callers, each with its own pool, at once.
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 3; ++c)
+    callers.emplace_back([&] {
+      qcc_thread_pool* pool = qcc_thread_pool_create(2);
+      for (int repeat = 0; repeat < 200 && pool; ++repeat) ok = ok && covers_once(pool, 257, 6);
+      ok = ok && pool;
+      qcc_thread_pool_destroy(pool);
+    });
+  for (auto& t : callers) t.join();
+  expect(ok, "concurrent callers with their own pools");
+}
+
+// A conv split by the pool equals the serial call.
+void check_conv_on_pool(const Conv2dShape& shape, Isa isa, Rng& rng) {
+  ConvCase c;
+  c.shape = shape, c.has_bias = true, c.per_channel = true;
+  randomize(c, rng, /*weight_zp=*/false);
+  std::vector<uint8_t> in(size_t(shape.batch) * shape.in_h * shape.in_w * shape.in_channels);
+  for (auto& x : in) x = uint8_t(rng.range(0, 255));
+  std::vector<uint8_t> blob(conv2d_packed_size(shape));
+  conv2d_pack(shape, c.quantization(), blob.data(), blob.size());
+  const int64_t rows = conv2d_rows(blob.data());
+  const ConvFn conv = kernel_table(isa).conv2d;
+  const size_t scratch_size = conv2d_scratch_size(blob.data());
+  std::vector<uint8_t> serial(size_t(rows) * shape.out_channels), pooled(serial.size());
+  std::vector<uint8_t> scratch(scratch_size * 3);
+  conv(blob.data(), in.data(), serial.data(), scratch.data(), 0, rows);
+  qcc_thread_pool* pool = qcc_thread_pool_create(3);
+  parallel_rows(pool, rows, 6, [&](int thread, int64_t begin, int64_t end) {
+    conv(blob.data(), in.data(), pooled.data(), scratch.data() + thread * scratch_size, begin, end);
+  });
+  qcc_thread_pool_destroy(pool);
+  expect(pooled == serial, "conv on a 3-thread pool equals the serial call");
+}
+
 } // namespace
 
 int main() {
@@ -77,8 +171,12 @@ int main() {
   depthwise.in_channels = depthwise.out_channels = depthwise.groups = 96;
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
     if (!cpu_supports(isa)) continue;
-    for (const Conv2dShape& s : {gemm, pointwise, depthwise}) check_conv(s, isa, rng);
+    for (const Conv2dShape& s : {gemm, pointwise, depthwise}) {
+      check_conv(s, isa, rng);
+      check_conv_on_pool(s, isa, rng);
+    }
   }
+  check_pool();
   std::printf("threading_test: %d checks, %d failures\n", g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }

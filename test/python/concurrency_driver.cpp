@@ -3,13 +3,15 @@
 // (test_concurrency.py), on inputs read from in<i>.bin:
 //
 //   driver threads T...      one call per thread count, outputs to out<i>_t<T>.bin
-//   driver concurrent N R    N caller threads, each with its own workspace,
-//                            R calls each (1 thread per call); every output must
-//                            equal a sequential call's bytes
+//   driver concurrent N R [P] N caller threads, each with its own workspace
+//                            and pool of P threads (default 1: no pool), R
+//                            calls each; every output must equal a sequential
+//                            call's bytes
 //   driver allocations T...  after a warm-up call, counts malloc / calloc /
 //                            realloc / free / operator new / delete made by
-//                            any thread during calls with T threads; prints
-//                            the count, fails if it is not 0
+//                            any thread (the pool's workers included) during
+//                            calls with T threads; prints the count, fails if
+//                            it is not 0
 //
 // Exit status 0 on success; the allocation counters replace the C library's
 // and C++ runtime's entry points in this executable (glibc's __libc_* do the
@@ -52,12 +54,18 @@ std::vector<unsigned char> read_file(const char* path, size_t bytes) {
   return data;
 }
 
+// One caller's outputs, workspace and thread pool (none for one thread).
 struct Buffers {
   std::vector<std::vector<unsigned char>> outputs;
   std::vector<void*> out_ptrs;
   void* workspace = nullptr;
+  qcc_thread_pool* pool = nullptr;
 
   explicit Buffers(int threads) {
+    if (threads > 1 && !(pool = qcc_thread_pool_create(threads))) {
+      std::fprintf(stderr, "qcc_thread_pool_create(%d) failed\n", threads);
+      std::exit(3);
+    }
     for (int i = 0; i < model_NUM_OUTPUTS; ++i) {
       outputs.emplace_back(model_output_desc(i)->bytes);
       out_ptrs.push_back(outputs.back().data());
@@ -65,15 +73,18 @@ struct Buffers {
     const size_t align = model_WORKSPACE_ALIGNMENT;
     workspace = std::aligned_alloc(align, (model_workspace_bytes(threads) + align - 1) / align * align);
   }
-  ~Buffers() { std::free(workspace); }
+  ~Buffers() {
+    qcc_thread_pool_destroy(pool);
+    std::free(workspace);
+  }
   Buffers(const Buffers&) = delete;
   Buffers& operator=(const Buffers&) = delete;
 };
 
 const void* g_weights = nullptr;
 
-int run(const std::vector<const void*>& inputs, Buffers& b, int threads) {
-  return model_run_with_weights(g_weights, inputs.data(), b.out_ptrs.data(), b.workspace, threads);
+int run(const std::vector<const void*>& inputs, Buffers& b) {
+  return model_run_with_weights(g_weights, inputs.data(), b.out_ptrs.data(), b.workspace, b.pool);
 }
 
 } // namespace
@@ -135,7 +146,7 @@ int main(int argc, char** argv) {
     for (int a = 2; a < argc; ++a) {
       const int threads = std::atoi(argv[a]);
       Buffers b(threads);
-      if (int rc = run(inputs, b, threads)) {
+      if (int rc = run(inputs, b)) {
         std::fprintf(stderr, "model_run returned %d\n", rc);
         return 3;
       }
@@ -149,25 +160,26 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (mode == "concurrent" && argc == 4) {
+  if (mode == "concurrent" && (argc == 4 || argc == 5)) {
     const int callers = std::atoi(argv[2]), calls = std::atoi(argv[3]);
+    const int pool_threads = argc == 5 ? std::atoi(argv[4]) : 1;
     Buffers reference(1);
-    if (run(inputs, reference, 1) != 0) return 3;
+    if (run(inputs, reference) != 0) return 3;
     std::atomic<int> mismatches{0}, failures{0};
     std::vector<std::thread> pool;
     for (int t = 0; t < callers; ++t) {
       pool.emplace_back([&] {
-        Buffers own(1);  // each caller its own workspace and outputs
+        Buffers own(pool_threads);  // each caller its own workspace, pool and outputs
         for (int c = 0; c < calls; ++c) {
-          if (run(inputs, own, 1) != 0) ++failures;
+          if (run(inputs, own) != 0) ++failures;
           for (int i = 0; i < model_NUM_OUTPUTS; ++i)
             if (own.outputs[i] != reference.outputs[i]) ++mismatches;
         }
       });
     }
     for (auto& t : pool) t.join();
-    std::printf("concurrent: %d callers x %d calls, %d mismatched outputs, %d failed calls\n",
-                callers, calls, mismatches.load(), failures.load());
+    std::printf("concurrent: %d callers x %d calls on %d thread(s) each, %d mismatched outputs, "
+                "%d failed calls\n", callers, calls, pool_threads, mismatches.load(), failures.load());
     return mismatches == 0 && failures == 0 ? 0 : 4;
   }
   if (mode == "allocations") {
@@ -191,10 +203,10 @@ int main(int argc, char** argv) {
     for (int a = 2; a < argc; ++a) {
       const int threads = std::atoi(argv[a]);
       Buffers b(threads);
-      if (run(inputs, b, threads) != 0) return 3;  // warm-up: the thread pool starts here
+      if (run(inputs, b) != 0) return 3;  // warm-up
       allocation_calls = 0;
       counting = true;
-      const int rc = run(inputs, b, threads);
+      const int rc = run(inputs, b);
       counting = false;
       if (rc != 0) return 3;
       std::printf("allocations during a call with %d thread(s): %ld\n", threads,

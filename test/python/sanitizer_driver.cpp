@@ -45,7 +45,13 @@ int main(int argc, char** argv) {
     // Poisoned, not zeroed: a kernel that reads workspace bytes it never
     // wrote then gives wrong outputs instead of passing by luck.
     std::memset(workspace, 0xA5, bytes);
-    int rc = model_run(in_ptrs.data(), out_ptrs.data(), workspace, threads);
+    qcc_thread_pool* pool = threads > 1 ? qcc_thread_pool_create(threads) : nullptr;
+    if (threads > 1 && !pool) {
+      std::fprintf(stderr, "qcc_thread_pool_create(%d) failed\n", threads);
+      return 3;
+    }
+    int rc = model_run(in_ptrs.data(), out_ptrs.data(), workspace, pool);
+    qcc_thread_pool_destroy(pool);
     std::free(workspace);
     if (rc != 0) {
       std::fprintf(stderr, "model_run returned %d\n", rc);

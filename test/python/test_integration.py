@@ -155,7 +155,10 @@ int main(int argc, char **argv) {
   void *workspace = std::aligned_alloc(tiny_WORKSPACE_ALIGNMENT, bytes);
   const void *inputs[] = {x.data()};
   void *outputs[] = {y.data()};
-  int rc = tiny_run(inputs, outputs, workspace, 2);
+  qcc_thread_pool *pool = qcc_thread_pool_create(2);
+  if (!pool) return 5;
+  int rc = tiny_run(inputs, outputs, workspace, pool);
+  qcc_thread_pool_destroy(pool);
   std::free(workspace);
   if (rc != QCC_OK) return 4;
   f = std::fopen(argv[2], "wb");

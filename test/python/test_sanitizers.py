@@ -37,7 +37,7 @@ def run_sanitized(model, inputs, work: Path, runtime_lib: Path):
     _compile.generate(work / "m.json", work, name="model")
     include, _ = _compile.runtime_paths()
     exe = work / "driver"
-    subprocess.run(["g++", "-std=c++17", "-O1", "-g", "-fopenmp", "-Wall", "-Wextra", "-Werror",
+    subprocess.run(["g++", "-std=c++17", "-O1", "-g", "-pthread", "-Wall", "-Wextra", "-Werror",
                     *SANITIZE, f"-I{include}", f"-I{work}",
                     ROOT / "test" / "python" / "sanitizer_driver.cpp", work / "model.cpp",
                     runtime_lib, "-o", exe], check=True, capture_output=True, text=True)

@@ -83,18 +83,21 @@ void CpuEmitter::writeHeader(raw_ostream &os) {
      << " * \"generic\", within QCC_MAX_ISA), or NULL when none of the library's runs here. */\n"
      << "const char *" << n << "_kernel_variant(void);\n\n"
      << "/* Runs the model. inputs[i] / outputs[i] point to the boundary tensors; the\n"
-     << " * workspace is the caller's; num_threads >= 1. Runs the best kernel variant\n"
+     << " * workspace is the caller's, of " << n << "_WORKSPACE_BYTES(qcc_thread_pool_size(pool))\n"
+     << " * bytes; pool: the threads to run on (qcc_rt/thread_pool.h), NULL for the\n"
+     << " * calling thread alone. Runs the best kernel variant\n"
      << " * (" << variantList() << ") the CPU and QCC_MAX_ISA allow. Returns QCC_OK (0) or a\n"
-     << " * QCC_ERROR_* code (QCC_ERROR_UNSUPPORTED_CPU: no variant runs here). No\n"
-     << " * allocation, no global state: concurrent calls with different workspaces\n"
-     << " * are safe. */\n";
+     << " * QCC_ERROR_* code (QCC_ERROR_UNSUPPORTED_CPU: no variant runs here;\n"
+     << " * QCC_ERROR_POOL_BUSY: another call is using the pool). No allocation, no\n"
+     << " * global state: concurrent calls with different workspaces and pools are\n"
+     << " * safe. */\n";
   if (!options.separateWeights)
     os << "int " << n << "_run(const void *const *inputs, void *const *outputs, void *workspace,\n"
-       << "        int num_threads);\n";
+       << "        qcc_thread_pool *pool);\n";
   os << "/* The same with the weights given by the caller (the contents of "
      << (options.separateWeights ? n + ".weights" : std::string("the embedded blob")) << "). */\n"
      << "int " << n << "_run_with_weights(const void *weights, const void *const *inputs,\n"
-     << "        void *const *outputs, void *workspace, int num_threads);\n\n"
+     << "        void *const *outputs, void *workspace, qcc_thread_pool *pool);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }
 
@@ -113,11 +116,11 @@ void CpuEmitter::writeVariant(raw_ostream &os, qcc_rt::Isa variant, const std::s
   auto returnOp = llvm::cast<func::ReturnOp>(block.getTerminator());
   os << "int run_" << qcc_rt::isa_name(variant)
      << "(const unsigned char *weights, const void *const *inputs, void *const *outputs,\n"
-     << "    unsigned char *arena, int num_threads) {\n"
+     << "    unsigned char *arena, qcc_thread_pool *pool) {\n"
      << "  unsigned char *op_scratch = arena + " << n << "_ARENA_BYTES;\n"
      << "  unsigned char *scratch = op_scratch + " << n << "_SHARED_SCRATCH_BYTES;\n"
      << "  (void)weights;\n  (void)arena;\n  (void)op_scratch;\n  (void)scratch;\n"
-     << "  (void)num_threads;\n";
+     << "  (void)pool;\n";
   for (BlockArgument arg : block.getArguments()) {
     std::string ctype = elementCType(arg.getType());
     std::string name = "in" + std::to_string(arg.getArgNumber());
@@ -149,23 +152,25 @@ void CpuEmitter::writeDispatch(raw_ostream &os) {
      << "  return qcc_rt::select_isa(" << variantSet << ", &isa) ? qcc_rt::isa_name(isa) : nullptr;\n"
      << "}\n\n";
   os << "extern \"C\" int " << n << "_run_with_weights(const void *weights_data,\n"
-     << "    const void *const *inputs, void *const *outputs, void *workspace, int num_threads) {\n"
+     << "    const void *const *inputs, void *const *outputs, void *workspace, qcc_thread_pool *pool) {\n"
      << "  if (!weights_data || !inputs || !outputs || (!workspace && " << n
-     << "_WORKSPACE_BYTES(num_threads) > 0))\n    return QCC_ERROR_NULL_ARGUMENT;\n"
+     << "_WORKSPACE_BYTES(qcc_thread_pool_size(pool)) > 0))\n    return QCC_ERROR_NULL_ARGUMENT;\n"
      << "  if (reinterpret_cast<uintptr_t>(workspace) % " << n << "_WORKSPACE_ALIGNMENT != 0)\n"
      << "    return QCC_ERROR_MISALIGNED_WORKSPACE;\n"
-     << "  if (num_threads < 1)\n    return QCC_ERROR_BAD_THREAD_COUNT;\n"
+
      << "  const unsigned char *weights = static_cast<const unsigned char *>(weights_data);\n"
      << "  unsigned char *arena = static_cast<unsigned char *>(workspace);\n"
      << "  qcc_rt::Isa isa = qcc_rt::Isa::generic;\n"
      << "  if (!qcc_rt::select_isa(" << variantSet << ", &isa))\n"
-     << "    return QCC_ERROR_UNSUPPORTED_CPU;\n  switch (isa) {\n";
+     << "    return QCC_ERROR_UNSUPPORTED_CPU;\n"
+     << "  if (!qcc_rt::pool_acquire(pool))\n    return QCC_ERROR_POOL_BUSY;\n"
+     << "  int status = QCC_ERROR_UNSUPPORTED_CPU;\n  switch (isa) {\n";
   for (qcc_rt::Isa variant : variants)
-    os << "  case qcc_rt::Isa::" << qcc_rt::isa_name(variant) << ":\n    return run_"
-       << qcc_rt::isa_name(variant) << "(weights, inputs, outputs, arena, num_threads);\n";
+    os << "  case qcc_rt::Isa::" << qcc_rt::isa_name(variant) << ":\n    status = run_"
+       << qcc_rt::isa_name(variant) << "(weights, inputs, outputs, arena, pool);\n    break;\n";
   if (variants.size() < 3)
     os << "  default:\n    break;\n";
-  os << "  }\n  return QCC_ERROR_UNSUPPORTED_CPU;\n}\n";
+  os << "  }\n  qcc_rt::pool_release(pool);\n  return status;\n}\n";
 }
 
 void CpuEmitter::writeSource(raw_ostream &os) {
@@ -199,8 +204,8 @@ void CpuEmitter::writeSource(raw_ostream &os) {
   writeDispatch(os);
   if (!options.separateWeights)
     os << "\nextern \"C\" int " << n << "_run(const void *const *inputs, void *const *outputs,\n"
-       << "    void *workspace, int num_threads) {\n  return " << n
-       << "_run_with_weights(kWeights, inputs, outputs, workspace, num_threads);\n}\n";
+       << "    void *workspace, qcc_thread_pool *pool) {\n  return " << n
+       << "_run_with_weights(kWeights, inputs, outputs, workspace, pool);\n}\n";
 }
 
 LogicalResult CpuEmitter::emit(EmittedFiles &out) {

@@ -28,9 +28,9 @@ LogicalResult unsupported(Operation *op, const Twine &why) {
                          << why;
 }
 
-/// Prints `qcc_rt::parallel_rows(num_threads, rows, align, [&](int t, int64_t begin, int64_t end) { CALL; });`
+/// Prints `qcc_rt::parallel_rows(pool, rows, align, [&](int t, int64_t begin, int64_t end) { CALL; });`
 void parallelCall(CpuEmitter &e, int64_t rows, int64_t align, const std::string &call) {
-  e.body() << "  qcc_rt::parallel_rows(num_threads, " << rows << ", " << align
+  e.body() << "  qcc_rt::parallel_rows(pool, " << rows << ", " << align
            << ", [&](int thread, int64_t begin, int64_t end) {\n    (void)thread;\n    " << call
            << ";\n  });\n";
 }

@@ -47,7 +47,7 @@ std::string qparamsLiteral(QuantParams p);
 bool isQuint8(mlir::Value v);
 /// Fails with "the CPU backend does not support this <op>: <why>".
 mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &why);
-/// Prints `qcc_rt::parallel_rows(num_threads, rows, align, [&](int thread, int64_t begin, int64_t end) { CALL; });`
+/// Prints `qcc_rt::parallel_rows(pool, rows, align, [&](int thread, int64_t begin, int64_t end) { CALL; });`
 void parallelCall(CpuEmitter &e, int64_t rows, int64_t align, const std::string &call);
 /// The dense data of a constant operand, or null.
 mlir::DenseElementsAttr constantData(mlir::Value v);

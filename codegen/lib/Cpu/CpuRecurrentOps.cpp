@@ -144,13 +144,13 @@ void emitDynamicCall(CpuEmitter &e, size_t blob, const std::string &x, int64_t r
            << indent << "  const qcc_rt::QParams qcc_q = qcc_rt::choose_dynamic_qparams(qcc_min, "
               "qcc_max, "
            << (reduceRange ? "true" : "false") << ");\n";
-  e.body() << indent << "  qcc_rt::parallel_rows(num_threads, " << rows
+  e.body() << indent << "  qcc_rt::parallel_rows(pool, " << rows
            << ", 1, [&](int thread, int64_t begin, int64_t end) {\n"
            << indent << "    (void)thread;\n"
            << indent << "    " << ns << "::dynamic_quantize_rows(" << w << ", " << x << ", " << rows
            << ", qcc_q, " << scratch << ", begin, end);\n"
            << indent << "  });\n";
-  e.body() << indent << "  qcc_rt::parallel_rows(num_threads, " << n
+  e.body() << indent << "  qcc_rt::parallel_rows(pool, " << n
            << ", 16, [&](int thread, int64_t begin, int64_t end) {\n"
            << indent << "    (void)thread;\n"
            << indent << "    " << ns << "::dynamic_gemm_f32(" << w << ", " << scratch << ", " << rows
@@ -372,7 +372,7 @@ void emitSlicedGemm(CpuEmitter &e, const std::string &table, int64_t slices, int
                     const std::string &indent) {
   constexpr int64_t kRowBlock = 8 * kConvRowAlign;
   int64_t rowBlocks = (rows + kRowBlock - 1) / kRowBlock;
-  e.body() << indent << "qcc_rt::parallel_rows(num_threads, " << slices * rowBlocks
+  e.body() << indent << "qcc_rt::parallel_rows(pool, " << slices * rowBlocks
            << ", 1, [&](int thread, int64_t begin, int64_t end) {\n"
            << indent << "  for (int64_t qcc_i = begin; qcc_i < end; ++qcc_i) {\n"
            << indent << "    const int64_t qcc_sl = qcc_i % " << slices << ", qcc_r0 = qcc_i / "
@@ -569,7 +569,7 @@ LogicalResult emitLstm(LstmOp op, CpuEmitter &e) {
         e.body() << "    const uint32_t *qcc_hh = qcc_s == 0 ? " << hh0 << " : " << hh1 << ";\n";
         emitSlicedGemm(e, "qcc_hh", slices, N, at(sc.h), at(sc.hgates), convScratch, "    ");
       }
-      e.body() << "    qcc_rt::parallel_rows(num_threads, " << N * H << ", " << kElementAlign
+      e.body() << "    qcc_rt::parallel_rows(pool, " << N * H << ", " << kElementAlign
                << ", [&](int thread, int64_t begin, int64_t end) {\n"
                << "      (void)thread;\n"
                << "      " << ns << "::lstm_cell_u8(qcc_step, " << at(sc.igates) << ", "
@@ -696,7 +696,7 @@ LogicalResult emitDynamicLstm(DynamicLstmOp op, CpuEmitter &e) {
                << (d == 1 ? std::to_string(T - 1) + " - qcc_s" : "qcc_s") << ";\n";
       emitDynamicCall(e, cc.hh, at(sc.h), N, H, 4 * H, at(sc.hgates), 4 * H, dyn, reduceRange,
                       "    ");
-      e.body() << "    qcc_rt::parallel_rows(num_threads, " << N * H << ", 16"
+      e.body() << "    qcc_rt::parallel_rows(pool, " << N * H << ", 16"
                << ", [&](int thread, int64_t begin, int64_t end) {\n"
                << "      (void)thread;\n"
                << "      " << ns << "::lstm_cell_f32(" << at(sc.igates) << " + qcc_t * "

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <qcc_rt/thread_pool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,13 +39,14 @@ enum {
   QCC_OK = 0,
   QCC_ERROR_NULL_ARGUMENT = 1,
   QCC_ERROR_MISALIGNED_WORKSPACE = 2,
-  QCC_ERROR_BAD_THREAD_COUNT = 3,
+  QCC_ERROR_BAD_THREAD_COUNT = 3,  /* no longer returned: the thread count is the pool's */
   QCC_ERROR_INDEX_OUT_OF_RANGE = 4, /* an embedding index outside its table */
   QCC_ERROR_BAD_OFFSETS = 5,        /* embedding_bag offsets not within the indices, or decreasing */
   QCC_ERROR_UNSUPPORTED_CPU = 6,    /* the CPU (or QCC_MAX_ISA) allows none of the library's
                                        instruction-set variants; nothing was computed */
   QCC_ERROR_BAD_BATCH = 7,          /* CUDA: batch outside 1 .. NAME_MAX_BATCH */
-  QCC_ERROR_CUDA = 8                /* CUDA: a kernel launch or copy failed (see cudaGetLastError) */
+  QCC_ERROR_CUDA = 8,               /* CUDA: a kernel launch or copy failed (see cudaGetLastError) */
+  QCC_ERROR_POOL_BUSY = 9           /* another call is running on the same thread pool */
 };
 
 #ifdef __cplusplus

@@ -1,0 +1,228 @@
+// The caller-owned thread pool (qcc_rt/thread_pool.h).
+//
+// One parallel loop at a time. The caller publishes a job (its fields, then
+// one 64-bit state word: generation | chunk count | next chunk) and every
+// participant, the caller included, claims chunks by compare-and-swap on the
+// state word until none are left. A claim names the generation, so a worker
+// that wakes late cannot take a chunk of a newer job with an older job's
+// fields; the fields a successful claim reads were published before the
+// state word (release / acquire) and stay put until every chunk is done.
+// The caller waits for the count of finished chunks, not for the workers: a
+// descheduled worker holds up only a chunk it has claimed.
+//
+// pthreads rather than std::thread: the runtime is built without exceptions,
+// and a refused thread must become a NULL pool, not an abort.
+#include "qcc_rt/thread_pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <new>
+
+#include "qcc_rt/parallel.h"
+
+namespace {
+
+// Chunks per thread: enough that a late or slow thread leaves work to the
+// others, few enough that each chunk keeps whole row tiles of a kernel busy.
+constexpr int64_t kChunksPerThread = 4;
+// Workers poll this long for the next loop before they sleep; a model's ops
+// follow each other within microseconds, calls from an application often not.
+constexpr auto kWorkerSpin = std::chrono::microseconds(200);
+// The caller polls this long for chunks still running, then yields its core
+// (to the very thread it waits for, when the machine is oversubscribed).
+constexpr auto kCallerSpin = std::chrono::microseconds(50);
+
+constexpr int kChunkBits = 16;
+constexpr uint64_t kChunkMask = (uint64_t{1} << kChunkBits) - 1;
+constexpr int64_t kMaxChunks = int64_t(kChunkMask);
+
+uint64_t pack_state(uint32_t generation, uint64_t chunks, uint64_t next) {
+  return uint64_t(generation) << 32 | chunks << kChunkBits | next;
+}
+uint32_t generation_of(uint64_t s) { return uint32_t(s >> 32); }
+int64_t chunks_of(uint64_t s) { return int64_t(s >> kChunkBits & kChunkMask); }
+int64_t next_of(uint64_t s) { return int64_t(s & kChunkMask); }
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+} // namespace
+
+struct qcc_thread_pool;
+
+namespace {
+struct Worker {
+  qcc_thread_pool* pool;
+  int participant;
+  pthread_t thread;
+};
+} // namespace
+
+struct qcc_thread_pool {
+  int size = 1;
+  Worker* workers = nullptr;
+  int started = 0;
+
+  // The job of the current generation (written by the caller only while no
+  // chunk of it can be claimed).
+  qcc_rt::ChunkFn fn = nullptr;
+  void* ctx = nullptr;
+  int64_t rows = 0, align = 1;
+  uint32_t generation = 0;
+
+  alignas(64) std::atomic<uint64_t> state{0};
+  alignas(64) std::atomic<int64_t> done{0};
+  alignas(64) std::atomic<int> sleepers{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> busy{false};
+  pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+};
+
+namespace {
+
+// Claims and runs chunks of the job `s` belongs to until none are left or a
+// newer job has replaced it.
+void take_chunks(qcc_thread_pool* pool, int participant, uint64_t s) {
+  const uint32_t generation = generation_of(s);
+  while (generation_of(s) == generation && next_of(s) < chunks_of(s)) {
+    if (!pool->state.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
+                                           std::memory_order_acquire))
+      continue;  // s now holds the current word
+    int64_t begin, end;
+    qcc_rt::split_range(pool->rows, pool->align, int(next_of(s)), int(chunks_of(s)), &begin, &end);
+    if (begin < end) pool->fn(pool->ctx, participant, begin, end);
+    pool->done.fetch_add(1, std::memory_order_release);
+    s = pool->state.load(std::memory_order_acquire);
+  }
+}
+
+// Returns the state word of a job newer than `seen`, or 0 when stopping.
+uint64_t wait_for_job(qcc_thread_pool* pool, uint32_t seen) {
+  const auto spin_until = std::chrono::steady_clock::now() + kWorkerSpin;
+  for (unsigned i = 1;; ++i) {
+    uint64_t s = pool->state.load(std::memory_order_acquire);
+    if (generation_of(s) != seen) return s;
+    if (pool->stopping.load(std::memory_order_acquire)) return 0;
+    cpu_relax();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > spin_until) break;
+  }
+  // Sleep. sleepers is raised before the last look at the state word and the
+  // caller reads it after publishing (both sequentially consistent), so either
+  // this thread sees the new job or the caller sees a sleeper and wakes it.
+  pthread_mutex_lock(&pool->mutex);
+  pool->sleepers.fetch_add(1);
+  uint64_t s = pool->state.load();
+  while (generation_of(s) == seen && !pool->stopping.load()) {
+    pthread_cond_wait(&pool->wake, &pool->mutex);
+    s = pool->state.load();
+  }
+  pool->sleepers.fetch_sub(1);
+  pthread_mutex_unlock(&pool->mutex);
+  return pool->stopping.load() ? 0 : s;
+}
+
+void* worker_main(void* arg) {
+  Worker* w = static_cast<Worker*>(arg);
+  uint32_t seen = 0;
+  for (;;) {
+    uint64_t s = wait_for_job(w->pool, seen);
+    if (s == 0) return nullptr;
+    seen = generation_of(s);
+    take_chunks(w->pool, w->participant, s);
+  }
+}
+
+void stop_workers(qcc_thread_pool* pool) {
+  pthread_mutex_lock(&pool->mutex);
+  pool->stopping.store(true);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+  for (int i = 0; i < pool->started; ++i) pthread_join(pool->workers[i].thread, nullptr);
+}
+
+} // namespace
+
+extern "C" qcc_thread_pool* qcc_thread_pool_create(int num_threads) {
+  if (num_threads < 1 || num_threads > kMaxChunks / kChunksPerThread) return nullptr;
+  qcc_thread_pool* pool = new (std::nothrow) qcc_thread_pool;
+  if (!pool) return nullptr;
+  pool->size = num_threads;
+  if (num_threads > 1) {
+    pool->workers = new (std::nothrow) Worker[num_threads - 1];
+    if (!pool->workers) {
+      delete pool;
+      return nullptr;
+    }
+    for (int i = 0; i < num_threads - 1; ++i) {
+      pool->workers[i].pool = pool;
+      pool->workers[i].participant = i + 1;
+      if (pthread_create(&pool->workers[i].thread, nullptr, worker_main, &pool->workers[i]) != 0) {
+        qcc_thread_pool_destroy(pool);
+        return nullptr;
+      }
+      pool->started = i + 1;
+    }
+  }
+  return pool;
+}
+
+extern "C" void qcc_thread_pool_destroy(qcc_thread_pool* pool) {
+  if (!pool) return;
+  stop_workers(pool);
+  delete[] pool->workers;
+  pthread_mutex_destroy(&pool->mutex);
+  pthread_cond_destroy(&pool->wake);
+  delete pool;
+}
+
+extern "C" int qcc_thread_pool_size(const qcc_thread_pool* pool) { return pool ? pool->size : 1; }
+
+namespace qcc_rt {
+
+bool pool_acquire(qcc_thread_pool* pool) {
+  return !pool || !pool->busy.exchange(true, std::memory_order_acquire);
+}
+
+void pool_release(qcc_thread_pool* pool) {
+  if (pool) pool->busy.store(false, std::memory_order_release);
+}
+
+void pool_parallel_rows(qcc_thread_pool* pool, int64_t rows, int64_t align, ChunkFn chunk,
+                        void* ctx) {
+  if (rows <= 0) return;
+  const int64_t tiles = (rows + align - 1) / align;
+  const int64_t chunks = tiles < pool->size * kChunksPerThread ? tiles : pool->size * kChunksPerThread;
+  if (pool->size == 1 || chunks <= 1) {
+    chunk(ctx, 0, 0, rows);
+    return;
+  }
+  pool->fn = chunk, pool->ctx = ctx, pool->rows = rows, pool->align = align;
+  pool->done.store(0, std::memory_order_relaxed);
+  const uint64_t s = pack_state(++pool->generation, uint64_t(chunks), 0);
+  pool->state.store(s);
+  if (pool->sleepers.load() > 0) {
+    pthread_mutex_lock(&pool->mutex);
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->mutex);
+  }
+  take_chunks(pool, 0, s);
+  const auto spin_until = std::chrono::steady_clock::now() + kCallerSpin;
+  bool yielding = false;
+  for (unsigned i = 1; pool->done.load(std::memory_order_acquire) < chunks; ++i) {
+    if (yielding) {
+      sched_yield();
+      continue;
+    }
+    cpu_relax();
+    if (i % 64 == 0) yielding = std::chrono::steady_clock::now() > spin_until;
+  }
+}
+
+} // namespace qcc_rt
