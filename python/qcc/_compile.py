@@ -252,28 +252,59 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
     name = name or "".join(c if c.isalnum() else "_" for c in model_path.stem)
     if name[0].isdigit():
         name = "m_" + name
+    # What the library depends on: the model, the options, the compiler and the runtime. A
+    # library in out_dir is reused only when it was built from the same (its .qcc-key).
+    key = hashlib.sha256()
+    toolchain = find_toolchain()
+    for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
+                 f"{target}{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}"
+                 f"{arch}{max_batch}".encode(),
+                 toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
+        key.update(part)
+    key = key.hexdigest()
     if out_dir is None:
-        key = hashlib.sha256()
-        toolchain = find_toolchain()
-        for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
-                     f"{target}{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}"
-                     f"{arch}{max_batch}".encode(),
-                     toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
-            key.update(part)
-        out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key.hexdigest()[:16]
+        out_dir = Path(tempfile.gettempdir()) / "qcc-compiled" / key[:16]
     out_dir = Path(out_dir)
     if target == "cuda":
         from ._cuda import compile_cuda
         archs = (arch,) if isinstance(arch, str) else tuple(arch)
-        return compile_cuda(model_path, name, out_dir, archs=archs, max_batch=max_batch)
-    so = out_dir / f"{name}.so"
-    if not so.exists():
+        return compile_cuda(model_path, name, out_dir, archs=archs, max_batch=max_batch, key=key)
+    library = built_library(out_dir, name, key)
+    if library is None:
         staging = Path(tempfile.mkdtemp(prefix="qcc-build-"))
         generate(model_path, staging, name=name, cpu=cpu, match_torch_threads=match_torch_threads,
                  numerics=numerics)
         build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for f in staging.iterdir():
-            shutil.copy2(f, out_dir / f.name)
-        shutil.rmtree(staging, ignore_errors=True)
-    return CompiledModel(so, name, num_threads=num_threads)
+        library = install_build(staging, out_dir, name, key)
+    return CompiledModel(library, name, num_threads=num_threads)
+
+
+def _loadable(out_dir, name, key):
+    return Path(out_dir) / f".{name}-{key[:16]}.so"
+
+
+def built_library(out_dir, name, key):
+    """The library to load from out_dir if it was built from `key` (model, options, compiler,
+    runtime), else None."""
+    stamp, library = Path(out_dir) / ".qcc-key", _loadable(out_dir, name, key)
+    return library if library.exists() and stamp.exists() and stamp.read_text() == key else None
+
+
+def install_build(staging, out_dir, name, key):
+    """Moves a fresh build from `staging` into out_dir and returns the path to load it from.
+    Files are replaced, never rewritten in place: a process may have the previous NAME.so
+    mapped. The library is loaded from a copy named after `key`, because dlopen hands a
+    process that loaded NAME.so before the old library again for the same path."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for f in Path(staging).iterdir():
+        temporary = out_dir / f".{f.name}.partial"
+        shutil.copy2(f, temporary)
+        os.replace(temporary, out_dir / f.name)
+    for old in out_dir.glob(f".{name}-*.so"):
+        old.unlink()  # a process that has one loaded keeps its mapping
+    library = _loadable(out_dir, name, key)
+    shutil.copy2(out_dir / f"{name}.so", library)
+    (out_dir / ".qcc-key").write_text(key)
+    shutil.rmtree(staging, ignore_errors=True)
+    return library

@@ -7,11 +7,13 @@ current stream, and the outputs are torch CUDA tensors."""
 import ctypes
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ._compile import CompileError, RunError, _DTYPES, _TensorDesc, _run, qcc_executable
+from ._compile import (CompileError, RunError, _DTYPES, _TensorDesc, _run, built_library,
+                       install_build, qcc_executable)
 from ._toolchain import find_toolchain
 
 _ERRORS = {1: "a null argument", 2: "a misaligned device pointer", 7: "a batch outside 1..MAX_BATCH",
@@ -155,15 +157,16 @@ class CudaCompiledModel:
         return outputs
 
 
-def compile_cuda(model_path, name, out_dir, archs=("sm_80",), max_batch=0):
-    """Generates and builds the CUDA library into out_dir; returns a CudaCompiledModel."""
-    out_dir = Path(out_dir)
-    so = out_dir / f"{name}.so"
-    if not so.exists():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        generate_cuda(model_path, out_dir, name=name, max_batch=max_batch)
-        build_cuda_library(out_dir, name, archs)
-    return CudaCompiledModel(so, name)
+def compile_cuda(model_path, name, out_dir, archs=("sm_80",), max_batch=0, key=""):
+    """Generates and builds the CUDA library into out_dir (unless a library built from the
+    same `key` is there); returns a CudaCompiledModel."""
+    library = built_library(out_dir, name, key)
+    if library is None:
+        staging = Path(tempfile.mkdtemp(prefix="qcc-cuda-build-"))
+        generate_cuda(model_path, staging, name=name, max_batch=max_batch)
+        build_cuda_library(staging, name, archs)
+        library = install_build(staging, out_dir, name, key)
+    return CudaCompiledModel(library, name)
 
 
 def gpu_available():

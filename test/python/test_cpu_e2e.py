@@ -170,3 +170,19 @@ def test_mean_over_spatial_dims(keepdim, tmp_path):
     half to even and keeps the input's quantization."""
     model, inputs = quantize_eager(SpatialMean(keepdim), (1, 8, 9, 9))
     assert_exact(model, inputs, tmp_path)
+
+
+def test_out_dir_is_rebuilt_when_the_model_changes(tmp_path):
+    """qcc.compile(out_dir=...) reuses a library only if it was built from the same model and
+    options (before: an existing NAME.so was returned for any model)."""
+    x = torch.randn(1, 8, 12, 12)
+    outputs = []
+    for seed in (0, 1):
+        model, _ = quantize_eager(nn.Conv2d(8, 16, 3), (1, 8, 12, 12), seed=seed)
+        qcc.export(model, (x,), tmp_path / "m.json")
+        compiled = qcc.compile(tmp_path / "m.json", out_dir=tmp_path / "build")
+        with torch.no_grad():
+            expected = model(x).numpy()
+        assert (compiled(x)[0] == expected).all(), f"seed {seed}: stale library"
+        outputs.append(expected)
+    assert not (outputs[0] == outputs[1]).all()
