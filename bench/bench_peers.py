@@ -16,10 +16,12 @@ qcc / each peer, the machine's ISA, and the GOPS the convolutions reach in qcc a
 measured peak of the best int8 instruction sequence of this CPU (bench_models.measured_peak).
 """
 import argparse
+import gc
 import os
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -97,6 +99,14 @@ def onnx_qdq(name, work):
     return qdq
 
 
+def settle():
+    """Lets the thread pools of the engine timed before go idle (OpenMP, ONNX Runtime and
+    OpenVINO workers spin for a while after their last job) so they do not take cores from
+    the next engine."""
+    gc.collect()
+    time.sleep(0.3)
+
+
 def peers_for(qdq, threads):
     import onnxruntime as ort
     import openvino as ov
@@ -120,7 +130,6 @@ def main():
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     install_peers()
     import onnxruntime as ort
     import openvino as ov
@@ -143,11 +152,17 @@ def main():
             xn = x.numpy()
             for threads in args.threads:
                 torch.set_num_threads(threads)
+                settle()
                 times = {"qcc": median_ms(lambda: compiled(xn, num_threads=threads), args.repeats)}
+                settle()
                 times.update(pytorch_ms(fbgemm_model, lambda e: pytorch_quantized(name, e), engines, x,
                                         args.repeats))
-                for peer, run in peers_for(qdq, threads).items():
+                peers = peers_for(qdq, threads)
+                for peer in list(peers):
+                    settle()
+                    run = peers.pop(peer)
                     times[peer] = median_ms(lambda: run(xn), args.repeats)
+                    del run  # its threads stop before the next engine is timed
                 fastest = min((t for k, t in times.items() if k != "qcc"))
                 gops = conv_gops(model_json, work, f"{name}_b{batch}", threads, max(3, args.repeats // 3))
                 of_peak = f"{gops:.0f} ({100 * gops / (peak * threads):.0f}%)" if peak else f"{gops:.0f}"
