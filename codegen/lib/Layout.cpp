@@ -41,6 +41,8 @@ LayoutRule layoutRule(Operation *op) {
       return LayoutRule::Spatial;
     return LayoutRule::Contiguous;
   }
+  if (llvm::isa<LookupOp>(op)) // its table is a 1-D constant, layout-trivial
+    return LayoutRule::Elementwise;
   if (llvm::isa<QuantizeOp, DequantizeOp, RequantizeOp, ReluOp, ClampOp, DropoutOp, AddOp, MulOp,
                 HardswishOp, HardsigmoidOp, SigmoidOp, TanhOp, EluOp, LeakyReluOp, GeluOp,
                 AddScalarOp, MulScalarOp>(op)) {

@@ -38,7 +38,8 @@ FailureOr<Requant> readRequant(Operation *op) {
     return true;
   };
   if (!floats("act_times_w_scale", r.actTimesWScale) || !floats("multiplier", r.multiplier) ||
-      !floats("bias", r.bias) || !ints("weight_sum", r.weightSum) ||
+      !floats("bias", r.bias) || !ints("integer_bias", r.integerBias) ||
+      !ints("weight_sum", r.weightSum) ||
       !ints("weight_zero_point", r.weightZeroPoint) ||
       !scalar("input_zero_point", r.inputZeroPoint) ||
       !scalar("output_zero_point", r.outputZeroPoint) || !scalar("output_min", r.outputMin) ||
@@ -46,7 +47,8 @@ FailureOr<Requant> readRequant(Operation *op) {
     return bad("a field is missing or has the wrong kind");
   size_t channels = r.multiplier.size();
   if (r.bias.size() != channels || r.actTimesWScale.size() != channels ||
-      r.weightSum.size() != channels || r.weightZeroPoint.size() != channels)
+      r.weightSum.size() != channels || r.weightZeroPoint.size() != channels ||
+      r.integerBias.size() != channels)
     return bad("per-channel arrays differ in length");
   return r;
 }

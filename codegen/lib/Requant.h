@@ -19,6 +19,7 @@ namespace qcc {
 struct Requant {
   std::vector<float> actTimesWScale, multiplier, bias; // per output channel
   std::vector<int32_t> weightSum, weightZeroPoint;     // per output channel
+  std::vector<int32_t> integerBias; // per output channel: added to the exact sum (ONNX)
   int32_t inputZeroPoint = 0, outputZeroPoint = 0;
   int32_t outputMin = 0, outputMax = 255; // the fused activation as integer bounds
 };

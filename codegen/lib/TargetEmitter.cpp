@@ -17,6 +17,8 @@ const char *numericsName(Numerics numerics) {
     return "fbgemm";
   case Numerics::FbgemmAvx2:
     return "fbgemm-avx2";
+  case Numerics::OnnxRuntime:
+    return "onnxruntime";
   }
   return "unknown";
 }

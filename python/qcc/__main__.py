@@ -5,6 +5,9 @@ Runs the qcc compiler with the same arguments and exits with its status, so
 found as `qcc._toolchain` describes: next to this package when it was
 installed by `cmake --install`, else $QCC_BUILD_DIR/bin, else the checkout's
 build/bin, else PATH.
+
+`python -m qcc import-onnx MODEL.onnx -o OUT[.json] [--input-shape NAME=D0,...]`
+imports an ONNX model instead (qcc.import_onnx); it needs no compiler.
 """
 import subprocess
 import sys
@@ -14,6 +17,10 @@ from ._toolchain import ToolchainNotFound, find_toolchain
 
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["import-onnx"]:
+        from . import _onnx
+
+        return _onnx.main(args[1:])
     try:
         toolchain = find_toolchain()
     except ToolchainNotFound as error:

@@ -260,7 +260,7 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
     any_weight_zp |= q.weight_zero_points[i] != 0;
-  const bool fbgemm_depthwise = fbgemm_saturating_depthwise(s);
+  const bool fbgemm_depthwise = q.fbgemm_depthwise_pairs && fbgemm_saturating_depthwise(s);
   h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
             (fbgemm_depthwise || q.saturating_pairs ? kFlagSaturatingPairs : 0u) |
@@ -293,7 +293,11 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
                                : gemm_weight(s, l, q.weights, g, j, k);
         shifted_sum += wv - bzp;
       }
-      zp_corr[col] = static_cast<int32_t>(-int64_t(q.input_zero_point) * shifted_sum);
+      // An integer bias joins the sum here, before any float operation (as
+      // ONNX Runtime adds its int32 bias); int32 wraps like the sum itself.
+      const int64_t integer_bias = q.integer_bias ? q.integer_bias[oc] : 0;
+      zp_corr[col] = static_cast<int32_t>(
+          static_cast<uint32_t>(-int64_t(q.input_zero_point) * shifted_sum + integer_bias));
       weight_zp[col] = bzp;
       if (q.multiplier && q.scaled_bias) {
         mult[col] = q.multiplier[oc];

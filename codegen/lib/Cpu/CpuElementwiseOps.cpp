@@ -79,6 +79,8 @@ LogicalResult emitClamp(ClampOp op, CpuEmitter &e) {
   return emitIntegerClamp(op, e, min, max);
 }
 
+} // namespace
+
 /// The broadcast of a mul over the result's physical dimension order
 /// (contiguous: logical order; channels-last: N, spatial..., C), coalesced,
 /// size-1 dimensions dropped. Every operand is dense in that order (the layout
@@ -144,6 +146,16 @@ FailureOr<qcc_rt::BroadcastShape> broadcastShape(Operation *op, Value a, Value b
   return shape;
 }
 
+std::string broadcastShapeLiteral(const qcc_rt::BroadcastShape &shape) {
+  int64_t rank = shape.rank;
+  return "qcc_rt::BroadcastShape{" + std::to_string(rank) + ", " +
+         int64List(ArrayRef<int64_t>(shape.size, rank)) + ", " +
+         int64List(ArrayRef<int64_t>(shape.a_stride, rank)) + ", " +
+         int64List(ArrayRef<int64_t>(shape.b_stride, rank)) + "}";
+}
+
+namespace {
+
 LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef activation) {
   Value a = op->getOperand(0), b = op->getOperand(1), out = op->getResult(0);
   if (!isQuint8(a) || !isQuint8(b) || !isQuint8(out))
@@ -166,11 +178,8 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
     auto shape = broadcastShape(op, a, b, out);
     if (failed(shape))
       return failure();
-    int64_t rank = shape->rank;
-    e.body() << "  {\n    const qcc_rt::BroadcastShape shape{" << rank << ", "
-             << int64List(ArrayRef<int64_t>(shape->size, rank)) << ", "
-             << int64List(ArrayRef<int64_t>(shape->a_stride, rank)) << ", "
-             << int64List(ArrayRef<int64_t>(shape->b_stride, rank)) << "};\n";
+    e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
+             << ";\n";
     std::string call;
     if (isAdd) {
       int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
@@ -367,7 +376,25 @@ LogicalResult emitTables(Operation *op, CpuEmitter &e, const std::array<uint8_t,
   return success();
 }
 
+/// lookup: the frontend's 256-entry table, applied as the float activations'.
+LogicalResult emitLookup(LookupOp op, CpuEmitter &e) {
+  auto data = constantData(op.getTable());
+  if (!data)
+    return unsupported(op, "the table must be a constant");
+  std::vector<uint8_t> table;
+  for (APInt v : data.getValues<APInt>())
+    table.push_back(static_cast<uint8_t>(v.getZExtValue()));
+  return emitLookupTable(op, e, table);
+}
+
 } // namespace
+
+LogicalResult emitLookupTable(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> table) {
+  std::array<uint8_t, 512> tables;
+  for (size_t i = 0; i < 256; ++i)
+    tables[i] = tables[256 + i] = table[i];
+  return emitTables(op, e, tables);
+}
 
 std::optional<LogicalResult> emitElementwiseOp(Operation *op, CpuEmitter &e) {
   return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
@@ -386,6 +413,7 @@ std::optional<LogicalResult> emitElementwiseOp(Operation *op, CpuEmitter &e) {
       .Case([&](HardsigmoidOp o) {
         return emitActivation(o, e, qcc_rt::Activation::hardsigmoid);
       })
+      .Case([&](LookupOp o) { return emitLookup(o, e); })
       .Case([&](SigmoidOp o) { return emitActivation(o, e, qcc_rt::Activation::sigmoid); })
       .Case([&](TanhOp o) { return emitActivation(o, e, qcc_rt::Activation::tanh); })
       .Case([&](EluOp o) {

@@ -102,7 +102,11 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
   q.weight_scales = scales.data();
   q.weight_zero_points = zeroPoints.data();
   std::vector<float> biasValues;
-  if (bias) {
+  if (bias && e.getOptions().numerics == Numerics::OnnxRuntime) {
+    // A qint32 bias: the compiler's integer_bias (qcc.requant) joins the sum.
+    if (!requant)
+      return unsupported(op, "an integer bias needs the compiler's requantization constants");
+  } else if (bias) {
     auto biasData = constantData(bias);
     if (!biasData)
       return unsupported(op, "the bias must be a constant");
@@ -111,7 +115,10 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
     q.bias = biasValues.data();
   }
   q.saturating_pairs = e.getOptions().numerics == Numerics::FbgemmAvx2;
+  if (e.getOptions().numerics == Numerics::OnnxRuntime)
+    q.fbgemm_depthwise_pairs = false; // ONNX Runtime's depthwise sums are exact
   if (requant) { // the compiler's constants, not a second computation
+    q.integer_bias = requant->integerBias.data();
     q.multiplier = requant->multiplier.data();
     q.scaled_bias = requant->bias.data();
     q.output_min = requant->outputMin;

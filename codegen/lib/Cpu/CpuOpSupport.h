@@ -17,6 +17,7 @@
 #include "qcc/IR/QccOps.h"
 #include "qcc/IR/QccTypes.h"
 
+#include "qcc_rt/activation.h"
 #include "qcc_rt/conv.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -80,7 +81,21 @@ int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax);
 std::pair<int32_t, int32_t> clampBounds(std::optional<llvm::APFloat> lo,
                                         std::optional<llvm::APFloat> hi, mlir::Value output);
 
+/// The broadcast of a binary elementwise op over the result's physical
+/// dimension order, coalesced (CpuElementwiseOps.cpp).
+mlir::FailureOr<qcc_rt::BroadcastShape> broadcastShape(mlir::Operation *op, mlir::Value a,
+                                                       mlir::Value b, mlir::Value out);
+/// `{rank, {sizes}, {a strides}, {b strides}}`
+std::string broadcastShapeLiteral(const qcc_rt::BroadcastShape &shape);
+/// Emits the kernel call of a 256-entry table (both PyTorch paths alike).
+mlir::LogicalResult emitLookupTable(mlir::Operation *op, CpuEmitter &e,
+                                    llvm::ArrayRef<uint8_t> table);
+
 // One entry per op group: std::nullopt when `op` is not in the group.
+// emitOnnxRuntimeOp comes first: under the onnxruntime numerics profile it
+// takes the ops whose formulas differ from PyTorch's and refuses the ops it
+// has no formula for, and leaves the rest to the shared groups.
+std::optional<mlir::LogicalResult> emitOnnxRuntimeOp(mlir::Operation *op, CpuEmitter &e);
 std::optional<mlir::LogicalResult> emitConvOp(mlir::Operation *op, CpuEmitter &e);
 std::optional<mlir::LogicalResult> emitElementwiseOp(mlir::Operation *op, CpuEmitter &e);
 std::optional<mlir::LogicalResult> emitPoolOp(mlir::Operation *op, CpuEmitter &e);

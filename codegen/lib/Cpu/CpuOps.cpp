@@ -16,8 +16,8 @@ namespace qcc::cpu {
 LogicalResult emitOp(Operation *op, CpuEmitter &e) {
   using GroupEmitter = std::optional<LogicalResult> (*)(Operation *, CpuEmitter &);
   static constexpr GroupEmitter kGroups[] = {
-      emitConvOp,      emitElementwiseOp, emitPoolOp,      emitDataMovementOp, emitAttentionOp,
-      emitResizeOp,    emitNormOp,        emitRecurrentOp, emitEmbeddingOp,
+      emitOnnxRuntimeOp, emitConvOp,   emitElementwiseOp, emitPoolOp,      emitDataMovementOp,
+      emitAttentionOp,   emitResizeOp, emitNormOp,        emitRecurrentOp, emitEmbeddingOp,
   };
   for (GroupEmitter group : kGroups)
     if (std::optional<LogicalResult> result = group(op, e))

@@ -20,6 +20,10 @@ public:
                      EmittedFiles &out) const override {
     if (cudaOptions.maxBatch < 0)
       return module.emitError("--max-batch must be positive");
+    // The CUDA kernels implement the fbgemm profile's epilogue only.
+    if (options.numerics == Numerics::OnnxRuntime)
+      return module.emitError("the onnxruntime numerics profile (ONNX models) is not supported "
+                              "by --target=cuda yet; use --target=cpu");
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return module.emitError("the module has no @main function");

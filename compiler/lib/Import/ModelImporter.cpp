@@ -102,6 +102,9 @@ bool Importer::checkTopLevel(const json &doc) {
   for (auto [key, kind] : required)
     if (!doc.contains(key) || doc[key].type() != kind)
       return fail(std::string("schema: '") + key + "' is missing or has the wrong JSON type");
+  if (doc.contains("numerics") &&
+      (!doc["numerics"].is_string() || !parseNumericsProfile(doc["numerics"].get<std::string>())))
+    return fail("schema: 'numerics' must be \"fbgemm\" or \"onnxruntime\"");
   return true;
 }
 
@@ -340,6 +343,9 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
   try {
     ok = parseJson(document) && checkTopLevel(document) && openTensors(document) &&
          buildFunction(document, *module);
+    if (ok && document.contains("numerics"))
+      (*module)->setAttr(kNumericsAttrName,
+                         StringAttr::get(&context, document["numerics"].get<std::string>()));
   } catch (const json::exception &e) {
     // A JSON value of an unexpected kind that a check above missed.
     ok = fail("schema: " + diagnosticSafe(e.what(), 300));

@@ -77,7 +77,7 @@ std::optional<int64_t> byteSize(Type type) {
 bool isElementwise(Operation *op) {
   return llvm::isa<ReluOp, ClampOp, DropoutOp, RequantizeOp, HardswishOp, HardsigmoidOp,
                    SigmoidOp, TanhOp, GeluOp, EluOp, LeakyReluOp, AddOp, MulOp, AddScalarOp,
-                   MulScalarOp>(op);
+                   MulScalarOp, LookupOp>(op);
 }
 
 bool sameElementCount(Type a, Type b) {

@@ -8,6 +8,8 @@
 //     qcc_rt::fbgemm_requant_channel (runtime-support/include/qcc_rt/
 //     requant_constants.h, the one place they are computed; every backend
 //     reads them from here)
+//   integer_bias[j]      = the qint32 bias (onnxruntime profile: ONNX Runtime's
+//     multiplier, bias' = 0, this added to the integer sum); 0 under fbgemm
 //   weight_sum[j]        = sum of the stored weight integers of output channel j
 //   weight_zero_point[j], input_zero_point, output_zero_point,
 //   output_min, output_max  (the fused activation as integer clamp bounds)
@@ -127,13 +129,22 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
     return op->emitOpError("unsupported weight quantization");
   }
 
+  const bool onnxRuntime = getNumericsProfile(op) == NumericsProfile::OnnxRuntime;
   SmallVector<float> bias(channels, 0.0f);
+  SmallVector<int32_t> integerBias(channels, 0);
   if (gemm.bias) {
     auto biasOp = gemm.bias.getDefiningOp<ConstantOp>();
     auto values = biasOp ? llvm::dyn_cast<DenseElementsAttr>(biasOp.getValue()) : nullptr;
-    if (!values || !values.getElementType().isF32())
-      return op->emitOpError("bias must be an f32 constant to prepare requantization constants");
-    bias.assign(values.getValues<float>().begin(), values.getValues<float>().end());
+    if (values && values.getElementType().isF32() && !onnxRuntime) {
+      bias.assign(values.getValues<float>().begin(), values.getValues<float>().end());
+    } else if (values && isQuantizedTensor(gemm.bias.getType()) && onnxRuntime) {
+      for (auto [j, v] : llvm::enumerate(values.getValues<APInt>()))
+        integerBias[j] = static_cast<int32_t>(v.getSExtValue());
+    } else {
+      return op->emitOpError() << "bias must be a constant, f32 under the fbgemm numerics and "
+                                  "qint32 under onnxruntime (profile "
+                               << numericsProfileName(getNumericsProfile(op)) << ")";
+    }
   }
 
   // weight_sum: FBGEMM's column offsets before the zero-point correction.
@@ -150,11 +161,18 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
   SmallVector<float> actTimesWScale(channels), multiplier(channels), scaledBias(channels);
   SmallVector<int32_t> weightSum(channels), weightZeroPoint(channels);
   for (int64_t j = 0; j < channels; ++j) {
-    qcc_rt::RequantChannel c = qcc_rt::fbgemm_requant_channel(
-        inScale, outScale, static_cast<float>(wScales[j]), perChannel, bias[j]);
-    actTimesWScale[j] = c.act_times_w_scale;
-    multiplier[j] = c.multiplier;
-    scaledBias[j] = c.bias;
+    if (onnxRuntime) {
+      float wScale = static_cast<float>(wScales[j]);
+      actTimesWScale[j] = inScale * wScale;
+      multiplier[j] = qcc_rt::onnxruntime_requant_multiplier(inScale, wScale, outScale);
+      scaledBias[j] = 0.0f; // the bias is integerBias[j], added to the sum
+    } else {
+      qcc_rt::RequantChannel c = qcc_rt::fbgemm_requant_channel(
+          inScale, outScale, static_cast<float>(wScales[j]), perChannel, bias[j]);
+      actTimesWScale[j] = c.act_times_w_scale;
+      multiplier[j] = c.multiplier;
+      scaledBias[j] = c.bias;
+    }
     weightSum[j] = static_cast<int32_t>(sums[j]);
     weightZeroPoint[j] = static_cast<int32_t>(wZeroPoints[j]);
   }
@@ -182,6 +200,7 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
       b.getNamedAttr("act_times_w_scale", b.getDenseF32ArrayAttr(actTimesWScale)),
       b.getNamedAttr("multiplier", b.getDenseF32ArrayAttr(multiplier)),
       b.getNamedAttr("bias", b.getDenseF32ArrayAttr(scaledBias)),
+      b.getNamedAttr("integer_bias", b.getDenseI32ArrayAttr(integerBias)),
       b.getNamedAttr("weight_sum", b.getDenseI32ArrayAttr(weightSum)),
       b.getNamedAttr("weight_zero_point", b.getDenseI32ArrayAttr(weightZeroPoint)),
       b.getNamedAttr("input_zero_point", b.getI64IntegerAttr(inQuant.getZeroPoint())),

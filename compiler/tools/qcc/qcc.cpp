@@ -118,6 +118,8 @@ bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
   qcc::EmitOptions options;
   options.name = modelName;
   options.numerics = *qcc::parseNumerics(numerics);
+  if (qcc::getNumericsProfile(module) == qcc::NumericsProfile::OnnxRuntime)
+    options.numerics = qcc::Numerics::OnnxRuntime;
   options.separateWeights = weightsMode == WeightsMode::File;
   options.sourceName = llvm::sys::path::filename(inputPath).str();
   qcc::EmittedFiles files;
@@ -187,6 +189,12 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "qcc: ahead-of-time compiler for PyTorch-quantized models\n");
 
+  if (llvm::StringRef(inputPath).ends_with_insensitive(".onnx")) {
+    llvm::errs() << inputPath << ": error: ONNX models are converted to the qcc model format "
+                 << "first: python -m qcc import-onnx " << inputPath << " -o MODEL.json\n";
+    return 1;
+  }
+
   MLIRContext context;
   context.printOpOnDiagnostic(false);
   std::string importError;
@@ -208,6 +216,12 @@ int main(int argc, char **argv) {
   if (!qcc::parseNumerics(numerics)) {
     llvm::errs() << inputPath << ": error: --numerics must be fbgemm or fbgemm-avx2, got '"
                  << numerics << "'\n";
+    return 1;
+  }
+  if (qcc::getNumericsProfile(*module) == qcc::NumericsProfile::OnnxRuntime &&
+      numerics != "fbgemm") {
+    llvm::errs() << inputPath << ": error: --numerics=" << numerics << " applies to PyTorch "
+                 << "models; this model's frontend recorded the onnxruntime profile\n";
     return 1;
   }
   std::unique_ptr<qcc::TargetEmitter> backend = createBackend();

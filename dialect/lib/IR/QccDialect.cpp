@@ -13,3 +13,36 @@ void QccDialect::initialize() {
 #include "qcc/IR/QccOps.cpp.inc"
       >();
 }
+
+std::optional<NumericsProfile> qcc::parseNumericsProfile(llvm::StringRef name) {
+  if (name == "fbgemm")
+    return NumericsProfile::Fbgemm;
+  if (name == "onnxruntime")
+    return NumericsProfile::OnnxRuntime;
+  return std::nullopt;
+}
+
+const char *qcc::numericsProfileName(NumericsProfile profile) {
+  return profile == NumericsProfile::OnnxRuntime ? "onnxruntime" : "fbgemm";
+}
+
+NumericsProfile qcc::getNumericsProfile(Operation *op) {
+  auto module = llvm::isa<ModuleOp>(op) ? llvm::cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
+  auto name = module ? module->getAttrOfType<StringAttr>(kNumericsAttrName) : nullptr;
+  if (!name)
+    return NumericsProfile::Fbgemm;
+  // The verifier below admits only known names.
+  return parseNumericsProfile(name.getValue()).value_or(NumericsProfile::Fbgemm);
+}
+
+LogicalResult QccDialect::verifyOperationAttribute(Operation *op, NamedAttribute attribute) {
+  // The passes' own discardable attributes (qcc.requant, qcc.buffers, ...)
+  // are checked where they are read.
+  if (attribute.getName() != kNumericsAttrName)
+    return success();
+  auto name = llvm::dyn_cast<StringAttr>(attribute.getValue());
+  if (!llvm::isa<ModuleOp>(op) || !name || !parseNumericsProfile(name.getValue()))
+    return op->emitError() << "'" << kNumericsAttrName
+                           << "' must be \"fbgemm\" or \"onnxruntime\" on the module";
+  return success();
+}

@@ -77,6 +77,18 @@ OpFoldResult RequantizeOp::fold(FoldAdaptor) {
 // Convolution and linear
 //===----------------------------------------------------------------------===//
 
+/// A bias is float32, or (ONNX's integer bias, added to the exact sum) qint32
+/// on a quantized op.
+static LogicalResult verifyBiasKind(Operation *op, Value bias, Value output) {
+  if (!bias || getElementTypeOrNull(bias.getType()).isF32())
+    return success();
+  auto quant = getQuantizedElementType(bias.getType());
+  if (!quant || quant.getStorageTypeIntegralWidth() != 32 || !quant.isSigned() ||
+      !isQuantizedTensor(output.getType()))
+    return op->emitOpError("bias must be float32, or qint32 when the op is quantized");
+  return success();
+}
+
 /// Checks shared by conv and conv_transpose: static shapes, ranks, groups,
 /// bias, kinds and quantization. Returns the number of output channels
 /// (weight dim 0 for conv, dim 1 times groups for conv_transpose).
@@ -102,6 +114,8 @@ static FailureOr<int64_t> verifyConvCommon(Operation *op, Value input, Value wei
   if (bias && shapeOf(bias) != ArrayRef<int64_t>{*outChannels})
     return op->emitOpError() << "bias shape " << formatShape(shapeOf(bias)) << " must be ["
                              << *outChannels << "]";
+  if (failed(verifyBiasKind(op, bias, output)))
+    return failure();
   if (failed(verifySameKind(op, {input, weight, output})) || failed(verifyQuantParams(op)))
     return failure();
   return *outChannels;
@@ -189,6 +203,8 @@ static LogicalResult verifyLinearShapes(Operation *op, Value input, Value weight
   if (bias && shapeOf(bias) != ArrayRef<int64_t>{w[0]})
     return op->emitOpError() << "bias shape " << formatShape(shapeOf(bias)) << " must be ["
                              << w[0] << "]";
+  if (failed(verifyBiasKind(op, bias, output)))
+    return failure();
   SmallVector<int64_t> expected(in.drop_back());
   expected.push_back(w[0]);
   if (failed(verifyResultShape(op, output, expected)))
@@ -291,6 +307,23 @@ static LogicalResult verifyUnary(Operation *op, bool keepsQuantization = false) 
 }
 
 LogicalResult ReluOp::verify() { return verifyUnary(*this, /*keepsQuantization=*/true); }
+
+LogicalResult LookupOp::verify() {
+  if (failed(verifyResultShape(*this, getOutput(), shapeOf(getInput()))))
+    return failure();
+  for (Value v : {getInput(), getOutput()}) {
+    auto quant = llvm::dyn_cast_or_null<quant::UniformQuantizedType>(
+        getQuantizedElementType(v.getType()));
+    if (!quant || quant.isSigned() || quant.getStorageTypeIntegralWidth() != 8)
+      return emitOpError("input and result must be quint8, quantized per tensor");
+  }
+  auto table = llvm::cast<RankedTensorType>(getTable().getType());
+  auto element = llvm::dyn_cast<IntegerType>(table.getElementType());
+  if (!element || element.getWidth() != 8 || !element.isUnsigned() ||
+      table.getShape() != ArrayRef<int64_t>{256})
+    return emitOpError() << "table must be a ui8 tensor of shape [256], got " << table;
+  return verifyQuantParams(*this);
+}
 LogicalResult ClampOp::verify() {
   if (failed(verifyBounds(*this, getMin(), getMax(), "min", "max")))
     return failure();

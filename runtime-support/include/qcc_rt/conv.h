@@ -47,6 +47,12 @@ struct ConvQuantization {
   // (--numerics=fbgemm-avx2). Without it only the layers FBGEMM runs on its
   // depthwise fast path saturate, as on every CPU; all other sums are exact.
   bool saturating_pairs = false;
+  // Reproduce the pair saturation of FBGEMM's depthwise fast path (PyTorch on
+  // every CPU); false for other references (ONNX Runtime sums exactly).
+  bool fbgemm_depthwise_pairs = true;
+  // Per output channel, added to the exact integer sum before it is
+  // converted to float (ONNX's int32 bias; then scaled_bias is 0); null: none.
+  const int32_t* integer_bias = nullptr;
   // FBGEMM's per-output-channel constants as the compiler computed them
   // (qcc-prepare-constants' `qcc.requant`: multiplier and bias'); null: the
   // packer computes them with the same function (requant_constants.h).

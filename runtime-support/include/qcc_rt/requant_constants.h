@@ -35,6 +35,15 @@ inline RequantChannel fbgemm_requant_channel(float in_scale, float out_scale, fl
   return c;
 }
 
+// ONNX Runtime's per-output-channel multiplier of QLinearConv / QGemm (and the
+// QDQ groups it fuses into them), whose int32 bias is added to the exact
+// integer sum before the conversion to float: the kernels then compute
+// cvt((float)(raw + bias_int[j]) * multiplier[j]) + zp, i.e. the FBGEMM form
+// above with bias' = 0 and the integer bias folded into the sum.
+inline float onnxruntime_requant_multiplier(float in_scale, float w_scale, float out_scale) {
+  return in_scale * w_scale / out_scale;
+}
+
 // PyTorch's quantize_val for a fused clamp bound: zp + nearbyint(x * (1/s)) in
 // float, clamped to [qmin, qmax]; a NaN bound leaves the range open (if_nan).
 inline int32_t quantize_clamp_bound(double x, float scale, int32_t zero_point, int32_t qmin,

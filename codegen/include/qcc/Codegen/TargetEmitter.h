@@ -31,8 +31,11 @@ enum class Numerics {
   /// Fbgemm plus the int16 pair saturation FBGEMM's AVX2 kernels add to every
   /// conv and linear: PyTorch's results on CPUs without AVX-512 VNNI.
   FbgemmAvx2,
+  /// ONNX Runtime's CPU formulas (models from qcc.import_onnx, whose module
+  /// carries qcc.numerics = "onnxruntime"; never chosen on the command line).
+  OnnxRuntime,
 };
-/// "fbgemm" / "fbgemm-avx2".
+/// "fbgemm" / "fbgemm-avx2" (the command-line choices).
 std::optional<Numerics> parseNumerics(llvm::StringRef name);
 const char *numericsName(Numerics numerics);
 

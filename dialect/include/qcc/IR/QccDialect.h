@@ -8,4 +8,22 @@
 
 #include "qcc/IR/QccOpsDialect.h.inc"
 
+namespace qcc {
+
+/// Whose formulas a model's integer ops reproduce (docs/numerics.md). The
+/// frontend records it in the model file; the importer puts it on the module
+/// as the string attribute `qcc.numerics` ("fbgemm" when absent).
+enum class NumericsProfile { Fbgemm, OnnxRuntime };
+
+inline constexpr llvm::StringLiteral kNumericsAttrName = "qcc.numerics";
+
+/// The profile named by `name`, or nullopt for an unknown name.
+std::optional<NumericsProfile> parseNumericsProfile(llvm::StringRef name);
+const char *numericsProfileName(NumericsProfile profile);
+
+/// The profile of the module that holds `op` (Fbgemm without the attribute).
+NumericsProfile getNumericsProfile(mlir::Operation *op);
+
+} // namespace qcc
+
 #endif // QCC_IR_QCCDIALECT_H

@@ -27,6 +27,8 @@ def Qcc_Dialect : Dialect {
     live in the tensor types (`!quant.uniform`); attributes hold the rest.
   }];
   let dependentDialects = ["::mlir::quant::QuantDialect", "::mlir::func::FuncDialect"];
+  // `qcc.numerics` on the module: the formulas the model's reference computes.
+  let hasOperationAttrVerify = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -121,11 +123,13 @@ def Qcc_RequantizeOp : Qcc_Op<"requantize"> {
 def Qcc_ConvOp : Qcc_Op<"conv"> {
   let summary = "N-d convolution (1-D, 2-D, 3-D), zero padding, optional fused activation";
   let description = [{
-    Input N x C x spatial..., weight O x C/groups x kernel..., float bias O.
+    Input N x C x spatial..., weight O x C/groups x kernel..., bias O.
     Quantized: quint8 input and output, qint8 weight per tensor or per
     output channel (axis 0). Padding is filled with the input zero point.
+    The bias is float32 (PyTorch), or qint32 (ONNX: an integer added to the
+    exact sum, under the `onnxruntime` numerics profile).
   }];
-  let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_FloatTensor>:$bias,
+  let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_Tensor>:$bias,
                    DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
                    DenseI64ArrayAttr:$dilation, DefaultValuedAttr<I64Attr, "1">:$groups,
                    Qcc_ActivationAttr:$activation,
@@ -155,7 +159,10 @@ def Qcc_ConvTransposeOp : Qcc_Op<"conv_transpose"> {
 
 def Qcc_LinearOp : Qcc_Op<"linear"> {
   let summary = "y = x W^T + b over the last dimension, optional fused activation";
-  let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_FloatTensor>:$bias,
+  let description = [{
+    The bias is float32, or qint32 as for `conv`.
+  }];
+  let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_Tensor>:$bias,
                    Qcc_ActivationAttr:$activation,
                    OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max);
   let results = (outs Qcc_Tensor:$output);
@@ -242,6 +249,20 @@ def Qcc_LeakyReluOp : Qcc_UnaryOp<"leaky_relu", "leaky relu"> {
 }
 def Qcc_HardswishOp : Qcc_UnaryOp<"hardswish", "x * relu6(x + 3) / 6">;
 def Qcc_HardsigmoidOp : Qcc_UnaryOp<"hardsigmoid", "relu6(x + 3) / 6">;
+
+def Qcc_LookupOp : Qcc_Op<"lookup"> {
+  let summary = "quantized elementwise function given as a 256-entry table";
+  let description = [{
+    output[i] = table[input[i]] for per-tensor quint8 input and output and a
+    constant ui8 table of 256 entries. Frontends that import a reference's
+    dequantize -> float function(s) -> quantize chain compute the table with
+    the reference's own float formulas (docs/numerics.md, "onnxruntime").
+  }];
+  let arguments = (ins Qcc_QuantizedTensor:$input, Qcc_AnyTensor:$table);
+  let results = (outs Qcc_QuantizedTensor:$output);
+  let assemblyFormat = "$input `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 def Qcc_SigmoidOp : Qcc_UnaryOp<"sigmoid", "logistic sigmoid">;
 def Qcc_TanhOp : Qcc_UnaryOp<"tanh", "hyperbolic tangent">;
 def Qcc_GeluOp : Qcc_UnaryOp<"gelu", "gaussian error linear unit (erf form)">;

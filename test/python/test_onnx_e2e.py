@@ -1,0 +1,106 @@
+"""ONNX models quantized by onnxruntime.quantization, imported with
+qcc.import_onnx, compiled and run: their outputs equal ONNX Runtime's bit for
+bit where ONNX Runtime's integer sums are exact (docs/numerics.md, the
+`onnxruntime` profile). The models' batch-norm statistics are random, so every
+conv has its own bias (torchvision's untrained models would fold to zeros)."""
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx", reason="qcc.import_onnx needs the onnx package")
+ort = pytest.importorskip("onnxruntime", reason="ONNX Runtime is the reference")
+torchvision = pytest.importorskip("torchvision", reason="the test models are torchvision's")
+
+import torch  # noqa: E402
+
+import onnx_models as om  # noqa: E402
+import qcc  # noqa: E402
+from qcc._cpu import cpu_flags  # noqa: E402
+
+HW = om.HW
+MODELS = ["resnet18", "mobilenet_v2", "mobilenet_v3_large"]
+
+
+def float_onnx(name, directory):
+    """The torchvision network with random batch-norm statistics, as ONNX."""
+    path = directory / f"{name}.onnx"
+    if path.exists():
+        return path
+    torch.manual_seed(0)
+    net = getattr(torchvision.models, name)(weights=None).eval()
+    g = torch.Generator().manual_seed(2)
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(c, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
+    with om._quiet():
+        torch.onnx.export(net, (torch.randn(1, 3, HW, HW),), str(path), dynamo=False,
+                          input_names=["x"], output_names=["y"], opset_version=om.OPSET)
+    return path
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """(name, fmt, reduce_range) -> (ONNX path, compiled qcc model), built on first use."""
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    root = tmp_path_factory.mktemp("onnx_e2e")
+    cache = {}
+
+    def get(name, fmt, reduce_range):
+        key = (name, fmt, reduce_range)
+        if key not in cache:
+            pre = root / f"{name}-pre.onnx"
+            if not pre.exists():
+                with om._quiet():
+                    quant_pre_process(str(float_onnx(name, root)), str(pre))
+            quantized = root / f"{name}-{fmt}-{int(reduce_range)}.onnx"
+            om.quantize_static(pre, quantized, fmt, reduce_range, HW)
+            model_json = qcc.import_onnx(quantized, root / f"{name}-{fmt}-{int(reduce_range)}")
+            cache[key] = (quantized, qcc.compile(model_json, num_threads=1))
+        return cache[key]
+
+    return get
+
+
+def onnxruntime_outputs(path, x):
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})
+
+
+def mismatches(model_path, compiled, seeds=(0, 1)):
+    """Differing output elements over a few random inputs, and the element count."""
+    differing = total = 0
+    for seed in seeds:
+        x = np.random.default_rng(seed).standard_normal((1, 3, HW, HW)).astype(np.float32)
+        for ours, theirs in zip(compiled(x), onnxruntime_outputs(model_path, x)):
+            differing += int(np.count_nonzero(ours != theirs))
+            total += ours.size
+    return differing, total
+
+
+@pytest.mark.parametrize("fmt", ["qdq", "qop"])
+@pytest.mark.parametrize("name", MODELS)
+def test_reduce_range_models_equal_onnxruntime(models, name, fmt):
+    """7-bit weights: ONNX Runtime's sums are exact on every CPU, so every
+    output element must be equal."""
+    path, compiled = models(name, fmt, True)
+    differing, total = mismatches(path, compiled)
+    print(f"{name} {fmt} reduce_range: {differing} of {total} outputs differ from ONNX Runtime")
+    assert differing == 0
+
+
+@pytest.mark.parametrize("name", ["resnet18"])
+def test_full_range_weights(models, name):
+    """8-bit weights: equal where ONNX Runtime does not saturate int16 pairs
+    (CPUs with VNNI); on AVX2-only CPUs its sums saturate and qcc's do not,
+    so there the test only reports the difference."""
+    path, compiled = models(name, "qdq", False)
+    differing, total = mismatches(path, compiled)
+    vnni = bool({"avx512_vnni", "avx_vnni", "amx_int8"} & cpu_flags())
+    print(f"{name} qdq full-range weights: {differing} of {total} outputs differ from ONNX "
+          f"Runtime ({'VNNI' if vnni else 'no VNNI: ONNX Runtime saturates int16 pairs'})")
+    if vnni:
+        assert differing == 0
