@@ -348,7 +348,7 @@ func.func @conv_mixed_kinds(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: t
 // -----
 
 func.func @conv_quantized_bias(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>, %b: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
-  // expected-error @+1 {{'qcc.conv' op operand #2 must be ranked tensor of 32-bit float values}}
+  // expected-error @+1 {{'qcc.conv' op bias must be float32, or qint32 when the op is quantized}}
   %y = qcc.conv %x, %w, %b {stride = array<i64: 1>, padding = array<i64: 0>, dilation = array<i64: 1>} : (tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>, tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x5x!quant.uniform<u8:f32, 0.1>>
   return
 }
@@ -2136,5 +2136,27 @@ func.func @relayout_unknown(%x: tensor<1x2x3x3xf32>) {
 func.func @relayout_type(%x: tensor<1x2x3x3xf32>) {
   // expected-error @+1 {{'qcc.relayout' op result type must equal the input type}}
   %y = qcc.relayout %x {layout = "channels_last"} : tensor<1x2x3x3xf32> -> tensor<1x2x9xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'qcc.numerics' must be "fbgemm" or "onnxruntime" on the module}}
+module attributes {qcc.numerics = "tflite"} {
+}
+
+// -----
+
+func.func @lookup_table_shape(%x: tensor<4x!quant.uniform<u8:f32, 0.1>>, %t: tensor<128xui8>) {
+  // expected-error @+1 {{'qcc.lookup' op table must be a ui8 tensor of shape [256]}}
+  %y = qcc.lookup %x, %t : (tensor<4x!quant.uniform<u8:f32, 0.1>>, tensor<128xui8>) -> tensor<4x!quant.uniform<u8:f32, 0.2>>
+  return
+}
+
+// -----
+
+func.func @lookup_signed(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>, %t: tensor<256xui8>) {
+  // expected-error @+1 {{'qcc.lookup' op input and result must be quint8, quantized per tensor}}
+  %y = qcc.lookup %x, %t : (tensor<4x!quant.uniform<i8:f32, 0.1>>, tensor<256xui8>) -> tensor<4x!quant.uniform<u8:f32, 0.2>>
   return
 }

@@ -443,3 +443,22 @@ func.func @relayout(%x: tensor<1x2x3x3x!qa>, %f: tensor<2x3xf32>) -> tensor<1x2x
   %1 = qcc.relayout %f {layout = "contiguous"} : tensor<2x3xf32> -> tensor<2x3xf32>
   return %0 : tensor<1x2x3x3x!qa>
 }
+
+//===----------------------------------------------------------------------===//
+// Frontend tables and integer biases (the onnxruntime profile)
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @lookup_table
+// CHECK: qcc.lookup %{{.*}}, %{{.*}} : (tensor<4x[[QA]]>, tensor<256xui8>) -> tensor<4x[[QB]]>
+func.func @lookup_table(%x: tensor<4x!qa>, %t: tensor<256xui8>) -> tensor<4x!qb> {
+  %y = qcc.lookup %x, %t : (tensor<4x!qa>, tensor<256xui8>) -> tensor<4x!qb>
+  return %y : tensor<4x!qb>
+}
+
+// CHECK-LABEL: func.func @conv_integer_bias
+// CHECK: qcc.conv %{{.*}}, %{{.*}}, %{{.*}} {{.*}} : (tensor<1x2x4x4x[[QA]]>, tensor<2x2x1x1x[[QC]]>, tensor<2x!quant.uniform<i32:f32:0, {5.000000e-03,2.500000e-03}>>) -> tensor<1x2x4x4x[[QB]]>
+func.func @conv_integer_bias(%x: tensor<1x2x4x4x!qa>, %w: tensor<2x2x1x1x!qc>,
+                             %b: tensor<2x!quant.uniform<i32:f32:0, {0.005, 0.0025}>>) -> tensor<1x2x4x4x!qb> {
+  %y = qcc.conv %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x4x4x!qa>, tensor<2x2x1x1x!qc>, tensor<2x!quant.uniform<i32:f32:0, {0.005, 0.0025}>>) -> tensor<1x2x4x4x!qb>
+  return %y : tensor<1x2x4x4x!qb>
+}

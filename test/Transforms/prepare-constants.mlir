@@ -142,7 +142,7 @@ func.func @weight_not_constant(%x: tensor<1x2x!qi>, %w: tensor<2x2x!qw>) -> tens
 
 func.func @bias_not_constant(%x: tensor<1x2x!qi>, %b: tensor<2xf32>) -> tensor<1x2x!qi> {
   %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
-  // expected-error @+1 {{bias must be an f32 constant to prepare requantization constants}}
+  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile fbgemm)}}
   %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2xf32>) -> tensor<1x2x!qi>
   return %y : tensor<1x2x!qi>
 }
@@ -158,4 +158,59 @@ func.func @conv_transpose_per_channel(%x: tensor<1x2x3x3x!qi>) -> tensor<1x2x3x3
   // expected-error @+1 {{per-channel weights must be quantized along the output channels (axis 0)}}
   %y = qcc.conv_transpose %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, output_padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x3x3x!qi>, tensor<2x2x1x1x!qw>) -> tensor<1x2x3x3x!qi>
   return %y : tensor<1x2x3x3x!qi>
+}
+
+// -----
+
+// onnxruntime profile: ONNX Runtime's one multiplier (0.5 * 0.25) / 0.5 =
+// 0.25, no float bias (bias' = 0), the qint32 bias as integer_bias.
+!qi = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32, 0.25>
+!qo = !quant.uniform<u8:f32, 0.5:3>
+!qb = !quant.uniform<i32:f32, 0.125>
+
+module attributes {qcc.numerics = "onnxruntime"} {
+  // CHECK-LABEL: func.func @onnxruntime_integer_bias
+  // CHECK: qcc.linear
+  // CHECK-SAME: bias = array<f32: 0.000000e+00, 0.000000e+00>
+  // CHECK-SAME: integer_bias = array<i32: 5, -7>
+  // CHECK-SAME: multiplier = array<f32: 2.500000e-01, 2.500000e-01>
+  func.func @onnxruntime_integer_bias(%x: tensor<1x2x!qi>) -> tensor<1x2x!qo> {
+    %w = qcc.constant dense<[[1, -2], [3, 4]]> : tensor<2x2xi8> -> tensor<2x2x!qw>
+    %b = qcc.constant dense<[5, -7]> : tensor<2xi32> -> tensor<2x!qb>
+    %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2x!qb>) -> tensor<1x2x!qo>
+    return %y : tensor<1x2x!qo>
+  }
+}
+
+// -----
+
+// Must not fire: a float bias in an onnxruntime model (ONNX Runtime's fused
+// kernels take only int32 biases).
+!qi = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32, 0.25>
+
+module attributes {qcc.numerics = "onnxruntime"} {
+  func.func @onnxruntime_float_bias(%x: tensor<1x2x!qi>) -> tensor<1x2x!qi> {
+    %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
+    %b = qcc.constant dense<1.0> : tensor<2xf32> -> tensor<2xf32>
+    // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile onnxruntime)}}
+    %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2xf32>) -> tensor<1x2x!qi>
+    return %y : tensor<1x2x!qi>
+  }
+}
+
+// -----
+
+// Must not fire: an integer bias in an fbgemm (PyTorch) model.
+!qi = !quant.uniform<u8:f32, 0.5:10>
+!qw = !quant.uniform<i8:f32, 0.25>
+!qb = !quant.uniform<i32:f32, 0.125>
+
+func.func @fbgemm_integer_bias(%x: tensor<1x2x!qi>) -> tensor<1x2x!qi> {
+  %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
+  %b = qcc.constant dense<[5, -7]> : tensor<2xi32> -> tensor<2x!qb>
+  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile fbgemm)}}
+  %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2x!qb>) -> tensor<1x2x!qi>
+  return %y : tensor<1x2x!qi>
 }
