@@ -9,6 +9,7 @@
 // Errors are one line: "FILE: error: node 'NAME': PROBLEM", exit status 1.
 //
 //===----------------------------------------------------------------------===//
+#include "qcc/Analysis/QuantReport.h"
 #include "qcc/Codegen/TargetEmitter.h"
 #include "qcc/IR/QccOps.h"
 #include "qcc/Import/ModelImporter.h"
@@ -86,6 +87,11 @@ cl::opt<bool> printIrAfterAll("print-ir-after-all",
 cl::opt<bool> printSummary("summary",
                            cl::desc("print op counts and the planned arena size to stdout"),
                            cl::cat(qccCategory));
+cl::opt<std::string> report("report",
+                           cl::desc("after optimization, print a report to stdout instead of the "
+                                    "IR: quant (every quantize/dequantize/requantize left and "
+                                    "every op that stayed float, with the reason)"),
+                           cl::value_desc("kind"), cl::cat(qccCategory));
 cl::opt<bool> elideWeights("elide-weights",
                            cl::desc("print large constants as placeholders (not re-parsable)"),
                            cl::cat(qccCategory));
@@ -224,6 +230,10 @@ int main(int argc, char **argv) {
                  << "models; this model's frontend recorded the onnxruntime profile\n";
     return 1;
   }
+  if (!report.empty() && report != "quant") {
+    llvm::errs() << inputPath << ": error: --report must be quant, got '" << report << "'\n";
+    return 1;
+  }
   std::unique_ptr<qcc::TargetEmitter> backend = createBackend();
   if (!isValidIdentifier(modelName)) {
     llvm::errs() << inputPath << ": error: --name must be a C identifier, got '" << modelName
@@ -250,8 +260,12 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (!report.empty()) // after the backend's preparation too: what will run
+    qcc::printQuantReport(*module, inputPath, llvm::outs());
   if (backend)
     return emitSources(*backend, *module) ? 0 : 1;
+  if (!report.empty())
+    return 0;
 
   std::string openError;
   auto output = openOutputFile(outputPath, &openError);

@@ -100,6 +100,11 @@ def v_dotdot_tensor_file(g, t): g["tensor_file"] = "../../../../../../etc/passwd
 def v_hidden_dotdot_tensor_file(g, t): g["tensor_file"] = "sub/../../m.safetensors"
 def v_symlink_out(g, t): g["tensor_file"] = "link.safetensors"  # main() makes the link
 def v_symlink_in(g, t): g["tensor_file"] = "link.safetensors"
+# A float relu after the dequantize: the quant report's float region.
+def v_float_tail(g, t):
+    g["nodes"].append({"name": "tail", "op": "relu", "inputs": ["y"],
+                       "outputs": [{"name": "z", "type": {"dtype": "float32", "shape": [1, 2, 6, 6]}}]})
+    g["outputs"] = ["z"]
 # A hostile node name in a diagnostic: still one line.
 def v_hostile_name_error(g, t):
     n = node(g, "relu1")
