@@ -104,3 +104,52 @@ def test_full_range_weights(models, name):
           f"Runtime ({'VNNI' if vnni else 'no VNNI: ONNX Runtime saturates int16 pairs'})")
     if vnni:
         assert differing == 0
+
+
+def seven_bit_weights(model):
+    """Halves the int8 weights (to -64..63) so that ONNX Runtime's AVX2 u8s8
+    kernels cannot saturate an int16 pair sum on CPUs without VNNI (with the
+    full range they do, and qcc's exact sums differ there by design)."""
+    from onnx import numpy_helper
+    for k, tensor in enumerate(model.graph.initializer):
+        if tensor.name == "w":
+            halved = numpy_helper.to_array(tensor) // 2
+            model.graph.initializer[k].CopyFrom(numpy_helper.from_array(halved, "w"))
+    return model
+
+
+def small_model_cases():
+    """Hand-built models whose one integer op is a formula qcc computes twice
+    or in only one place: the division quantize and the requantize table (C++),
+    the lookup tables (the importer's Python), the integer bias, ONNX Runtime's
+    merged double Q/DQ pair."""
+    return {
+        "relu dropped: requantize": om.qdq_elementwise([("Relu", {}, {})], (0.05, 128), (0.03, 0)),
+        "hardsigmoid table": om.qdq_elementwise(
+            [("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}, {})], (0.05, 128), (1 / 256, 0)),
+        "leaky relu table": om.qdq_elementwise([("LeakyRelu", {"alpha": 0.1}, {})], (0.05, 128),
+                                               (0.02, 100)),
+        "conv with int32 bias": seven_bit_weights(om.qdq_conv(bias="int32")),
+        "double Q/DQ pair": om.double_qdq((0.05, 128), (0.03, 10)),
+    }
+
+
+@pytest.mark.parametrize("case", list(small_model_cases()))
+def test_small_models_equal_onnxruntime(tmp_path, case):
+    """Inputs cover every code, the clamps and exact rounding ties of the
+    first quantize; every output element must equal ONNX Runtime's."""
+    path = tmp_path / "m.onnx"
+    om.save(small_model_cases()[case], path)
+    compiled = qcc.compile(qcc.import_onnx(path, tmp_path / "m"), num_threads=1)
+    shape = compiled.inputs[0]["shape"]
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(3)
+    differing = total = 0
+    for k in range(6):
+        x = rng.uniform(-10.0, 10.0, shape).astype(np.float32)
+        if k % 2:  # ties: halfway between two codes of the input scale 0.05
+            x = ((rng.integers(-300, 300, shape) + 0.5) * np.float32(0.05)).astype(np.float32)
+        ours, theirs = compiled(x)[0], session.run(None, {"x": x})[0]
+        differing += int(np.count_nonzero(ours != theirs))
+        total += ours.size
+    assert differing == 0, f"{case}: {differing} of {total} outputs differ from ONNX Runtime"
