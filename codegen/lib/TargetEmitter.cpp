@@ -8,6 +8,10 @@ std::optional<Numerics> parseNumerics(llvm::StringRef name) {
     return Numerics::Fbgemm;
   if (name == "fbgemm-avx2")
     return Numerics::FbgemmAvx2;
+  if (name == "onnxruntime")
+    return Numerics::OnnxRuntime;
+  if (name == "onnxruntime-avx2")
+    return Numerics::OnnxRuntimeAvx2;
   return std::nullopt;
 }
 
@@ -19,6 +23,8 @@ const char *numericsName(Numerics numerics) {
     return "fbgemm-avx2";
   case Numerics::OnnxRuntime:
     return "onnxruntime";
+  case Numerics::OnnxRuntimeAvx2:
+    return "onnxruntime-avx2";
   }
   return "unknown";
 }

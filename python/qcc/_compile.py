@@ -238,7 +238,9 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
     `cpu`: "auto" (default: generic, AVX2 and AVX-512 VNNI kernels in one library, the best
     chosen when it runs), "native", or one variant ("avx512vnni", "avx2", "generic").
     `numerics`: "fbgemm" (default: exact integer sums, PyTorch's results on CPUs with
-    AVX-512 VNNI) or "fbgemm-avx2" (PyTorch's results on CPUs without, docs/numerics.md).
+    AVX-512 VNNI) or "fbgemm-avx2" (PyTorch's results on CPUs without, docs/numerics.md); for
+    models imported from ONNX "onnxruntime" (what "fbgemm" means for them) or "onnxruntime-avx2"
+    (ONNX Runtime's results on CPUs without VNNI when weights use all 8 bits).
     target="cuda" builds NAME.cu with nvcc for `arch` (a name like "sm_80" or "sm_90a", or a
     list of them) and a run-time batch up to `max_batch` (default: the exported batch); it
     returns a CudaCompiledModel (qcc._cuda), built on any machine with the toolkit and

@@ -137,7 +137,7 @@ std::optional<LogicalResult> checkCat(CatOp op) {
 } // namespace
 
 std::optional<LogicalResult> emitOnnxRuntimeOp(Operation *op, CpuEmitter &e) {
-  if (e.getOptions().numerics != Numerics::OnnxRuntime)
+  if (!isOnnxRuntime(e.getOptions().numerics))
     return std::nullopt;
   // Same result under both profiles: left to the shared groups.
   if (llvm::isa<ConvOp, LinearOp, DequantizeOp, MaxPoolOp, ReshapeOp, PermuteOp, SplitOp, PadOp,

@@ -102,7 +102,8 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
   q.weight_scales = scales.data();
   q.weight_zero_points = zeroPoints.data();
   std::vector<float> biasValues;
-  if (bias && e.getOptions().numerics == Numerics::OnnxRuntime) {
+  const Numerics numerics = e.getOptions().numerics;
+  if (bias && isOnnxRuntime(numerics)) {
     // A qint32 bias: the compiler's integer_bias (qcc.requant) joins the sum.
     if (!requant)
       return unsupported(op, "an integer bias needs the compiler's requantization constants");
@@ -114,9 +115,15 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
       biasValues.push_back(v.convertToFloat());
     q.bias = biasValues.data();
   }
-  q.saturating_pairs = e.getOptions().numerics == Numerics::FbgemmAvx2;
-  if (e.getOptions().numerics == Numerics::OnnxRuntime)
+  q.saturating_pairs = saturatesPairs(numerics);
+  if (isOnnxRuntime(numerics)) {
     q.fbgemm_depthwise_pairs = false; // ONNX Runtime's depthwise sums are exact
+    // ...also on AVX2: its depthwise kernels (one channel per group) widen to
+    // int16/int32; every other conv and linear goes through its u8s8 GEMM.
+    if (shape.groups > 1 && shape.groups == shape.in_channels &&
+        shape.out_channels == shape.in_channels)
+      q.saturating_pairs = false;
+  }
   if (requant) { // the compiler's constants, not a second computation
     q.integer_bias = requant->integerBias.data();
     q.multiplier = requant->multiplier.data();

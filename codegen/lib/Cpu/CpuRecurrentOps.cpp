@@ -300,7 +300,7 @@ FailureOr<std::vector<uint8_t>> packColumns(Operation *op, const EmitOptions &op
   q.weight_scales = scales.data();
   q.weight_zero_points = zps.data();
   q.bias = b.empty() ? nullptr : b.data();
-  q.saturating_pairs = options.numerics == Numerics::FbgemmAvx2;
+  q.saturating_pairs = saturatesPairs(options.numerics);
   qcc_rt::Conv2dShape shape = qcc_rt::linear_as_conv2d(rows, k, width);
   size_t size = qcc_rt::conv2d_packed_size(shape);
   if (size == 0)

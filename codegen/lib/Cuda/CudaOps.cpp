@@ -146,7 +146,7 @@ LogicalResult emitGemmLike(Operation *op, CudaEmitter &e, Geometry g, Value inpu
   shape.dilation_w = l.dilation_w, shape.groups = l.groups;
   l.depthwise = l.groups > 1 && l.groups == l.in_c && l.out_c % l.in_c == 0;
   l.saturating_pairs = qcc_rt::fbgemm_saturating_depthwise(shape);
-  if (e.getOptions().numerics == Numerics::FbgemmAvx2 && !l.depthwise)
+  if (saturatesPairs(e.getOptions().numerics) && !l.depthwise)
     return unsupported(op, "--numerics=fbgemm-avx2 (PyTorch's AVX2 pair saturation is "
                            "reproduced by the CPU backend only)");
   size_t size = qcc_rt::cuda::cuda_conv_packed_size(l);

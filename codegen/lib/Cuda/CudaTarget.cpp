@@ -21,7 +21,7 @@ public:
     if (cudaOptions.maxBatch < 0)
       return module.emitError("--max-batch must be positive");
     // The CUDA kernels implement the fbgemm profile's epilogue only.
-    if (options.numerics == Numerics::OnnxRuntime)
+    if (isOnnxRuntime(options.numerics))
       return module.emitError("the onnxruntime numerics profile (ONNX models) is not supported "
                               "by --target=cuda yet; use --target=cpu");
     auto main = module.lookupSymbol<func::FuncOp>("main");

@@ -66,7 +66,9 @@ cl::opt<std::string> cpuKind("cpu",
 cl::opt<std::string> numerics("numerics",
                               cl::desc("integer formulas to reproduce: fbgemm (exact sums, "
                                        "PyTorch on VNNI CPUs) or fbgemm-avx2 (plus the int16 "
-                                       "pair saturation of PyTorch on AVX2-only CPUs)"),
+                                       "pair saturation of PyTorch on AVX2-only CPUs); for ONNX "
+                                       "models onnxruntime (the default for them) or "
+                                       "onnxruntime-avx2 (ONNX Runtime's AVX2 saturation)"),
                               cl::init("fbgemm"), cl::cat(qccCategory));
 cl::opt<int64_t> maxBatch("max-batch",
                           cl::desc("CUDA: the largest run-time batch (a multiple of the exported "
@@ -124,7 +126,9 @@ bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
   qcc::EmitOptions options;
   options.name = modelName;
   options.numerics = *qcc::parseNumerics(numerics);
-  if (qcc::getNumericsProfile(module) == qcc::NumericsProfile::OnnxRuntime)
+  // An ONNX model follows its recorded profile; the default (fbgemm) means "exact sums".
+  if (qcc::getNumericsProfile(module) == qcc::NumericsProfile::OnnxRuntime &&
+      options.numerics == qcc::Numerics::Fbgemm)
     options.numerics = qcc::Numerics::OnnxRuntime;
   options.separateWeights = weightsMode == WeightsMode::File;
   options.sourceName = llvm::sys::path::filename(inputPath).str();
@@ -220,14 +224,18 @@ int main(int argc, char **argv) {
   });
 
   if (!qcc::parseNumerics(numerics)) {
-    llvm::errs() << inputPath << ": error: --numerics must be fbgemm or fbgemm-avx2, got '"
+    llvm::errs() << inputPath << ": error: --numerics must be fbgemm, fbgemm-avx2, onnxruntime "
+                 << "or onnxruntime-avx2, got '"
                  << numerics << "'\n";
     return 1;
   }
-  if (qcc::getNumericsProfile(*module) == qcc::NumericsProfile::OnnxRuntime &&
-      numerics != "fbgemm") {
-    llvm::errs() << inputPath << ": error: --numerics=" << numerics << " applies to PyTorch "
-                 << "models; this model's frontend recorded the onnxruntime profile\n";
+  // The profile is the frontend's; --numerics picks a variant of it.
+  bool onnxModel = qcc::getNumericsProfile(*module) == qcc::NumericsProfile::OnnxRuntime;
+  bool onnxChoice = llvm::StringRef(numerics).starts_with("onnxruntime");
+  if (numerics != "fbgemm" && onnxModel != onnxChoice) {
+    llvm::errs() << inputPath << ": error: --numerics=" << numerics << " does not apply to this "
+                 << "model, whose frontend recorded the "
+                 << (onnxModel ? "onnxruntime" : "fbgemm") << " profile\n";
     return 1;
   }
   if (!report.empty() && report != "quant") {

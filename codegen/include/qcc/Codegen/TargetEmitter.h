@@ -32,12 +32,23 @@ enum class Numerics {
   /// conv and linear: PyTorch's results on CPUs without AVX-512 VNNI.
   FbgemmAvx2,
   /// ONNX Runtime's CPU formulas (models from qcc.import_onnx, whose module
-  /// carries qcc.numerics = "onnxruntime"; never chosen on the command line).
+  /// carries qcc.numerics = "onnxruntime").
   OnnxRuntime,
+  /// OnnxRuntime plus the int16 pair saturation ONNX Runtime's AVX2 u8s8
+  /// kernels add to conv and linear (not depthwise) on CPUs without VNNI.
+  OnnxRuntimeAvx2,
 };
-/// "fbgemm" / "fbgemm-avx2" (the command-line choices).
+/// "fbgemm", "fbgemm-avx2", "onnxruntime", "onnxruntime-avx2".
 std::optional<Numerics> parseNumerics(llvm::StringRef name);
 const char *numericsName(Numerics numerics);
+inline bool isOnnxRuntime(Numerics numerics) {
+  return numerics == Numerics::OnnxRuntime || numerics == Numerics::OnnxRuntimeAvx2;
+}
+/// Whether conv and linear sums saturate int16 pairs as the reference's AVX2
+/// kernels do (each profile's "-avx2" variant).
+inline bool saturatesPairs(Numerics numerics) {
+  return numerics == Numerics::FbgemmAvx2 || numerics == Numerics::OnnxRuntimeAvx2;
+}
 
 /// Options every backend honours.
 struct EmitOptions {
