@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/broadcast_rows.h"
 #include "qcc_rt/activation.h"
 
 #if defined(__AVX2__) || defined(__AVX512BW__)
@@ -185,39 +186,17 @@ void lookup_positional_u8(const uint8_t* in, uint8_t* out, int64_t numel, int64_
 
 void mul_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
                       int64_t begin, int64_t end, const MulParams& p) {
-  if (begin >= end) return;
   const float m = p.a.scale * p.b.scale * (1.0f / p.out.scale);
   const int32_t lo = p.relu ? p.out.zero_point : 0;
-  const int32_t inner = s.rank - 1;
-  const int64_t n = s.size[inner];
-  const bool ab = s.a_stride[inner] == 0, bb = s.b_stride[inner] == 0;
-  // Index of row `begin` over the outer dimensions, then an odometer.
-  int64_t index[BroadcastShape::kMaxRank] = {0};
-  int64_t a_off = 0, b_off = 0;
-  for (int64_t d = inner - 1, r = begin; d >= 0; --d) {
-    index[d] = r % s.size[d];
-    r /= s.size[d];
-    a_off += index[d] * s.a_stride[d];
-    b_off += index[d] * s.b_stride[d];
-  }
-  for (int64_t row = begin; row < end; ++row) {
-    const uint8_t* pa = a + a_off;
-    const uint8_t* pb = b + b_off;
-    uint8_t* po = out + row * n;
-    const int32_t za = p.a.zero_point, zb = p.b.zero_point, zo = p.out.zero_point;
-    if (!ab && !bb) mul_row<false, false>(pa, pb, po, n, za, zb, m, zo, lo);
-    else if (!ab) mul_row<false, true>(pa, pb, po, n, za, zb, m, zo, lo);
-    else if (!bb) mul_row<true, false>(pa, pb, po, n, za, zb, m, zo, lo);
-    else mul_row<true, true>(pa, pb, po, n, za, zb, m, zo, lo);
-    for (int64_t d = inner - 1; d >= 0; --d) {
-      a_off += s.a_stride[d];
-      b_off += s.b_stride[d];
-      if (++index[d] < s.size[d]) break;
-      a_off -= s.a_stride[d] * s.size[d];
-      b_off -= s.b_stride[d] * s.size[d];
-      index[d] = 0;
-    }
-  }
+  const int32_t za = p.a.zero_point, zb = p.b.zero_point, zo = p.out.zero_point;
+  detail::for_broadcast_rows(a, b, out, s, begin, end,
+                             [&](const uint8_t* pa, const uint8_t* pb, uint8_t* po, int64_t n,
+                                 bool a_steps, bool b_steps) {
+                               if (a_steps && b_steps) mul_row<false, false>(pa, pb, po, n, za, zb, m, zo, lo);
+                               else if (a_steps) mul_row<false, true>(pa, pb, po, n, za, zb, m, zo, lo);
+                               else if (b_steps) mul_row<true, false>(pa, pb, po, n, za, zb, m, zo, lo);
+                               else mul_row<true, true>(pa, pb, po, n, za, zb, m, zo, lo);
+                             });
 }
 
 } // namespace QCC_RT_ISA_NS

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/broadcast_rows.h"
 #include "qcc_rt/onnxruntime_ops.h"
 
 namespace qcc_rt {
@@ -36,33 +37,6 @@ inline uint8_t mul_one(uint8_t a, uint8_t b, const OrtMulConstants& c) {
   return saturate_u8(cvt_rne(scaled + c.zero_point_out));
 }
 
-// Calls row(a_row, b_row, out_row, n) for output rows [begin, end) of `s`.
-template <typename Row>
-void for_broadcast_rows(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
-                        int64_t begin, int64_t end, Row row) {
-  const int32_t inner = s.rank - 1;
-  const int64_t n = s.size[inner];
-  int64_t index[BroadcastShape::kMaxRank] = {0};
-  int64_t a_off = 0, b_off = 0;
-  for (int64_t d = inner - 1, r = begin; d >= 0; --d) {
-    index[d] = r % s.size[d];
-    r /= s.size[d];
-    a_off += index[d] * s.a_stride[d];
-    b_off += index[d] * s.b_stride[d];
-  }
-  for (int64_t r = begin; r < end; ++r) {
-    row(a + a_off, b + b_off, out + r * n, n, s.a_stride[inner] != 0, s.b_stride[inner] != 0);
-    for (int64_t d = inner - 1; d >= 0; --d) {  // odometer over the outer dimensions
-      a_off += s.a_stride[d];
-      b_off += s.b_stride[d];
-      if (++index[d] < s.size[d]) break;
-      a_off -= s.a_stride[d] * s.size[d];
-      b_off -= s.b_stride[d] * s.size[d];
-      index[d] = 0;
-    }
-  }
-}
-
 }  // namespace
 
 void ort_quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p) {
@@ -79,24 +53,26 @@ void ort_mul_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin,
   for (int64_t i = begin; i < end; ++i) out[i] = mul_one(a[i], b[i], c);
 }
 
+// One broadcasting row loop for add and mul (the element function differs).
+template <typename Element>
+void binary_broadcast(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
+                      int64_t begin, int64_t end, Element element) {
+  detail::for_broadcast_rows(a, b, out, s, begin, end,
+                             [&](const uint8_t* ra, const uint8_t* rb, uint8_t* ro, int64_t n,
+                                 bool a_steps, bool b_steps) {
+                               for (int64_t i = 0; i < n; ++i)
+                                 ro[i] = element(ra[a_steps ? i : 0], rb[b_steps ? i : 0]);
+                             });
+}
+
 void ort_add_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
                           int64_t begin, int64_t end, const OrtAddConstants& c) {
-  for_broadcast_rows(a, b, out, s, begin, end,
-                     [&](const uint8_t* ra, const uint8_t* rb, uint8_t* ro, int64_t n, bool a_steps,
-                         bool b_steps) {
-                       for (int64_t i = 0; i < n; ++i)
-                         ro[i] = add_one(ra[a_steps ? i : 0], rb[b_steps ? i : 0], c);
-                     });
+  binary_broadcast(a, b, out, s, begin, end, [&](uint8_t x, uint8_t y) { return add_one(x, y, c); });
 }
 
 void ort_mul_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
                           int64_t begin, int64_t end, const OrtMulConstants& c) {
-  for_broadcast_rows(a, b, out, s, begin, end,
-                     [&](const uint8_t* ra, const uint8_t* rb, uint8_t* ro, int64_t n, bool a_steps,
-                         bool b_steps) {
-                       for (int64_t i = 0; i < n; ++i)
-                         ro[i] = mul_one(ra[a_steps ? i : 0], rb[b_steps ? i : 0], c);
-                     });
+  binary_broadcast(a, b, out, s, begin, end, [&](uint8_t x, uint8_t y) { return mul_one(x, y, c); });
 }
 
 void ort_global_avg_pool_u8(const uint8_t* in, uint8_t* out, int64_t channels, bool channels_last,
