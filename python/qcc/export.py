@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from . import _safetensors
+from . import _pt2e, _safetensors
 from ._graph import ExportError, Graph
 from ._trace import get_graph, record
 from ._translate import Translator
@@ -26,7 +26,9 @@ def _paths(path):
 
 def export(model, example_inputs, path):
     """Exports `model` (converted by torch.ao.quantization eager `convert` or
-    FX `convert_fx`, or a float model) to PATH.json + PATH.safetensors.
+    FX `convert_fx`, a float model, or a PT2E model: the GraphModule of
+    torchao's convert_pt2e, a torch.export ExportedProgram of one, or a .pt2
+    file) to PATH.json + PATH.safetensors.
 
     `example_inputs` (a tensor or a tuple of tensors) is run through the model
     once: every value's shape and quantization parameters are taken from that
@@ -36,6 +38,8 @@ def export(model, example_inputs, path):
     if isinstance(example_inputs, torch.Tensor):
         example_inputs = (example_inputs,)
     example_inputs = tuple(example_inputs)
+    if _pt2e.is_pt2e(model):
+        return _pt2e.export_with_sources(model, example_inputs, path)[0]
     if isinstance(model, torch.nn.Module) and model.training:
         raise ExportError(f"{type(model).__name__} is in training mode; call model.eval() first")
     json_path, tensor_path = _paths(path)
