@@ -2,6 +2,7 @@
 library and load it as a Python callable."""
 import ctypes
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -258,7 +259,7 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
     # library in out_dir is reused only when it was built from the same (its .qcc-key).
     key = hashlib.sha256()
     toolchain = find_toolchain()
-    for part in (model_path.read_bytes(), model_path.with_suffix(".safetensors").read_bytes(),
+    for part in (model_path.read_bytes(), _tensor_file(model_path).read_bytes(),
                  f"{target}{name}{cpu}{numerics}{match_torch_threads}{cxx}{extra_flags}"
                  f"{arch}{max_batch}".encode(),
                  toolchain.qcc.read_bytes(), toolchain.runtime_library.read_bytes()):
@@ -279,6 +280,17 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
         build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
         library = install_build(staging, out_dir, name, key)
     return CompiledModel(library, name, num_threads=num_threads)
+
+
+def _tensor_file(model_path):
+    """The model's tensor file: its `tensor_file`, next to the JSON (by default NAME.safetensors)."""
+    try:
+        tensor_file = json.loads(Path(model_path).read_text()).get("tensor_file")
+    except (ValueError, AttributeError):
+        tensor_file = None  # qcc reports a malformed model
+    if isinstance(tensor_file, str) and tensor_file:
+        return Path(model_path).parent / tensor_file
+    return Path(model_path).with_suffix(".safetensors")
 
 
 def _loadable(out_dir, name, key):

@@ -39,3 +39,14 @@ def torch_saturates_pairs():
 def torch_numerics():
     """The qcc numerics profile that gives PyTorch's fbgemm results on this CPU."""
     return "fbgemm-avx2" if torch_saturates_pairs() else "fbgemm"
+
+
+def onnxruntime_saturates_pairs():
+    """ONNX Runtime's u8s8 conv and matmul kernels (MLAS) saturate int16 pair sums on x86 CPUs
+    without a VNNI instruction (AVX-512 VNNI, AVX-VNNI or AMX)."""
+    return not ({"avx512_vnni", "avx_vnni", "amx_int8"} & cpu_flags())
+
+
+def onnxruntime_numerics():
+    """The qcc numerics profile that gives ONNX Runtime's CPU results on this CPU."""
+    return "onnxruntime-avx2" if onnxruntime_saturates_pairs() else "onnxruntime"

@@ -115,10 +115,21 @@ def jsonable(value, where):
 
 
 class Graph:
-    """Accumulates graph inputs, tensors and nodes; names are unique."""
+    """Accumulates graph inputs, tensors and nodes; names are unique.
+
+    `sources` maps qcc value names (graph inputs and node results) to the key of
+    the reference model's value that equals them exactly in representation:
+    quantized values equal the reference's integer codes (in qcc's domain: int8
+    reference tensors shifted by +128 where qcc stores quint8), float values the
+    reference's float tensors. The key is the frontend's own (a torch.fx.Node
+    for qcc.export, an ONNX value name for qcc.import_onnx); the frontend's
+    reference adapter (qcc._references) reads values by it. A value without an
+    entry has no exact counterpart (the layer-by-layer diff, qcc._layers).
+    """
 
     def __init__(self):
         self.inputs = []
+        self.sources = {}
         self.nodes = []
         self.outputs = []
         self.tensor_types = {}

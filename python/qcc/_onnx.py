@@ -54,6 +54,12 @@ def import_onnx(onnx_path, out_path, input_shapes=None) -> Path:
     naming the file and the node) for anything it cannot represent, and for
     malformed or hostile files.
     """
+    return import_with_sources(onnx_path, out_path, input_shapes)[0]
+
+
+def import_with_sources(onnx_path, out_path, input_shapes=None):
+    """import_onnx, returning (JSON path, Graph.sources: qcc value name -> ONNX
+    value name) for the layer-by-layer diff (qcc.verify)."""
     file = printable(onnx_path, 300)
     try:
         import onnx
@@ -77,7 +83,7 @@ def import_onnx(onnx_path, out_path, input_shapes=None) -> Path:
     json_path.parent.mkdir(parents=True, exist_ok=True)
     _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
     json_path.write_text(json.dumps(document, indent=1) + "\n")
-    return json_path
+    return json_path, dict(graph.sources)
 
 
 def _convert(path, input_shapes):
@@ -94,8 +100,9 @@ def _convert(path, input_shapes):
     fix_input_shapes(inputs, input_shapes)
     shapes = infer_shapes(model, constants)
     constants_to_initializers(model, constants)
-    remove_double_qdq_pairs(model, constants)
+    merged = remove_double_qdq_pairs(model, constants)
     converter = Converter(model, constants, shapes, opset)
+    converter.unobservable = merged
     converter.run(inputs)
     return converter.graph, model
 

@@ -27,6 +27,9 @@ class Converter:
         self.states = {}
         self._tensors = {}               # content -> qcc tensor name
         self._dequantized = {}           # qcc value -> its dequantize (graph outputs)
+        # ONNX values ONNX Runtime computes only inside a rewrite (merged double
+        # Q/DQ pairs): not mapped in Graph.sources.
+        self.unobservable = set()
         self.name = None                 # the node being converted: its qcc node name
         self.label = None                # ... and how diagnostics name it
         # How often each value is read (graph outputs included): ONNX Runtime
@@ -75,6 +78,16 @@ class Converter:
             if name in self.states or name in self._constants:
                 raise Fail(f"value '{printable(name)}' is defined twice")
             self.states[name] = states[k]
+            self._map_source(name, states[k])
+
+    def _map_source(self, onnx_name, state):
+        """Graph.sources: a Quant's qcc value equals the ONNX value's integer
+        codes (int8 ones shifted by +128), a Float's value the ONNX float
+        tensor. A Dequant (and Pending, Chain) is no qcc value: not mapped; nor
+        is a value ONNX Runtime computes only inside a rewrite. A value several
+        ONNX names stand for keeps the first."""
+        if isinstance(state, (Quant, Float)) and onnx_name not in self.unobservable:
+            self.graph.sources.setdefault(state.value, onnx_name)
 
     def _add_input(self, vi):
         where = f"graph input '{printable(vi.name)}'"
@@ -86,6 +99,7 @@ class Converter:
         if shape is None:
             raise Fail("its shape is unknown", where)
         self.states[vi.name] = Float(self.graph.add_input(vi.name, TMeta(shape, torch.float32)))
+        self._map_source(vi.name, self.states[vi.name])
 
     def _add_output(self, vi):
         where = f"graph output '{printable(vi.name)}'"
@@ -93,6 +107,8 @@ class Converter:
             state = self.value(vi.name)
             if isinstance(state, Dequant):
                 value = self._dequantize(state, vi.name)
+                # The dequantize of a graph output is a qcc value: the ONNX output.
+                self.graph.sources.setdefault(value, vi.name)
             elif isinstance(state, Quant) and not state.signed:
                 value = state.value
             elif isinstance(state, Float):

@@ -53,8 +53,15 @@ def constants_to_initializers(model, constants):
 # ------------------------------------------------------- double Q/DQ pairs
 
 def remove_double_qdq_pairs(model, constants):
-    while _remove_one_double_pair(model, constants):
-        pass
+    """Returns the output names of the Q1s merged with a Q2: ONNX Runtime computes
+    those values only inside the merged pair (asking it for one as a graph output
+    would stop the rewrite), so they have no reference value to compare with."""
+    merged = set()
+    while True:
+        value = _remove_one_double_pair(model, constants)
+        if value is None:
+            return merged
+        merged.add(value)
 
 
 def _remove_one_double_pair(model, constants):
@@ -101,8 +108,8 @@ def _remove_one_double_pair(model, constants):
         kept = [n for n in nodes if n is not dq1 and n is not q2]
         del graph.node[:]
         graph.node.extend(kept)
-        return True
-    return False
+        return q1.output[0]
+    return None
 
 
 def _is(node, op):

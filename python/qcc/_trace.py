@@ -99,8 +99,10 @@ def snapshot(value):
     return _map(value, meta)
 
 
-def record(root, graph, example_inputs):
-    """Runs the graph once. Returns {node: (result, metas)}."""
+def record(root, graph, example_inputs, observe=None):
+    """Runs the graph once. Returns {node: (result, metas)}. `observe(node,
+    value)`, if given, is called right after each node ran (before any later
+    in-place op can change its result)."""
     results = {}
     placeholders = [n for n in graph.nodes if n.op == "placeholder"]
     if len(example_inputs) > len(placeholders):
@@ -137,6 +139,8 @@ def record(root, graph, example_inputs):
                     # a constant: keep it as it is now, whatever in-place ops do later
                     value = _map(value, lambda v: v.clone() if isinstance(v, torch.Tensor) else v)
             results[node] = (value, snapshot(value))
+            if observe is not None:
+                observe(node, value)
     return results
 
 

@@ -41,6 +41,22 @@ class Translator:
                 self._outputs(node)
             else:
                 self.env[node] = self._node(node)
+                self._map_source(node)
+
+    def _map_source(self, node):
+        """Graph.sources: the qcc value this node translated to, when it is one
+        value whose type is exactly that of the node's recorded tensor (quantized
+        tensors then compare by int_repr). A handler that emits several qcc nodes
+        returns the last one's value, which is the one mapped. A value already
+        mapped (identity handlers return their input's value) keeps the first
+        node that produced it. In-place ops: the mapped node's value is its
+        result at the time it ran (the reference adapter reads it then)."""
+        out = self.env[node]
+        result, metas = self.records[node]
+        if (isinstance(out, Val) and isinstance(result, torch.Tensor)
+                and isinstance(metas, TMeta) and out.meta == metas
+                and out.name not in self.graph.sources):
+            self.graph.sources[out.name] = node
 
     # ----------------------------------------------------------------- naming
     def _display_name(self, node):

@@ -1,6 +1,20 @@
-"""`qcc.verify`: export a PyTorch model, compile it with qcc, run both on the
-same inputs and report per output how many elements differ and by how many
-quantization steps at most."""
+"""`qcc.verify`: export a model (PyTorch, or ONNX through qcc.import_onnx),
+compile it with qcc, run both on the same inputs and report per output how many
+elements differ and by how many quantization steps at most; with
+per_layer=True, the same per layer, each layer fed the reference's own inputs
+(qcc._layers).
+
+Each kind of model has a *frontend* (`_frontend_for`): an object with
+- `kind`: a short name ("torch", "onnx");
+- `export(path) -> (json_path, sources)`: writes the qcc model PATH.json (+
+  .safetensors) and returns Graph.sources (qcc value name -> reference key);
+- `reference`: its reference adapter (qcc._references: `outputs(inputs)`,
+  `values(inputs, keys)`);
+- `default_numerics(target)`: the numerics profile that reproduces the reference
+  on this machine (numerics="this-cpu");
+- `inputs`: the user's inputs as qcc.verify got them, for the reference, and
+  `compiled_inputs`: the same in the compiled model's input order.
+"""
 import json
 import tempfile
 from pathlib import Path
@@ -8,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import _compile
-from ._cpu import torch_numerics
-from .export import export
+from . import _compile, _layers, _safetensors
+from ._cpu import onnxruntime_numerics, torch_numerics
+from ._references import OnnxRuntimeReference, TorchReference
 
 
 def _output_scales(model_json: Path):
@@ -31,44 +45,149 @@ def _output_scales(model_json: Path):
     return scales
 
 
-def _reference_outputs(model, inputs, torch_threads):
-    previous = torch.get_num_threads()
-    torch.set_num_threads(torch_threads)
-    try:
-        with torch.no_grad():
-            out = model(*inputs)
-    finally:
-        torch.set_num_threads(previous)
-    outs = list(out) if isinstance(out, (tuple, list)) else [out]
-    return [o.int_repr().numpy() if o.is_quantized else o.detach().numpy() for o in outs]
+# ------------------------------------------------------------------ frontends
 
+class TorchFrontend:
+    """Eager (torch.ao.quantization convert) and FX (convert_fx) models:
+    qcc.export's translation, PyTorch (fbgemm) as the reference."""
+    kind = "torch"
+
+    def __init__(self, model, inputs, torch_threads=1):
+        from ._trace import get_graph
+
+        if isinstance(inputs, torch.Tensor):
+            inputs = (inputs,)
+        self.model, self.inputs = model, tuple(inputs)
+        self.compiled_inputs = self.inputs
+        self.root, self.fx_graph, self.is_graph_module = get_graph(model)
+        self.reference = TorchReference(model, self.root, self.fx_graph, torch_threads)
+
+    def default_numerics(self, target):
+        return torch_numerics() if target == "cpu" else "fbgemm"
+
+    def export(self, path):
+        """qcc.export of the model (the same steps, on this frontend's FX graph,
+        whose nodes are the reference's keys)."""
+        from ._graph import ExportError, Graph
+        from ._trace import record
+        from ._translate import Translator
+        from .export import VERSION, _paths
+
+        if isinstance(self.model, torch.nn.Module) and self.model.training:
+            raise ExportError(f"{type(self.model).__name__} is in training mode; call "
+                              "model.eval() first")
+        json_path, tensor_path = _paths(path)
+        records = record(self.root, self.fx_graph, self.inputs)
+        graph = Graph()
+        Translator(self.root, self.fx_graph, self.is_graph_module, records, graph).run()
+        if not graph.outputs:
+            raise ExportError("the model has no tensor outputs")
+        producer = f"qcc.export {VERSION} (torch {torch.__version__.split('+')[0]})"
+        document = graph.to_json(tensor_path.name, producer)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
+        json_path.write_text(json.dumps(document, indent=1) + "\n")
+        return json_path, dict(graph.sources)
+
+
+class OnnxFrontend:
+    """ONNX models (a path or an onnx.ModelProto): qcc.import_onnx, ONNX Runtime
+    as the reference. `inputs`: arrays in the order of the graph inputs, or a
+    dict by input name; their shapes fix the model's symbolic dimensions."""
+    kind = "onnx"
+
+    def __init__(self, model, inputs):
+        self.reference = OnnxRuntimeReference(model)
+        self.model = model
+        if not isinstance(inputs, (dict, tuple, list)):
+            inputs = (inputs,)
+        self.inputs = inputs
+        feed = self.reference.feed(inputs)
+        missing = [n for n in self.reference.input_names if n not in feed]
+        if missing:
+            raise ValueError(f"no input given for {', '.join(missing)}")
+        self.compiled_inputs = [feed[n] for n in self.reference.input_names]
+        self.input_shapes = {n: list(a.shape) for n, a in feed.items()}
+
+    def default_numerics(self, target):
+        return onnxruntime_numerics() if target == "cpu" else "onnxruntime"
+
+    def export(self, path):
+        from ._onnx import import_with_sources
+
+        source = self.model
+        if not isinstance(source, (str, Path)):
+            source = Path(path).with_suffix(".onnx")
+            source.write_bytes(self.model.SerializeToString())
+        return import_with_sources(source, path, self.input_shapes)
+
+
+def _is_onnx(model):
+    if isinstance(model, (str, Path)):
+        return str(model).endswith(".onnx")
+    return type(model).__name__ == "ModelProto" and type(model).__module__.startswith("onnx")
+
+
+def _frontend_for(model, inputs, torch_threads=1):
+    """The frontend for `model`'s kind."""
+    if _is_onnx(model):
+        return OnnxFrontend(model, inputs)
+    # PT2E hook: a GraphModule with torch.ops.quantized_decomposed ops, a
+    # torch.export.ExportedProgram or a .pt2 path gets its own frontend here
+    # (export through the PT2E exporter, a reference adapter keyed by its
+    # Graph.sources keys), before the eager/FX branch below.
+    if isinstance(model, torch.nn.Module):
+        return TorchFrontend(model, inputs, torch_threads)
+    raise TypeError(f"qcc.verify takes a PyTorch module or an ONNX model (a .onnx path or an "
+                    f"onnx.ModelProto), got {type(model).__module__}.{type(model).__qualname__}")
+
+
+# --------------------------------------------------------------------- verify
 
 def verify(model, example_inputs, *, target="cpu", cpu="auto", num_threads=1,
-           torch_threads=1, workdir=None, name="model", quiet=False, numerics="this-cpu"):
+           torch_threads=1, workdir=None, name="model", quiet=False, numerics="this-cpu",
+           per_layer=False):
     """Exports `model`, compiles it for `target`, runs both on `example_inputs`.
 
-    PyTorch runs on this machine: on a CPU without AVX-512 VNNI its conv and linear sums
-    saturate where activations exceed 127 (docs/numerics.md). numerics="this-cpu" (default)
-    compiles with the profile that reproduces PyTorch here (fbgemm-avx2 on such CPUs, else
-    fbgemm); "fbgemm" or "fbgemm-avx2" ask for one.
+    `model`: a PyTorch model (eager or FX, converted by torch.ao.quantization),
+    compared with PyTorch; or an ONNX model (a .onnx path or an onnx.ModelProto),
+    imported with qcc.import_onnx and compared with ONNX Runtime (CPU, default
+    graph optimizations). For ONNX, `example_inputs` are arrays in graph input
+    order or a dict by input name.
+
+    The reference runs on this machine: on a CPU without AVX-512 VNNI, PyTorch's
+    conv and linear sums saturate where activations exceed 127, ONNX Runtime's
+    where 8-bit weights meet large activations (docs/numerics.md).
+    numerics="this-cpu" (default) compiles with the profile that reproduces the
+    reference here (fbgemm-avx2 or fbgemm; onnxruntime-avx2 or onnxruntime);
+    a profile name asks for that one.
 
     Returns a list with one dict per output: name, elements, mismatched (count
     of elements that differ), max_steps (largest difference in quantization
     steps of the output; absolute difference where the output has no scale).
-    Also prints one line per output unless quiet."""
+    Also prints one line per output unless quiet.
+
+    per_layer=True: instead, each layer (qcc node with a counterpart in the
+    reference) runs on the reference's own inputs to it and its results are
+    compared with the reference's: one dict per layer (name, op, elements,
+    mismatched, max_steps, steps_are_quantized, outputs), one printed line per
+    layer and a summary line (qcc._layers)."""
+    if numerics != "this-cpu" and not isinstance(numerics, str):
+        raise TypeError("numerics must be a profile name")
     torch.backends.quantized.engine = "fbgemm"
+    frontend = _frontend_for(model, example_inputs, torch_threads)
     if numerics == "this-cpu":
-        numerics = torch_numerics() if target == "cpu" else "fbgemm"
-    inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
+        numerics = frontend.default_numerics(target)
     workdir = Path(workdir or tempfile.mkdtemp(prefix="qcc-verify-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    model_path = workdir / f"{name}.json"
-    export(model, inputs, model_path)
-    compiled = _compile.compile(model_path, target=target, name=name, cpu=cpu,
-                                num_threads=num_threads, match_torch_threads=torch_threads,
-                                out_dir=workdir / "build", numerics=numerics)
-    expected = _reference_outputs(model, inputs, torch_threads)
-    actual = compiled(*inputs)
+    model_path, sources = frontend.export(workdir / name)
+    options = dict(target=target, cpu=cpu, num_threads=num_threads,
+                   match_torch_threads=torch_threads, numerics=numerics)
+    if per_layer:
+        return _verify_layers(frontend, model_path, sources, workdir, name, options, quiet)
+    compiled = _compile.compile(model_path, name=name, out_dir=workdir / "build", **options)
+    expected = frontend.reference.outputs(frontend.inputs)
+    actual = compiled(*frontend.compiled_inputs)
     report = []
     for desc, want, got, scale in zip(compiled.outputs, expected, actual,
                                       _output_scales(model_path)):
@@ -83,4 +202,48 @@ def verify(model, example_inputs, *, target="cpu", cpu="auto", num_threads=1,
             print(f"qcc.verify {name}:{entry['name']}: {entry['mismatched']} of "
                   f"{entry['elements']} elements differ, largest difference "
                   f"{entry['max_steps']:g} {unit} (numerics {numerics})")
+    return report
+
+
+def _verify_layers(frontend, model_path, sources, workdir, name, options, quiet):
+    layers_path = model_path.with_name(f"{name}-layers.json")
+    layers, inputs, types = _layers.isolate(model_path, sources, layers_path)
+    compiled = _compile.compile(layers_path, name=f"{name}_layers",
+                                out_dir=workdir / "build-layers", **options)
+    wanted = set(inputs) | {v for layer in layers for v, _ in layer.outputs}
+    by_key = frontend.reference.values(frontend.inputs, [sources[v] for v in wanted
+                                                         if v in sources])
+    values = {v: by_key[sources[v]] for v in wanted if v in sources and sources[v] in by_key}
+    graph_inputs = [i["name"] for i in json.loads(model_path.read_text())["inputs"]]
+    for k, v in enumerate(graph_inputs):  # a graph input without a key: the user's input
+        if v not in values and k < len(frontend.compiled_inputs):
+            given = frontend.compiled_inputs[k]
+            values[v] = given.detach().numpy() if hasattr(given, "detach") else np.asarray(given)
+    missing = sorted(v for v in wanted if v not in values)
+    if missing:
+        raise RuntimeError(f"the reference did not produce {', '.join(missing[:5])}"
+                           f"{' ...' if len(missing) > 5 else ''}")
+    report = _layers.compare(compiled, layers, inputs, types, values)
+    numerics = options["numerics"]
+    channels_last = getattr(frontend.reference, "channels_last", set())
+    for entry in report:
+        entry["numerics"] = numerics
+        held = [v for v in entry["inputs"] if sources.get(v) in channels_last]
+        if held:
+            # PyTorch's kernel ran on a channels-last input; the isolated layer's
+            # graph input is contiguous, and some kernels round differently.
+            entry["note"] = (f"the reference held {', '.join(held)} channels-last; the "
+                             "isolated layer reads it contiguous (docs/numerics.md, memory "
+                             "format)")
+        if not quiet:
+            unit = "quantization steps" if entry["steps_are_quantized"] else "(absolute)"
+            note = f" [{entry['note']}]" if entry["mismatched"] and "note" in entry else ""
+            print(f"qcc.verify {name} layer {entry['name']} ({entry['op']}): "
+                  f"{entry['mismatched']} of {entry['elements']} elements differ, largest "
+                  f"difference {entry['max_steps']:g} {unit}{note}")
+    differing = [e for e in report if e["mismatched"]]
+    if not quiet:
+        first = f"; first: {differing[0]['name']}" if differing else ""
+        print(f"qcc.verify {name}: {len(differing)} of {len(report)} layers differ from the "
+              f"reference{first} (numerics {numerics})")
     return report
