@@ -2,7 +2,8 @@
 // requantization constants into the blob every ISA's kernels read. The
 // constants are FBGEMM's (requant_constants.h, the one computation of them):
 // taken from the caller when it has them (the compiler's `qcc.requant`), else
-// computed with the same function. (FBGEMM's depthwise requantization has a
+// computed with the same function (pt2e: pt2e_requant_channel, or for a
+// float32 output pt2e_float_output_channel). (FBGEMM's depthwise requantization has a
 // scalar channel tail that divides the bias even per tensor, but it is
 // unreachable: FBGEMM's depthwise path requires channels % 8 == 0.)
 #include <cmath>
@@ -110,7 +111,7 @@ Offsets offsets_for(const Layout& l) {
 bool quantization_ok(const Conv2dShape& s, const ConvQuantization& q) {
   auto scale_ok = [](float x) { return std::isfinite(x) && x > 0.0f; };
   if (!q.weights || !q.weight_scales || !q.weight_zero_points) return false;
-  if (!scale_ok(q.input_scale) || !scale_ok(q.output_scale)) return false;
+  if (!scale_ok(q.input_scale) || (!q.float_output && !scale_ok(q.output_scale))) return false;
   if (q.input_zero_point < 0 || q.input_zero_point > 255) return false;
   if (q.output_zero_point < 0 || q.output_zero_point > 255) return false;
   if (q.output_min < 0 || q.output_max > 255 || q.output_min > q.output_max) return false;
@@ -264,7 +265,7 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   h.flags = (q.relu ? kFlagRelu : 0u) | (any_weight_zp ? kFlagWeightZeroPoint : 0u) |
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
             (fbgemm_depthwise || q.saturating_pairs ? kFlagSaturatingPairs : 0u) |
-            (s.transposed ? kFlagTransposed : 0u);
+            (s.transposed ? kFlagTransposed : 0u) | (q.float_output ? kFlagFloatOutput : 0u);
   std::memcpy(blob, &h, sizeof(h));
 
   if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
@@ -303,8 +304,12 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
         mult[col] = q.multiplier[oc];
         bias[col] = q.scaled_bias[oc];
       } else {
-        const RequantChannel c = fbgemm_requant_channel(
-            q.input_scale, q.output_scale, q.weight_scales[qi], q.per_channel, q.bias ? q.bias[oc] : 0.0f);
+        const float b = q.bias ? q.bias[oc] : 0.0f;
+        const float ws = q.weight_scales[qi];
+        const RequantChannel c =
+            q.float_output ? pt2e_float_output_channel(q.input_scale, ws, b)
+            : q.pt2e ? pt2e_requant_channel(q.input_scale, ws, pt2e_inverse_scale(q.output_scale), b)
+                     : fbgemm_requant_channel(q.input_scale, q.output_scale, ws, q.per_channel, b);
         mult[col] = c.multiplier;
         bias[col] = c.bias;
       }

@@ -62,6 +62,15 @@ struct ConvQuantization {
   // `relu`, give [relu ? output_zero_point : 0, 255].
   int32_t output_min = 0;
   int32_t output_max = 255;
+  // The pt2e profile's constants (requant_constants.h pt2e_requant_channel)
+  // when the packer computes them itself (multiplier / scaled_bias null);
+  // its inverse output scale is then float(1.0 / (double)output_scale).
+  bool pt2e = false;
+  // Float32 output (pt2e: a conv / linear whose result feeds a float op):
+  // out = (float)raw * multiplier[j] + scaled_bias[j], max(out, 0) with
+  // `relu`; the packer's own constants are pt2e_float_output_channel's
+  // (act * w scale, the float bias). output_* fields are then unused.
+  bool float_output = false;
 };
 
 // Which kernel family a blob selects (chosen by the packer from the shape).
@@ -119,6 +128,10 @@ constexpr uint32_t kFlagSaturatingPairs = 1u << 4;
 // Transposed convolution: output o reads input i = (o + pad - k * dilation) / stride
 // where that division is exact and i is inside the input (else the input zero point).
 constexpr uint32_t kFlagTransposed = 1u << 5;
+// Float32 output: the kernels write (float)raw * multiplier[j] + bias[j]
+// (max with 0 under kFlagRelu) as float32 NHWC at `output` (then the address
+// of a float buffer: 4 bytes per element) instead of requantizing.
+constexpr uint32_t kFlagFloatOutput = 1u << 6;
 
 // Whether FBGEMM runs this layer on its depthwise fast path, whose tap pairs
 // saturate to int16 on every CPU (the packer then sets kFlagSaturatingPairs;
@@ -146,7 +159,9 @@ void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end)
 
 // Run-time entry points, one namespace per ISA; each reads any blob.
 // input: NHWC uint8 [batch][in_h][in_w][in_channels];
-// output: NHWC uint8 [batch][out_h][out_w][out_channels] (3-D: NDHWC).
+// output: NHWC uint8 [batch][out_h][out_w][out_channels] (3-D: NDHWC), or
+// float32 in the same order for blobs with kFlagFloatOutput (pass the float
+// buffer's address).
 #define QCC_RT_DECLARE_CONV(ns)                                                             \
   namespace ns {                                                                            \
   void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,     \

@@ -44,6 +44,41 @@ inline float onnxruntime_requant_multiplier(float in_scale, float w_scale, float
   return in_scale * w_scale / out_scale;
 }
 
+// The pt2e profile (PyTorch 2 export / torchao converted graphs): the
+// reference dequantizes activations and weights, runs the float op and
+// quantizes with q = round(y * float(1 / s_y)) + zp. qcc computes the exact
+// integer sum and requantizes as that graph would with exact arithmetic,
+// each constant rounded to float once from a double computation (the
+// product of two floats is exact in double):
+//
+//   act_times_w_scale[j] = float((double)s_x * (double)s_w[j])
+//   multiplier[j]        = float((double)s_x * (double)s_w[j] * (double)inv_out_scale)
+//   bias'[j]             = float((double)bias[j] / ((double)s_x * (double)s_w[j]))
+//
+// with inv_out_scale = pt2e_inverse_scale(s_y) (the quantize op's float
+// reciprocal). The kernels then run FBGEMM's epilogue with these constants.
+inline float pt2e_inverse_scale(double out_scale) {
+  return static_cast<float>(1.0 / out_scale);
+}
+
+inline RequantChannel pt2e_requant_channel(float in_scale, float w_scale, float inv_out_scale,
+                                           float bias) {
+  const double act = static_cast<double>(in_scale) * static_cast<double>(w_scale);
+  RequantChannel c;
+  c.act_times_w_scale = static_cast<float>(act);
+  c.multiplier = static_cast<float>(act * static_cast<double>(inv_out_scale));
+  c.bias = static_cast<float>(static_cast<double>(bias) / act);
+  return c;
+}
+
+// A pt2e conv / linear whose result stays float32 (it feeds a float op):
+// out[j] = (float)raw * act_times_w_scale[j] + bias[j]. The kernels read
+// `multiplier` as the scale of the sum and `bias` as the float bias itself.
+inline RequantChannel pt2e_float_output_channel(float in_scale, float w_scale, float bias) {
+  const float act = static_cast<float>(static_cast<double>(in_scale) * static_cast<double>(w_scale));
+  return RequantChannel{act, act, bias};
+}
+
 // PyTorch's quantize_val for a fused clamp bound: zp + nearbyint(x * (1/s)) in
 // float, clamped to [qmin, qmax]; a NaN bound leaves the range open (if_nan).
 inline int32_t quantize_clamp_bound(double x, float scale, int32_t zero_point, int32_t qmin,

@@ -41,6 +41,16 @@ QCC_RT_HD uint8_t requantize(int32_t raw, float bias, float mult, int32_t out_zp
   return static_cast<uint8_t>(r + out_zp);
 }
 
+// A conv's / linear's float32 result under the pt2e profile (the reference
+// dequantizes the exact sum): (float)raw * act_w_scale + bias, two roundings
+// (no fused multiply-add), then max(y, 0) for a fused relu written as
+// y > 0 ? y : 0, which is what maxps(y, 0) gives (+0 for -0 and NaN).
+QCC_RT_HD float dequantize_sum(int32_t raw, float act_w_scale, float bias, bool relu) {
+  const float product = static_cast<float>(raw) * act_w_scale;
+  const float y = product + bias;
+  return relu ? (y > 0.0f ? y : 0.0f) : y;
+}
+
 // FBGEMM's vector quantization (QuantizeAvx2 / QuantizeAvx512): multiply by
 // the float reciprocal, cap below 2^31 (NaN gives the cap too), round to
 // nearest even, add the zero point in wrapping int32, clamp.

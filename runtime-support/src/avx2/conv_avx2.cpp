@@ -64,9 +64,10 @@ struct PanelOut {
   const float* multiplier;
   const int32_t* row_sums;  // per tile row, or null when every weight zp is 0
   RequantConsts rc;
-  uint8_t* out;
-  int64_t ldo;
+  uint8_t* out;  // bytes, or (float_out) the address of floats
+  int64_t ldo;   // row stride in bytes
   int32_t rows, cols;
+  bool float_out, relu;  // kFlagFloatOutput: the float epilogue instead
 };
 
 // Zero-point correction, requantization and store of the tile's int32 sums.
@@ -79,7 +80,11 @@ __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o
                                  zp_corr);
     if (o.row_sums)  // FBGEMM's row offset term: B_zp[n] * sum_k a[m][k]
       v = _mm256_sub_epi32(v, _mm256_mullo_epi32(_mm256_set1_epi32(o.row_sums[r]), wzp));
-    store_bytes8(o.out + r * o.ldo, requantize8(v, o.bias, o.multiplier, o.rc), o.cols);
+    if (o.float_out)
+      store_floats8(reinterpret_cast<float*>(o.out + r * o.ldo),
+                    dequantize8(v, o.multiplier, o.bias, o.relu), o.cols);
+    else
+      store_bytes8(o.out + r * o.ldo, requantize8(v, o.bias, o.multiplier, o.rc), o.cols);
   }
 }
 
@@ -280,6 +285,8 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const int64_t k4s = h.k_padded / 4;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const bool float_out = (h.flags & kFlagFloatOutput) != 0;
+  const int64_t esize = float_out ? 4 : 1;  // bytes per output element
 
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += s.block_rows) {
@@ -307,9 +314,10 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
             const int32_t col = g * h.n_padded + j0 + c0;
             PanelOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
                        need_row_sums ? s.row_sums + r0 : nullptr, rc,
-                       output + (m0 + r0) * h.out_channels + int64_t(g) * h.n + j0 + c0,
-                       h.out_channels, tile_rows,
-                       block_cols - c0 < kCols ? block_cols - c0 : kCols};
+                       output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
+                       esize * h.out_channels, tile_rows,
+                       block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
+                       (h.flags & kFlagRelu) != 0};
             tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, k4s, o);
           }
         }

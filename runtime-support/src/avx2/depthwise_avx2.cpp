@@ -77,14 +77,35 @@ QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const uint8_t* const* t, int
   step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
 }
 
-// Zero-point correction + requantization of 8 lanes whose constants start at
-// position p (detail::depthwise_position order).
+// Zero-point correction of 8 lanes whose constants start at position p
+// (detail::depthwise_position order).
 template <bool kRowSums>
-QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i sum, const RequantConsts& rc) {
+QCC_RT_INLINE __m256i corrected(const ConvView& v, int32_t p, __m256i acc, __m256i sum) {
   __m256i raw = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + p)));
   if (kRowSums)
     raw = _mm256_sub_epi32(raw, _mm256_mullo_epi32(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.weight_zp + p))));
-  return requantize8(raw, v.bias + p, v.multiplier + p, rc);
+  return raw;
+}
+
+template <bool kRowSums>
+QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i sum, const RequantConsts& rc) {
+  return requantize8(corrected<kRowSums>(v, p, acc, sum), v.bias + p, v.multiplier + p, rc);
+}
+
+template <bool kRowSums>
+QCC_RT_INLINE __m256 finish_float(const ConvView& v, int32_t p, __m256i acc, __m256i sum, bool relu) {
+  return dequantize8(corrected<kRowSums>(v, p, acc, sum), v.multiplier + p, v.bias + p, relu);
+}
+
+// Writes 32 float results (count valid) held as the quads hold channels:
+// 128-bit lane l of f_i is channels 16 l + 4 i + (0..3), so channels 8 k ..
+// 8 k + 7 are lane k / 2 of f_(2 (k % 2)) and f_(2 (k % 2) + 1).
+QCC_RT_INLINE void store_float_quad(float* out, __m256 f0, __m256 f1, __m256 f2, __m256 f3,
+                                    int32_t count) {
+  store_floats8(out, _mm256_permute2f128_ps(f0, f1, 0x20), count);
+  store_floats8(out + 8, _mm256_permute2f128_ps(f2, f3, 0x20), count - 8);
+  store_floats8(out + 16, _mm256_permute2f128_ps(f0, f1, 0x31), count - 16);
+  store_floats8(out + 24, _mm256_permute2f128_ps(f2, f3, 0x31), count - 24);
 }
 
 template <bool kSaturate, bool kRowSums, bool kDouble>
@@ -94,11 +115,13 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
   const int32_t channels = h.out_channels, groups = h.k_padded / 4;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const bool float_out = (h.flags & kFlagFloatOutput) != 0, relu = (h.flags & kFlagRelu) != 0;
   const uint8_t* taps[kMaxDepthwiseTaps];
   TapWalker walker(h, input, rows, m_begin);
   for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
     walker.taps(taps);
     uint8_t* out = output + m * channels;
+    float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
     for (int32_t c0 = 0; c0 < channels; c0 += 32) {
       const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
       // Half c0 % 64 / 32 of the 64-channel block: lanes 2 and 3 of each 64 bytes.
@@ -110,6 +133,13 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
       // Lane l of v_i holds channels 16 l + 4 i + (0..3) of this half; their
       // constants sit at 16 i + 8 * half + (0..7) of the 64-channel block.
       const int32_t p = (c0 / 64) * 64 + 8 * ((c0 % 64) / 32);
+      if (float_out) {
+        store_float_quad(out_f + c0, finish_float<kRowSums>(v, p, acc.v0, sums.v0, relu),
+                         finish_float<kRowSums>(v, p + 16, acc.v1, sums.v1, relu),
+                         finish_float<kRowSums>(v, p + 32, acc.v2, sums.v2, relu),
+                         finish_float<kRowSums>(v, p + 48, acc.v3, sums.v3, relu), count);
+        continue;
+      }
       const __m256i q0 = finish<kRowSums>(v, p, acc.v0, sums.v0, rc);
       const __m256i q1 = finish<kRowSums>(v, p + 16, acc.v1, sums.v1, rc);
       const __m256i q2 = finish<kRowSums>(v, p + 32, acc.v2, sums.v2, rc);

@@ -30,6 +30,24 @@ QCC_RT_INLINE __m256i requantize8(__m256i raw, const float* bias, const float* m
   return _mm256_add_epi32(r, rc.out_zp);
 }
 
+// The pt2e float epilogue (formula::dequantize_sum): (float)raw * scale +
+// bias, one multiply and one add (no FMA), then maxps(y, 0) for relu.
+QCC_RT_INLINE __m256 dequantize8(__m256i raw, const float* scale, const float* bias, bool relu) {
+  const __m256 y = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(raw), _mm256_loadu_ps(scale)),
+                                 _mm256_loadu_ps(bias));
+  return relu ? _mm256_max_ps(y, _mm256_setzero_ps()) : y;
+}
+
+// Stores the first `count` (0..8) floats of v.
+QCC_RT_INLINE void store_floats8(float* dst, __m256 v, int32_t count) {
+  if (count >= 8) {
+    _mm256_storeu_ps(dst, v);
+  } else if (count > 0) {
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    _mm256_maskstore_ps(dst, _mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes), v);
+  }
+}
+
 // Stores the first `count` (0..8) lanes (already in 0..255) as bytes.
 QCC_RT_INLINE void store_bytes8(uint8_t* dst, __m256i v, int32_t count) {
   const __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

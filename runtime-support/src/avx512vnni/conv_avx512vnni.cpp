@@ -54,9 +54,10 @@ struct BlockOut {
   const int32_t* row_sums;  // per tile row, or null when every weight zp is 0
   RequantConsts rc;
   uint8_t* out;  // output of the tile's first row, first column of the block
-  int64_t ldo;
+  int64_t ldo;   // row stride in bytes
   int32_t rows;  // valid rows in the tile (1..6)
   int32_t cols;  // valid columns in the block (1..64)
+  bool float_out, relu;  // kFlagFloatOutput: the float epilogue, out holds floats
 };
 
 // The fold expressions below expand the tile with compile-time indices so the
@@ -101,20 +102,35 @@ QCC_RT_INLINE void row_pointers(const uint8_t** rows, const uint8_t* a, int64_t 
   ((rows[R] = a + int64_t(R) * lda), ...);
 }
 
-// Zero-point correction and requantization of column vector j of one row.
-QCC_RT_INLINE __m512i finish16(__m512i v, const BlockOut& o, int j, __m512i row_sum) {
+// Zero-point correction of column vector j of one row.
+QCC_RT_INLINE __m512i corrected16(__m512i v, const BlockOut& o, int j, __m512i row_sum) {
   v = _mm512_add_epi32(v, _mm512_loadu_si512(o.zp_correction + 16 * j));
   if (o.row_sums)  // FBGEMM's row offset term: B_zp[n] * sum_k a[m][k]
     v = _mm512_sub_epi32(v, _mm512_mullo_epi32(row_sum, _mm512_loadu_si512(o.weight_zp + 16 * j)));
-  return requantize16(v, o.bias + 16 * j, o.multiplier + 16 * j, o.rc);
+  return v;
 }
 
-// Requantizes one row of NB vectors and writes its bytes with one masked store.
+// ...and its requantization.
+QCC_RT_INLINE __m512i finish16(__m512i v, const BlockOut& o, int j, __m512i row_sum) {
+  return requantize16(corrected16(v, o, j, row_sum), o.bias + 16 * j, o.multiplier + 16 * j, o.rc);
+}
+
+// Requantizes one row of NB vectors and writes its bytes with one masked store
+// (float output: each vector's floats with one masked store).
 template <int NB, int R>
 QCC_RT_INLINE void write_row(const int32_t* acc, const BlockOut& o) {
   const __m512i row_sum = _mm512_set1_epi32(o.row_sums ? o.row_sums[R] : 0);
   const __m512i z = _mm512_setzero_si512();
   auto column = [&](int j) { return _mm512_load_si512(acc + (R * NB + j) * 16); };
+  if (o.float_out) {
+    float* out = reinterpret_cast<float*>(o.out + R * o.ldo);
+    for (int j = 0; j < NB; ++j)
+      store_floats16(out + 16 * j,
+                     dequantize16(corrected16(column(j), o, j, row_sum), o.multiplier + 16 * j,
+                                  o.bias + 16 * j, o.relu),
+                     o.cols - 16 * j);
+    return;
+  }
   const __m512i q0 = finish16(column(0), o, 0, row_sum);
   const __m512i q1 = NB > 1 ? finish16(column(1), o, 1, row_sum) : z;
   const __m512i q2 = NB > 2 ? finish16(column(2), o, 2, row_sum) : z;
@@ -208,6 +224,8 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const int64_t k4 = h.k_padded / 4;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const bool float_out = (h.flags & kFlagFloatOutput) != 0;
+  const int64_t esize = float_out ? 4 : 1;  // bytes per output element
 
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += block_rows) {
@@ -223,11 +241,12 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t col = g * h.n_padded + j0;
         BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                   nullptr, rc, nullptr, h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64};
+                   nullptr, rc, nullptr, esize * h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64,
+                   float_out, (h.flags & kFlagRelu) != 0};
         for (int32_t r0 = 0; r0 < rows; r0 += kRows) {
           o.rows = rows - r0 < kRows ? rows - r0 : kRows;
           o.row_sums = need_row_sums ? row_sums + r0 : nullptr;
-          o.out = output + (m0 + r0) * h.out_channels + int64_t(g) * h.n + j0;
+          o.out = output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0);
           tile_any(saturating, width / 16, a + r0 * lda, lda, w, k4, o);
         }
       }

@@ -108,12 +108,58 @@ QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const uint8_t* const* 
   step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
 }
 
-// Zero-point correction + requantization of 16 lanes at constant position p.
+// Zero-point correction of 16 lanes at constant position p.
 template <bool kRowSums>
-QCC_RT_INLINE __m512i finish(const ConvView& v, int32_t p, __m512i acc, __m512i sum, const RequantConsts& rc) {
+QCC_RT_INLINE __m512i corrected(const ConvView& v, int32_t p, __m512i acc, __m512i sum) {
   __m512i raw = _mm512_add_epi32(acc, _mm512_loadu_si512(v.zp_correction + p));
   if (kRowSums) raw = _mm512_sub_epi32(raw, _mm512_mullo_epi32(sum, _mm512_loadu_si512(v.weight_zp + p)));
-  return requantize16(raw, v.bias + p, v.multiplier + p, rc);
+  return raw;
+}
+
+// ...and its requantization.
+template <bool kRowSums>
+QCC_RT_INLINE __m512i finish(const ConvView& v, int32_t p, __m512i acc, __m512i sum, const RequantConsts& rc) {
+  return requantize16(corrected<kRowSums>(v, p, acc, sum), v.bias + p, v.multiplier + p, rc);
+}
+
+// ...or its float epilogue (kFlagFloatOutput).
+template <bool kRowSums>
+QCC_RT_INLINE __m512 finish_float(const ConvView& v, int32_t p, __m512i acc, __m512i sum, bool relu) {
+  return dequantize16(corrected<kRowSums>(v, p, acc, sum), v.multiplier + p, v.bias + p, relu);
+}
+
+// 8 lanes of a 256-bit quad (the constants at p are 8 wide here).
+template <bool kRowSums>
+QCC_RT_INLINE __m256 finish_float(const ConvView& v, int32_t p, __m256i acc, __m256i sum, bool relu) {
+  __m256i raw = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + p)));
+  if (kRowSums)
+    raw = _mm256_sub_epi32(raw, _mm256_mullo_epi32(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.weight_zp + p))));
+  return dequantize8(raw, v.multiplier + p, v.bias + p, relu);
+}
+
+// Writes 64 float results (count valid) held as Quad512 holds channels:
+// 128-bit lane l of f_i is channels 16 l + 4 i + (0..3), so channels
+// 16 k .. 16 k + 15 are lane k of f_0, f_1, f_2, f_3 (a 4 x 4 transpose of
+// 128-bit lanes).
+QCC_RT_INLINE void store_float_quad(float* out, __m512 f0, __m512 f1, __m512 f2, __m512 f3,
+                                    int32_t count) {
+  const __m512 t0 = _mm512_shuffle_f32x4(f0, f1, _MM_SHUFFLE(1, 0, 1, 0));  // f0.0 f0.1 f1.0 f1.1
+  const __m512 t1 = _mm512_shuffle_f32x4(f2, f3, _MM_SHUFFLE(1, 0, 1, 0));  // f2.0 f2.1 f3.0 f3.1
+  const __m512 t2 = _mm512_shuffle_f32x4(f0, f1, _MM_SHUFFLE(3, 2, 3, 2));  // f0.2 f0.3 f1.2 f1.3
+  const __m512 t3 = _mm512_shuffle_f32x4(f2, f3, _MM_SHUFFLE(3, 2, 3, 2));  // f2.2 f2.3 f3.2 f3.3
+  store_floats16(out, _mm512_shuffle_f32x4(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)), count);
+  store_floats16(out + 16, _mm512_shuffle_f32x4(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)), count - 16);
+  store_floats16(out + 32, _mm512_shuffle_f32x4(t2, t3, _MM_SHUFFLE(2, 0, 2, 0)), count - 32);
+  store_floats16(out + 48, _mm512_shuffle_f32x4(t2, t3, _MM_SHUFFLE(3, 1, 3, 1)), count - 48);
+}
+
+// The same for 32 channels (Quad256: lane l of f_i is channels 16 l + 4 i + (0..3)).
+QCC_RT_INLINE void store_float_quad(float* out, __m256 f0, __m256 f1, __m256 f2, __m256 f3,
+                                    int32_t count) {
+  store_floats8(out, _mm256_permute2f128_ps(f0, f1, 0x20), count);
+  store_floats8(out + 8, _mm256_permute2f128_ps(f2, f3, 0x20), count - 8);
+  store_floats8(out + 16, _mm256_permute2f128_ps(f0, f1, 0x31), count - 16);
+  store_floats8(out + 24, _mm256_permute2f128_ps(f2, f3, 0x31), count - 24);
 }
 
 // 8 lanes of a 256-bit quad: widen to 512 bits for the shared requantization.
@@ -137,11 +183,13 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
   const int32_t channels = h.out_channels, groups = h.k_padded / 4;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const bool float_out = (h.flags & kFlagFloatOutput) != 0, relu = (h.flags & kFlagRelu) != 0;
   const uint8_t* taps[kMaxDepthwiseTaps];
   TapWalker walker(h, input, rows, m_begin);
   for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
     walker.taps(taps);
     uint8_t* out = output + m * channels;
+    float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
     int32_t c0 = 0;
     // Blocks of 33..64 channels: 512-bit vectors.
     for (; channels - c0 > 32; c0 += 64) {
@@ -152,6 +200,13 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
       Quad512 acc{z, z, z, z}, sums{z, z, z, z};
       for (int32_t q = 0; q < groups; ++q)
         four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
+      if (float_out) {
+        store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
+                         finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
+                         finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
+                         finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+        continue;
+      }
       // In position order, packus interleaves lanes back into channel order.
       const __m512i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
       const __m512i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
@@ -169,6 +224,13 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
       Quad256 acc{z, z, z, z}, sums{z, z, z, z};
       for (int32_t q = 0; q < groups; ++q)
         four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
+      if (float_out) {
+        store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
+                         finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
+                         finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
+                         finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+        continue;  // this pixel's last block
+      }
       const __m256i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
       const __m256i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
       const __m256i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);

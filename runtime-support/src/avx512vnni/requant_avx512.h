@@ -32,6 +32,31 @@ QCC_RT_INLINE __m512i requantize16(__m512i raw, const float* bias, const float* 
   return _mm512_add_epi32(r, rc.out_zp);
 }
 
+// The pt2e float epilogue (formula::dequantize_sum): (float)raw * scale +
+// bias, one multiply and one add (no FMA), then maxps(y, 0) for relu.
+QCC_RT_INLINE __m512 dequantize16(__m512i raw, const float* scale, const float* bias, bool relu) {
+  const __m512 y = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(raw), _mm512_loadu_ps(scale)),
+                                 _mm512_loadu_ps(bias));
+  return relu ? _mm512_max_ps(y, _mm512_setzero_ps()) : y;
+}
+
+QCC_RT_INLINE __m256 dequantize8(__m256i raw, const float* scale, const float* bias, bool relu) {
+  const __m256 y = _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(raw), _mm256_loadu_ps(scale)),
+                                 _mm256_loadu_ps(bias));
+  return relu ? _mm256_max_ps(y, _mm256_setzero_ps()) : y;
+}
+
+// Stores the first `count` floats (any int; clamped to 0..16) of v.
+QCC_RT_INLINE void store_floats16(float* dst, __m512 v, int32_t count) {
+  const __mmask16 m = count >= 16 ? __mmask16(0xffff) : __mmask16((1u << (count > 0 ? count : 0)) - 1);
+  _mm512_mask_storeu_ps(dst, m, v);
+}
+
+QCC_RT_INLINE void store_floats8(float* dst, __m256 v, int32_t count) {
+  const __mmask8 m = count >= 8 ? __mmask8(0xff) : __mmask8((1u << (count > 0 ? count : 0)) - 1);
+  _mm256_mask_storeu_ps(dst, m, v);
+}
+
 // Packs four vectors of 16 int32 (already in 0..255) into 64 bytes in lane
 // order: packus_epi32 / packus_epi16 interleave 128-bit lanes, one vpermd
 // (dword D <- dword 4 * (D % 4) + D / 4) undoes it.

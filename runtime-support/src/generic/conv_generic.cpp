@@ -15,13 +15,28 @@ using namespace detail;
 
 namespace {
 
+// Output element `index` from the corrected sum of constant column `c`:
+// requantized byte, or (kFlagFloatOutput) the float epilogue.
+inline void write_output(const PackedConvHeader& h, const ConvView& v, int64_t c, int32_t raw,
+                         uint8_t* output, int64_t index) {
+  if (h.flags & kFlagFloatOutput) {
+    const float y = formula::dequantize_sum(raw, v.multiplier[c], v.bias[c], (h.flags & kFlagRelu) != 0);
+    std::memcpy(output + 4 * index, &y, sizeof y);
+  } else {
+    output[index] = requantize_one(raw, v.bias[c], v.multiplier[c], h.output_zero_point,
+                                   h.output_min, h.output_max);
+  }
+}
+
 // One column block (up to 64 columns of the shared layout, [k / 4][width][4])
 // for `rows` rows: int32 dot products, with each pair of products saturated
 // to int16 where the blob asks for FBGEMM's AVX2 behaviour, then the
-// zero-point corrections and FBGEMM requantization of each valid column.
+// zero-point corrections and FBGEMM requantization of each valid column
+// (or, with kFlagFloatOutput, the float epilogue). `out` and `ldo` are in
+// output elements.
 void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows,
                   const int32_t* row_sums, const int8_t* w, int32_t width, int32_t col0,
-                  int32_t cols, uint8_t* out, int64_t ldo) {
+                  int32_t cols, uint8_t* output, int64_t out_index, int64_t ldo) {
   const PackedConvHeader& h = v.h;
   const bool saturating = (h.flags & kFlagSaturatingPairs) != 0;
   for (int32_t r = 0; r < rows; ++r) {
@@ -40,8 +55,7 @@ void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows
       const int32_t c = col0 + j;
       int32_t raw = acc[j] + v.zp_correction[c];
       if (row_sums) raw -= row_sums[r] * v.weight_zp[c];
-      out[r * ldo + j] = requantize_one(raw, v.bias[c], v.multiplier[c], h.output_zero_point,
-                                        h.output_min, h.output_max);
+      write_output(h, v, c, raw, output, out_index + r * ldo + j);
     }
   }
 }
@@ -67,8 +81,8 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         column_block(v, a, lda, rows, need_row_sums ? s.row_sums : nullptr, w, width,
-                     g * h.n_padded + j0, h.n - j0 < width ? h.n - j0 : width,
-                     output + m0 * h.out_channels + int64_t(g) * h.n + j0, h.out_channels);
+                     g * h.n_padded + j0, h.n - j0 < width ? h.n - j0 : width, output,
+                     m0 * h.out_channels + int64_t(g) * h.n + j0, h.out_channels);
       }
     }
   }
@@ -102,8 +116,7 @@ void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output
       }
       const int32_t p = depthwise_position(c);  // per-channel constants are stored permuted
       const int32_t raw = acc - v.weight_zp[p] * row_sum + v.zp_correction[p];
-      output[m * h.out_channels + c] = requantize_one(raw, v.bias[p], v.multiplier[p],
-                                                     h.output_zero_point, h.output_min, h.output_max);
+      write_output(h, v, p, raw, output, m * h.out_channels + c);
     }
   }
 }
