@@ -347,6 +347,46 @@ func.func @conv_mixed_kinds(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: t
 
 // -----
 
+// A float32 result of a quantized input and weight is the pt2e profile's.
+func.func @conv_float_result_fbgemm(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>) {
+  // expected-error @+1 {{'qcc.conv' op a float32 result of a quantized input and weight is defined only under the pt2e numerics profile (this module's is fbgemm)}}
+  %y = qcc.conv %x, %w {stride = array<i64: 1>, padding = array<i64: 0>, dilation = array<i64: 1>} : (tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x5xf32>
+  return
+}
+
+// -----
+
+module attributes {qcc.numerics = "onnxruntime"} {
+  func.func @linear_float_result_onnxruntime(%x: tensor<2x3x!quant.uniform<u8:f32, 0.1>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.1>>) {
+    // expected-error @+1 {{'qcc.linear' op a float32 result of a quantized input and weight is defined only under the pt2e numerics profile (this module's is onnxruntime)}}
+    %y = qcc.linear %x, %w : (tensor<2x3x!quant.uniform<u8:f32, 0.1>>, tensor<4x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4xf32>
+    return
+  }
+}
+
+// -----
+
+module attributes {qcc.numerics = "pt2e"} {
+  func.func @linear_float_result_clamp(%x: tensor<2x3x!quant.uniform<u8:f32, 0.1>>, %w: tensor<4x3x!quant.uniform<i8:f32, 0.1>>) {
+    // expected-error @+1 {{'qcc.linear' op a float32 result of a quantized input and weight takes activation none or relu, got 'clamp'}}
+    %y = qcc.linear %x, %w {activation = "clamp", clamp_max = 6.0 : f64} : (tensor<2x3x!quant.uniform<u8:f32, 0.1>>, tensor<4x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4xf32>
+    return
+  }
+}
+
+// -----
+
+// Only conv and linear have a float-result form.
+module attributes {qcc.numerics = "pt2e"} {
+  func.func @conv_transpose_float_result(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: tensor<2x4x1x!quant.uniform<i8:f32, 0.1>>) {
+    // expected-error @+1 {{'qcc.conv_transpose' op operands and results must be all quantized or all float}}
+    %y = qcc.conv_transpose %x, %w {stride = array<i64: 1>, padding = array<i64: 0>, output_padding = array<i64: 0>, dilation = array<i64: 1>} : (tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, tensor<2x4x1x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x5xf32>
+    return
+  }
+}
+
+// -----
+
 func.func @conv_quantized_bias(%x: tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, %w: tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>, %b: tensor<4x!quant.uniform<i8:f32, 0.1>>) {
   // expected-error @+1 {{'qcc.conv' op bias must be float32, or qint32 when the op is quantized}}
   %y = qcc.conv %x, %w, %b {stride = array<i64: 1>, padding = array<i64: 0>, dilation = array<i64: 1>} : (tensor<1x2x5x!quant.uniform<u8:f32, 0.1>>, tensor<4x2x1x!quant.uniform<i8:f32, 0.1>>, tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x4x5x!quant.uniform<u8:f32, 0.1>>
@@ -590,8 +630,16 @@ func.func @linear_result(%x: tensor<3x4xf32>, %w: tensor<2x4xf32>) {
 // -----
 
 func.func @linear_mixed(%x: tensor<3x4x!quant.uniform<u8:f32, 0.1>>, %w: tensor<2x4x!quant.uniform<i8:f32, 0.1>>) {
-  // expected-error @+1 {{'qcc.linear' op operands and results must be all quantized or all float}}
+  // expected-error @+1 {{'qcc.linear' op a float32 result of a quantized input and weight is defined only under the pt2e numerics profile (this module's is fbgemm)}}
   %y = qcc.linear %x, %w : (tensor<3x4x!quant.uniform<u8:f32, 0.1>>, tensor<2x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @linear_mixed_weight(%x: tensor<3x4x!quant.uniform<u8:f32, 0.1>>, %w: tensor<2x4xf32>) {
+  // expected-error @+1 {{'qcc.linear' op operands and results must be all quantized or all float}}
+  %y = qcc.linear %x, %w : (tensor<3x4x!quant.uniform<u8:f32, 0.1>>, tensor<2x4xf32>) -> tensor<3x2xf32>
   return
 }
 
@@ -2141,7 +2189,7 @@ func.func @relayout_type(%x: tensor<1x2x3x3xf32>) {
 
 // -----
 
-// expected-error @+1 {{'qcc.numerics' must be "fbgemm" or "onnxruntime" on the module}}
+// expected-error @+1 {{'qcc.numerics' must be "fbgemm", "onnxruntime" or "pt2e" on the module}}
 module attributes {qcc.numerics = "tflite"} {
 }
 

@@ -462,3 +462,23 @@ func.func @conv_integer_bias(%x: tensor<1x2x4x4x!qa>, %w: tensor<2x2x1x1x!qc>,
   %y = qcc.conv %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x4x4x!qa>, tensor<2x2x1x1x!qc>, tensor<2x!quant.uniform<i32:f32:0, {0.005, 0.0025}>>) -> tensor<1x2x4x4x!qb>
   return %y : tensor<1x2x4x4x!qb>
 }
+
+//===----------------------------------------------------------------------===//
+// Float results of quantized conv / linear (the pt2e profile)
+//===----------------------------------------------------------------------===//
+
+// CHECK: module attributes {qcc.numerics = "pt2e"}
+// CHECK-LABEL: func.func @conv_float_result
+// CHECK: qcc.conv %{{.*}}, %{{.*}}, %{{.*}} {{.*}} : (tensor<1x2x4x4x[[QA]]>, tensor<2x2x1x1x[[QC]]>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+// CHECK-LABEL: func.func @linear_float_result
+// CHECK: qcc.linear %{{.*}}, %{{.*}} {activation = "relu"} : (tensor<3x2x[[QA]]>, tensor<4x2x[[QW]]>) -> tensor<3x4xf32>
+module attributes {qcc.numerics = "pt2e"} {
+  func.func @conv_float_result(%x: tensor<1x2x4x4x!qa>, %w: tensor<2x2x1x1x!qc>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+    %y = qcc.conv %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x4x4x!qa>, tensor<2x2x1x1x!qc>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+    return %y : tensor<1x2x4x4xf32>
+  }
+  func.func @linear_float_result(%x: tensor<3x2x!qa>, %w: tensor<4x2x!qw>) -> tensor<3x4xf32> {
+    %y = qcc.linear %x, %w {activation = "relu"} : (tensor<3x2x!qa>, tensor<4x2x!qw>) -> tensor<3x4xf32>
+    return %y : tensor<3x4xf32>
+  }
+}

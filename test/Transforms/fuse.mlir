@@ -167,3 +167,33 @@ func.func @float_conv_bn_no_fold(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32
   %m = qcc.batch_norm %d, %one, %one, %one, %one {eps = 1.0e-5 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %n, %m, %d : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// pt2e: a float relu after a float-result conv of quantized operands fuses
+// (the float epilogue applies it); a clamp does not (no float clamp there).
+!qa = !quant.uniform<u8:f32, 0.1:128>
+!qw = !quant.uniform<i8:f32, 0.02>
+
+module attributes {qcc.numerics = "pt2e"} {
+  // CHECK-LABEL: func.func @pt2e_float_result_relu
+  // CHECK: qcc.conv {{.*}}activation = "relu"{{.*}} -> tensor<1x4x3x3xf32>
+  // CHECK-NOT: qcc.relu
+  func.func @pt2e_float_result_relu(%x: tensor<1x2x3x3x!qa>) -> tensor<1x4x3x3xf32> {
+    %w = qcc.constant dense<1> : tensor<4x2x1x1xi8> -> tensor<4x2x1x1x!qw>
+    %c = qcc.conv %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x3x3x!qa>, tensor<4x2x1x1x!qw>) -> tensor<1x4x3x3xf32>
+    %r = qcc.relu %c : tensor<1x4x3x3xf32> -> tensor<1x4x3x3xf32>
+    return %r : tensor<1x4x3x3xf32>
+  }
+
+  // CHECK-LABEL: func.func @pt2e_float_result_clamp
+  // CHECK: qcc.conv
+  // CHECK-NOT: activation = "clamp"
+  // CHECK: qcc.clamp
+  func.func @pt2e_float_result_clamp(%x: tensor<1x2x3x3x!qa>) -> tensor<1x4x3x3xf32> {
+    %w = qcc.constant dense<1> : tensor<4x2x1x1xi8> -> tensor<4x2x1x1x!qw>
+    %c = qcc.conv %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x2x3x3x!qa>, tensor<4x2x1x1x!qw>) -> tensor<1x4x3x3xf32>
+    %r = qcc.clamp %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x4x3x3xf32> -> tensor<1x4x3x3xf32>
+    return %r : tensor<1x4x3x3xf32>
+  }
+}

@@ -142,7 +142,7 @@ func.func @weight_not_constant(%x: tensor<1x2x!qi>, %w: tensor<2x2x!qw>) -> tens
 
 func.func @bias_not_constant(%x: tensor<1x2x!qi>, %b: tensor<2xf32>) -> tensor<1x2x!qi> {
   %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
-  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile fbgemm)}}
+  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm and pt2e numerics and qint32 under onnxruntime (profile fbgemm)}}
   %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2xf32>) -> tensor<1x2x!qi>
   return %y : tensor<1x2x!qi>
 }
@@ -194,7 +194,7 @@ module attributes {qcc.numerics = "onnxruntime"} {
   func.func @onnxruntime_float_bias(%x: tensor<1x2x!qi>) -> tensor<1x2x!qi> {
     %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
     %b = qcc.constant dense<1.0> : tensor<2xf32> -> tensor<2xf32>
-    // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile onnxruntime)}}
+    // expected-error @+1 {{bias must be a constant, f32 under the fbgemm and pt2e numerics and qint32 under onnxruntime (profile onnxruntime)}}
     %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2xf32>) -> tensor<1x2x!qi>
     return %y : tensor<1x2x!qi>
   }
@@ -210,7 +210,59 @@ module attributes {qcc.numerics = "onnxruntime"} {
 func.func @fbgemm_integer_bias(%x: tensor<1x2x!qi>) -> tensor<1x2x!qi> {
   %w = qcc.constant dense<1> : tensor<2x2xi8> -> tensor<2x2x!qw>
   %b = qcc.constant dense<[5, -7]> : tensor<2xi32> -> tensor<2x!qb>
-  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm numerics and qint32 under onnxruntime (profile fbgemm)}}
+  // expected-error @+1 {{bias must be a constant, f32 under the fbgemm and pt2e numerics and qint32 under onnxruntime (profile fbgemm)}}
   %y = qcc.linear %x, %w, %b : (tensor<1x2x!qi>, tensor<2x2x!qw>, tensor<2x!qb>) -> tensor<1x2x!qi>
   return %y : tensor<1x2x!qi>
+}
+
+// -----
+
+// pt2e profile: each constant rounded once from doubles (PT2E's float
+// dequantize -> linear -> quantize with exact arithmetic), x 0.1, w {0.1, 0.7},
+// y 0.3 (inverse f(1 / 0.3) = 3.33333325):
+//   multiplier = f(0.1 * w_s * 3.33333325) = [0.0333333351, 0.233333334]
+//     (fbgemm: f(0.1) * f(0.7) / f(0.3) = 0.233333319)
+//   bias' = f(bias / (0.1 * w_s))          = [100, -35.7142868]
+//     (fbgemm: 1 / 0.0100000007 = 99.9999923)
+// A float32 result of the same operands: multiplier = act_times_w_scale,
+// bias = the float bias (the float epilogue); relu is not an integer bound.
+!qi = !quant.uniform<u8:f32, 0.1>
+!qw = !quant.uniform<i8:f32:0, {0.1, 0.7:1}>
+!qo = !quant.uniform<u8:f32, 0.3:128>
+
+module attributes {qcc.numerics = "pt2e"} {
+  // CHECK-LABEL: func.func @pt2e_linear
+  // CHECK: qcc.linear
+  // CHECK-SAME: qcc.requant = {act_times_w_scale = array<f32: 0.0100000007, 7.000000e-02>,
+  // CHECK-SAME: bias = array<f32: 1.000000e+02, -35.7142868>,
+  // CHECK-SAME: multiplier = array<f32: 0.0333333351, 0.233333334>,
+  // CHECK-SAME: output_max = 255 : i64, output_min = 128 : i64, output_zero_point = 128 : i64,
+  func.func @pt2e_linear(%x: tensor<1x3x!qi>) -> tensor<1x2x!qo> {
+    %w = qcc.constant dense<[[1, 2, 3], [-4, 5, -128]]> : tensor<2x3xi8> -> tensor<2x3x!qw>
+    %b = qcc.constant dense<[1.0, -2.5]> : tensor<2xf32> -> tensor<2xf32>
+    %y = qcc.linear %x, %w, %b {activation = "relu"} : (tensor<1x3x!qi>, tensor<2x3x!qw>, tensor<2xf32>) -> tensor<1x2x!qo>
+    return %y : tensor<1x2x!qo>
+  }
+
+  // CHECK-LABEL: func.func @pt2e_float_result
+  // CHECK: qcc.conv
+  // CHECK-SAME: qcc.requant = {act_times_w_scale = array<f32: 0.0100000007, 7.000000e-02>,
+  // CHECK-SAME: bias = array<f32: 1.000000e+00, -2.500000e+00>,
+  // CHECK-SAME: multiplier = array<f32: 0.0100000007, 7.000000e-02>,
+  // CHECK-SAME: output_max = 255 : i64, output_min = 0 : i64, output_zero_point = 0 : i64,
+  // CHECK-SAME: -> tensor<1x2x1x1xf32>
+  func.func @pt2e_float_result(%x: tensor<1x3x1x1x!qi>) -> tensor<1x2x1x1xf32> {
+    %w = qcc.constant dense<[[[[1]], [[2]], [[3]]], [[[-4]], [[5]], [[-128]]]]> : tensor<2x3x1x1xi8> -> tensor<2x3x1x1x!qw>
+    %b = qcc.constant dense<[1.0, -2.5]> : tensor<2xf32> -> tensor<2xf32>
+    %y = qcc.conv %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, activation = "relu"} : (tensor<1x3x1x1x!qi>, tensor<2x3x1x1x!qw>, tensor<2xf32>) -> tensor<1x2x1x1xf32>
+    return %y : tensor<1x2x1x1xf32>
+  }
+
+  // Must not fire: a float conv (float input) needs no constants.
+  // CHECK-LABEL: func.func @pt2e_float_conv
+  // CHECK-NOT: qcc.requant
+  func.func @pt2e_float_conv(%x: tensor<1x3x1x1xf32>, %w: tensor<2x3x1x1xf32>) -> tensor<1x2x1x1xf32> {
+    %y = qcc.conv %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : (tensor<1x3x1x1xf32>, tensor<2x3x1x1xf32>) -> tensor<1x2x1x1xf32>
+    return %y : tensor<1x2x1x1xf32>
+  }
 }

@@ -104,7 +104,7 @@ bool Importer::checkTopLevel(const json &doc) {
       return fail(std::string("schema: '") + key + "' is missing or has the wrong JSON type");
   if (doc.contains("numerics") &&
       (!doc["numerics"].is_string() || !parseNumericsProfile(doc["numerics"].get<std::string>())))
-    return fail("schema: 'numerics' must be \"fbgemm\" or \"onnxruntime\"");
+    return fail("schema: 'numerics' must be \"fbgemm\", \"onnxruntime\" or \"pt2e\"");
   return true;
 }
 
@@ -341,11 +341,13 @@ OwningOpRef<ModuleOp> Importer::run(std::string &errorOut) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(FileLineColLoc::get(&context, path, 0, 0));
   bool ok = false;
   try {
-    ok = parseJson(document) && checkTopLevel(document) && openTensors(document) &&
-         buildFunction(document, *module);
+    ok = parseJson(document) && checkTopLevel(document) && openTensors(document);
+    // Before the nodes: their verifiers consult the profile (a float-result
+    // conv is valid only under pt2e).
     if (ok && document.contains("numerics"))
       (*module)->setAttr(kNumericsAttrName,
                          StringAttr::get(&context, document["numerics"].get<std::string>()));
+    ok = ok && buildFunction(document, *module);
   } catch (const json::exception &e) {
     // A JSON value of an unexpected kind that a check above missed.
     ok = fail("schema: " + diagnosticSafe(e.what(), 300));

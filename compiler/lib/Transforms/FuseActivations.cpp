@@ -15,7 +15,8 @@
 //      add_relu / BNReLU likewise) gives the same integers. The fused clamp
 //      bounds are computed with the same quantize (qcc-prepare-constants).
 //    add, mul and batch_norm have no clamp_min / clamp_max, so only relu fuses
-//    into them.
+//    into them, nor into a conv or linear whose float result comes from
+//    quantized operands (pt2e; its float epilogue applies relu only).
 //
 // 2. float batch_norm after a float conv with constant weight (and bias) is
 //    folded into the conv: w' = w * g, b' = (b - mean) * g + beta with
@@ -71,6 +72,11 @@ LogicalResult fuseIntoProducer(Operation *act, StringRef kind, FloatAttr min, Fl
   bool hasBounds = llvm::isa<ConvOp, LinearOp>(producer);
   if (kind == "clamp" && !hasBounds)
     return rewriter.notifyMatchFailure(act, "producer has no clamp_min/clamp_max attributes");
+  // A float result of quantized operands (pt2e) applies relu in its float
+  // epilogue and has no clamp (its verifier refuses one).
+  if (kind == "clamp" && isQuantizedTensor(producer->getOperand(0).getType()) &&
+      !isQuantizedTensor(producer->getResult(0).getType()))
+    return rewriter.notifyMatchFailure(act, "a float result of quantized operands fuses relu only");
   if (producer->getResult(0).getType() != act->getResult(0).getType())
     return rewriter.notifyMatchFailure(act, "activation changes the result type");
 

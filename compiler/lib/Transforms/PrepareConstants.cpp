@@ -10,6 +10,10 @@
 //     reads them from here)
 //   integer_bias[j]      = the qint32 bias (onnxruntime profile: ONNX Runtime's
 //     multiplier, bias' = 0, this added to the integer sum); 0 under fbgemm
+//     (pt2e profile: multiplier and bias' from qcc_rt::pt2e_requant_channel,
+//     each rounded once from doubles; a float32 result of quantized operands
+//     gets multiplier = act_times_w_scale and bias = the float bias, what the
+//     kernels' float epilogue reads)
 //   weight_sum[j]        = sum of the stored weight integers of output channel j
 //   weight_zero_point[j], input_zero_point, output_zero_point,
 //   output_min, output_max  (the fused activation as integer clamp bounds)
@@ -76,8 +80,10 @@ std::optional<QuantizedGemm> asQuantizedGemm(Operation *op) {
                                          toDouble(linear.getClampMax()), false, 1};
                   })
                   .Default([](Operation *) { return std::nullopt; });
-  if (gemm && !isQuantizedTensor(gemm->output.getType()))
-    return std::nullopt; // float ops need no requantization
+  // Float ops need no constants; a float result of a quantized input (pt2e)
+  // needs the float epilogue's.
+  if (gemm && !isQuantizedTensor(gemm->input.getType()))
+    return std::nullopt;
   return gemm;
 }
 
@@ -104,7 +110,9 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
     return op->emitOpError("weight must be a constant to prepare requantization constants");
   auto inQuant = getPerTensorQuant(gemm.input.getType());
   auto outQuant = getPerTensorQuant(gemm.output.getType());
-  if (!inQuant || !outQuant)
+  // The verifier admits a float result of quantized operands under pt2e only.
+  const bool floatOutput = !isQuantizedTensor(gemm.output.getType());
+  if (!inQuant || (!outQuant && !floatOutput))
     return op->emitOpError("input and output must be quantized per tensor");
 
   auto wType = llvm::cast<RankedTensorType>(gemm.weight.getType());
@@ -129,7 +137,8 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
     return op->emitOpError("unsupported weight quantization");
   }
 
-  const bool onnxRuntime = getNumericsProfile(op) == NumericsProfile::OnnxRuntime;
+  const NumericsProfile profile = getNumericsProfile(op);
+  const bool onnxRuntime = profile == NumericsProfile::OnnxRuntime;
   SmallVector<float> bias(channels, 0.0f);
   SmallVector<int32_t> integerBias(channels, 0);
   if (gemm.bias) {
@@ -141,9 +150,9 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
       for (auto [j, v] : llvm::enumerate(values.getValues<APInt>()))
         integerBias[j] = static_cast<int32_t>(v.getSExtValue());
     } else {
-      return op->emitOpError() << "bias must be a constant, f32 under the fbgemm numerics and "
-                                  "qint32 under onnxruntime (profile "
-                               << numericsProfileName(getNumericsProfile(op)) << ")";
+      return op->emitOpError() << "bias must be a constant, f32 under the fbgemm and pt2e "
+                                  "numerics and qint32 under onnxruntime (profile "
+                               << numericsProfileName(profile) << ")";
     }
   }
 
@@ -157,11 +166,26 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
         isSigned ? value.getSExtValue() : static_cast<int64_t>(value.getZExtValue());
 
   float inScale = static_cast<float>(inQuant.getScale());
-  float outScale = static_cast<float>(outQuant.getScale());
+  float outScale = outQuant ? static_cast<float>(outQuant.getScale()) : 1.0f;
   SmallVector<float> actTimesWScale(channels), multiplier(channels), scaledBias(channels);
   SmallVector<int32_t> weightSum(channels), weightZeroPoint(channels);
   for (int64_t j = 0; j < channels; ++j) {
-    if (onnxRuntime) {
+    if (floatOutput) {
+      qcc_rt::RequantChannel c = qcc_rt::pt2e_float_output_channel(
+          inScale, static_cast<float>(wScales[j]), bias[j]);
+      actTimesWScale[j] = c.act_times_w_scale;
+      multiplier[j] = c.multiplier;
+      scaledBias[j] = c.bias;
+    } else if (profile == NumericsProfile::Pt2e) {
+      // The reference's quantize multiplies by the float reciprocal of its
+      // double scale.
+      qcc_rt::RequantChannel c = qcc_rt::pt2e_requant_channel(
+          inScale, static_cast<float>(wScales[j]), qcc_rt::pt2e_inverse_scale(outQuant.getScale()),
+          bias[j]);
+      actTimesWScale[j] = c.act_times_w_scale;
+      multiplier[j] = c.multiplier;
+      scaledBias[j] = c.bias;
+    } else if (onnxRuntime) {
       float wScale = static_cast<float>(wScales[j]);
       actTimesWScale[j] = inScale * wScale;
       multiplier[j] = qcc_rt::onnxruntime_requant_multiplier(inScale, wScale, outScale);
@@ -177,10 +201,15 @@ FailureOr<DictionaryAttr> computeRequant(const QuantizedGemm &gemm) {
     weightZeroPoint[j] = static_cast<int32_t>(wZeroPoints[j]);
   }
 
-  int64_t qmin = outQuant.getStorageTypeMin(), qmax = outQuant.getStorageTypeMax();
-  int64_t outZp = outQuant.getZeroPoint();
+  // A float result has no integer range (its relu is the float epilogue's).
+  int64_t qmin = outQuant ? outQuant.getStorageTypeMin() : 0;
+  int64_t qmax = outQuant ? outQuant.getStorageTypeMax() : 255;
+  int64_t outZp = outQuant ? outQuant.getZeroPoint() : 0;
   int64_t outMin = qmin, outMax = qmax;
-  if (gemm.activation == "relu") {
+  if (floatOutput) {
+    // No integer bounds: the verifier allows none or relu, which the float
+    // epilogue applies itself (the packer's relu flag).
+  } else if (gemm.activation == "relu") {
     outMin = outZp; // quantize(0) == zp
   } else if (gemm.activation == "clamp") {
     float scale = static_cast<float>(outQuant.getScale());

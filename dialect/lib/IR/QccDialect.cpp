@@ -19,11 +19,21 @@ std::optional<NumericsProfile> qcc::parseNumericsProfile(llvm::StringRef name) {
     return NumericsProfile::Fbgemm;
   if (name == "onnxruntime")
     return NumericsProfile::OnnxRuntime;
+  if (name == "pt2e")
+    return NumericsProfile::Pt2e;
   return std::nullopt;
 }
 
 const char *qcc::numericsProfileName(NumericsProfile profile) {
-  return profile == NumericsProfile::OnnxRuntime ? "onnxruntime" : "fbgemm";
+  switch (profile) {
+  case NumericsProfile::OnnxRuntime:
+    return "onnxruntime";
+  case NumericsProfile::Pt2e:
+    return "pt2e";
+  case NumericsProfile::Fbgemm:
+    break;
+  }
+  return "fbgemm";
 }
 
 NumericsProfile qcc::getNumericsProfile(Operation *op) {
@@ -43,6 +53,6 @@ LogicalResult QccDialect::verifyOperationAttribute(Operation *op, NamedAttribute
   auto name = llvm::dyn_cast<StringAttr>(attribute.getValue());
   if (!llvm::isa<ModuleOp>(op) || !name || !parseNumericsProfile(name.getValue()))
     return op->emitError() << "'" << kNumericsAttrName
-                           << "' must be \"fbgemm\" or \"onnxruntime\" on the module";
+                           << "' must be \"fbgemm\", \"onnxruntime\" or \"pt2e\" on the module";
   return success();
 }

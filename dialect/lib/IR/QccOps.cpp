@@ -89,11 +89,37 @@ static LogicalResult verifyBiasKind(Operation *op, Value bias, Value output) {
   return success();
 }
 
+/// Operand kinds of conv and linear: all quantized, all float, or, under the
+/// pt2e numerics profile only, quantized input and weight with a float32
+/// result (PT2E leaves a conv's or linear's output float when a float op
+/// consumes it: the result is the dequantized exact sum plus the bias).
+static LogicalResult verifyGemmKinds(Operation *op, Value input, Value weight, Value output,
+                                     StringRef activation) {
+  bool floatResult = isQuantizedTensor(input.getType()) && isQuantizedTensor(weight.getType()) &&
+                     getElementTypeOrNull(output.getType()).isF32();
+  if (!floatResult)
+    return verifySameKind(op, {input, weight, output});
+  NumericsProfile profile = getNumericsProfile(op);
+  if (profile != NumericsProfile::Pt2e)
+    return op->emitOpError() << "a float32 result of a quantized input and weight is defined "
+                                "only under the pt2e numerics profile (this module's is "
+                             << numericsProfileName(profile) << ")";
+  // The float epilogue applies relu only; a clamp would be a float clamp op.
+  if (activation != "none" && activation != "relu")
+    return op->emitOpError() << "a float32 result of a quantized input and weight takes "
+                                "activation none or relu, got '"
+                             << activation << "'";
+  return success();
+}
+
 /// Checks shared by conv and conv_transpose: static shapes, ranks, groups,
 /// bias, kinds and quantization. Returns the number of output channels
-/// (weight dim 0 for conv, dim 1 times groups for conv_transpose).
+/// (weight dim 0 for conv, dim 1 times groups for conv_transpose). `activation`
+/// is conv's (a float result of quantized operands is conv's and linear's
+/// only); conv_transpose passes none.
 static FailureOr<int64_t> verifyConvCommon(Operation *op, Value input, Value weight, Value bias,
-                                           Value output, int64_t groups, bool transposed) {
+                                           Value output, int64_t groups, bool transposed,
+                                           std::optional<StringRef> activation) {
   if (failed(verifyStaticShapes(op)))
     return failure();
   ArrayRef<int64_t> in = shapeOf(input), w = shapeOf(weight);
@@ -116,14 +142,17 @@ static FailureOr<int64_t> verifyConvCommon(Operation *op, Value input, Value wei
                              << *outChannels << "]";
   if (failed(verifyBiasKind(op, bias, output)))
     return failure();
-  if (failed(verifySameKind(op, {input, weight, output})) || failed(verifyQuantParams(op)))
+  LogicalResult kinds = activation ? verifyGemmKinds(op, input, weight, output, *activation)
+                                   : verifySameKind(op, {input, weight, output});
+  if (failed(kinds) || failed(verifyQuantParams(op)))
     return failure();
   return *outChannels;
 }
 
 LogicalResult ConvOp::verify() {
   FailureOr<int64_t> outChannels = verifyConvCommon(*this, getInput(), getWeight(), getBias(),
-                                                    getOutput(), getGroups(), /*transposed=*/false);
+                                                    getOutput(), getGroups(), /*transposed=*/false,
+                                                    getActivation());
   if (failed(outChannels))
     return failure();
   ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
@@ -156,7 +185,8 @@ LogicalResult ConvOp::verify() {
 
 LogicalResult ConvTransposeOp::verify() {
   FailureOr<int64_t> outChannels = verifyConvCommon(*this, getInput(), getWeight(), getBias(),
-                                                    getOutput(), getGroups(), /*transposed=*/true);
+                                                    getOutput(), getGroups(), /*transposed=*/true,
+                                                    std::nullopt);
   if (failed(outChannels))
     return failure();
   ArrayRef<int64_t> in = shapeOf(getInput()), w = shapeOf(getWeight());
@@ -213,7 +243,7 @@ static LogicalResult verifyLinearShapes(Operation *op, Value input, Value weight
 }
 
 LogicalResult LinearOp::verify() {
-  if (failed(verifySameKind(*this, {getInput(), getWeight(), getOutput()})) ||
+  if (failed(verifyGemmKinds(*this, getInput(), getWeight(), getOutput(), getActivation())) ||
       failed(verifyActivation(*this, getActivation(), /*hasBoundAttrs=*/true, getClampMin(),
                               getClampMax())))
     return failure();

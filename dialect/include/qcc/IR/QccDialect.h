@@ -12,8 +12,11 @@ namespace qcc {
 
 /// Whose formulas a model's integer ops reproduce (docs/numerics.md). The
 /// frontend records it in the model file; the importer puts it on the module
-/// as the string attribute `qcc.numerics` ("fbgemm" when absent).
-enum class NumericsProfile { Fbgemm, OnnxRuntime };
+/// as the string attribute `qcc.numerics` ("fbgemm" when absent). Pt2e: a
+/// PyTorch 2 export (PT2E / torchao) converted graph, whose conv and linear
+/// requantize as its float dequantize -> op -> quantize would with exact
+/// arithmetic, and may leave a conv's or linear's result float.
+enum class NumericsProfile { Fbgemm, OnnxRuntime, Pt2e };
 
 inline constexpr llvm::StringLiteral kNumericsAttrName = "qcc.numerics";
 

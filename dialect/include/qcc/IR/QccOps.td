@@ -128,6 +128,9 @@ def Qcc_ConvOp : Qcc_Op<"conv"> {
     output channel (axis 0). Padding is filled with the input zero point.
     The bias is float32 (PyTorch), or qint32 (ONNX: an integer added to the
     exact sum, under the `onnxruntime` numerics profile).
+    Under the `pt2e` numerics profile the result may be float32 with a
+    quint8 input and a qint8 weight: the dequantized exact sum plus the
+    float32 bias, then the fused relu if any (activation none or relu).
   }];
   let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_Tensor>:$bias,
                    DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
@@ -160,7 +163,9 @@ def Qcc_ConvTransposeOp : Qcc_Op<"conv_transpose"> {
 def Qcc_LinearOp : Qcc_Op<"linear"> {
   let summary = "y = x W^T + b over the last dimension, optional fused activation";
   let description = [{
-    The bias is float32, or qint32 as for `conv`.
+    The bias is float32, or qint32 as for `conv`. A float32 result of a
+    quantized input and weight is allowed under the `pt2e` profile, as for
+    `conv`.
   }];
   let arguments = (ins Qcc_Tensor:$input, Qcc_Tensor:$weight, Optional<Qcc_Tensor>:$bias,
                    Qcc_ActivationAttr:$activation,
