@@ -158,3 +158,26 @@ class OnnxRuntimeReference:
             if name in keys and name not in found:
                 found[name] = qcc_codes(array)
         return found
+
+
+class Pt2eReference:
+    """A PT2E graph (qcc._pt2e): the converted GraphModule run by PyTorch. Keys
+    are its fx nodes (what qcc._pt2e puts in Graph.sources); its recorder copies
+    every result when its node ran. Integer tensors are codes (int8 ones shifted
+    by +128, as qcc stores them)."""
+
+    def __init__(self, gm):
+        self.gm = gm
+
+    def outputs(self, inputs):
+        with torch.no_grad():
+            out = self.gm(*inputs)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        return [qcc_codes(_numpy(o)) for o in outs]
+
+    def values(self, inputs, keys):
+        from ._pt2e import record as record_pt2e
+
+        results = record_pt2e(self.gm, tuple(inputs))
+        return {k: qcc_codes(_numpy(results[k])) for k in keys
+                if isinstance(results.get(k), torch.Tensor)}

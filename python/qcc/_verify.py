@@ -5,7 +5,7 @@ per_layer=True, the same per layer, each layer fed the reference's own inputs
 (qcc._layers).
 
 Each kind of model has a *frontend* (`_frontend_for`): an object with
-- `kind`: a short name ("torch", "onnx");
+- `kind`: a short name ("torch", "onnx", "pt2e");
 - `export(path) -> (json_path, sources)`: writes the qcc model PATH.json (+
   .safetensors) and returns Graph.sources (qcc value name -> reference key);
 - `reference`: its reference adapter (qcc._references: `outputs(inputs)`,
@@ -24,7 +24,7 @@ import torch
 
 from . import _compile, _layers, _safetensors
 from ._cpu import onnxruntime_numerics, torch_numerics
-from ._references import OnnxRuntimeReference, TorchReference
+from ._references import OnnxRuntimeReference, Pt2eReference, TorchReference
 
 
 def _output_scales(model_json: Path):
@@ -122,6 +122,34 @@ class OnnxFrontend:
         return import_with_sources(source, path, self.input_shapes)
 
 
+class Pt2eFrontend:
+    """PT2E graphs (qcc._pt2e: a convert_pt2e GraphModule, an ExportedProgram or
+    a .pt2 path), PyTorch running the converted graph as the reference."""
+    kind = "pt2e"
+
+    def __init__(self, model, inputs):
+        from . import _pt2e
+
+        if isinstance(inputs, torch.Tensor):
+            inputs = (inputs,)
+        self.model, self.inputs = model, tuple(inputs)
+        self.compiled_inputs = self.inputs
+        self.gm = _pt2e.load(model)
+        self.reference = Pt2eReference(self.gm)
+
+    def default_numerics(self, target):
+        from ._pt2e import NUMERICS
+        return NUMERICS
+
+    def export(self, path):
+        from ._pt2e import export_with_sources
+
+        json_path, sources, _, gm = export_with_sources(self.gm, self.inputs, path)
+        if gm is not self.gm:  # the sources' keys are nodes of the graph exported
+            self.gm = self.reference.gm = gm
+        return json_path, sources
+
+
 def _is_onnx(model):
     if isinstance(model, (str, Path)):
         return str(model).endswith(".onnx")
@@ -132,10 +160,12 @@ def _frontend_for(model, inputs, torch_threads=1):
     """The frontend for `model`'s kind."""
     if _is_onnx(model):
         return OnnxFrontend(model, inputs)
-    # PT2E hook: a GraphModule with torch.ops.quantized_decomposed ops, a
-    # torch.export.ExportedProgram or a .pt2 path gets its own frontend here
-    # (export through the PT2E exporter, a reference adapter keyed by its
-    # Graph.sources keys), before the eager/FX branch below.
+    # PT2E: a GraphModule with torch.ops.quantized_decomposed ops, a
+    # torch.export.ExportedProgram or a .pt2 path (before the eager/FX branch:
+    # such a GraphModule is a torch.nn.Module too).
+    from ._pt2e import is_pt2e
+    if is_pt2e(model):
+        return Pt2eFrontend(model, inputs)
     if isinstance(model, torch.nn.Module):
         return TorchFrontend(model, inputs, torch_threads)
     raise TypeError(f"qcc.verify takes a PyTorch module or an ONNX model (a .onnx path or an "
