@@ -219,7 +219,21 @@ class Converter:
         return self._dequantized[q.value]
 
     def add_node(self, op, inputs, meta, attrs=None, name=None):
-        return self.graph.add_node(name or self.node.name, op, inputs, [meta], attrs)[0]
+        return self.graph.add_node(name or self.display_name(self.node), op, inputs, [meta],
+                                   attrs)[0]
+
+    @staticmethod
+    def display_name(node):
+        """The module path of a conv / linear (as eager models name layers),
+        else the module path and the FX node name."""
+        stack = node.meta.get("nn_module_stack") or {}
+        path = list(stack.values())[-1][0] if stack else ""
+        if not path:
+            return node.name
+        weighted = getattr(node.target, "overloadpacket", None) in (
+            torch.ops.aten.conv1d, torch.ops.aten.conv2d, torch.ops.aten.conv3d,
+            torch.ops.aten.linear)
+        return path if weighted else f"{path}.{node.name}"
 
     def tensor(self, base, meta, storage, array):
         """A constant tensor, stored once per distinct content."""

@@ -33,7 +33,8 @@ def _scalar(state, what):
 
 def activation_qparams(scale, zero_point, qmin, qmax, dtype):
     """Per-tensor activation parameters of a quantize/dequantize op, in the
-    quint8 domain; only the full uint8 / int8 ranges are representable."""
+    quint8 domain. A range narrower than the dtype's (reduce_range) is a
+    clamp after quantizing to the whole range (the same codes)."""
     scale = float(_scalar(scale, "the scale"))
     zp = int(_scalar(zero_point, "the zero point"))
     dtype, qmin, qmax = _scalar(dtype, "the dtype"), _scalar(qmin, "quant_min"), \
@@ -44,12 +45,10 @@ def activation_qparams(scale, zero_point, qmin, qmax, dtype):
     if dtype not in ranges:
         raise Pt2eError(f"activations of dtype {dtype} are not supported (uint8 and int8 are)")
     lo, hi, shift = ranges[dtype]
-    if (qmin, qmax) != (lo, hi):
-        raise Pt2eError(f"quantization range [{qmin}, {qmax}] is narrower than {dtype}'s "
-                        f"[{lo}, {hi}]; qcc's activations use the whole range")
-    if not lo <= zp <= hi:
-        raise Pt2eError(f"zero point {zp} is outside [{lo}, {hi}]")
-    return QParams(scale, zp + shift, dtype == torch.int8)
+    if not lo <= qmin <= zp <= qmax <= hi:
+        raise Pt2eError(f"zero point {zp} and range [{qmin}, {qmax}] do not fit {dtype} "
+                        "(quant_min <= zero point <= quant_max)")
+    return QParams(scale, zp + shift, dtype == torch.int8, qmin + shift, qmax + shift)
 
 
 def quant_meta(shape, qp):
@@ -75,6 +74,12 @@ def describe(state):
 def quantize_per_tensor(cv, node, x, scale, zero_point, qmin, qmax, dtype):
     qp = activation_qparams(scale, zero_point, qmin, qmax, dtype)
     q = realize(cv, x, qp, cv.shape(node))
+    if (qp.qmin, qp.qmax) != (0, 255) and not isinstance(x, Chain):
+        # A lookup table already holds the narrower range's codes.
+        bounds = {"min": qp.scale * (qp.qmin - qp.zero_point),
+                  "max": qp.scale * (qp.qmax - qp.zero_point)}
+        q = replace(q, value=cv.add_node("clamp", [q.value], q.meta, bounds,
+                                         name=f"{node.name}.range"))
     cv.note_source(q.value, node)
     return q
 
@@ -177,7 +182,7 @@ def bias_operand(cv, node, bias, channels):
     data = bias.value.detach().cpu().reshape(-1).numpy()
     if data.size != channels:
         raise Pt2eError(f"the bias has {data.size} elements for {channels} output channels")
-    return cv.tensor(f"{node.name}.bias", TMeta((channels,), torch.float32), "F32", data)
+    return cv.tensor(f"{cv.display_name(node)}.bias", TMeta((channels,), torch.float32), "F32", data)
 
 
 def dequant_operand(state, what="the input"):
@@ -259,7 +264,7 @@ def _weighted_op(cv, node, op, x, w, bias, attrs):
     """Pending conv / linear: exact integer sums, requantized to the quantize
     that reads it, or a float result."""
     x = dequant_operand(x)
-    name = node.name
+    name = cv.display_name(node)
     channels = w.data.shape[0]
 
     def inputs():
@@ -270,8 +275,11 @@ def _weighted_op(cv, node, op, x, w, bias, attrs):
         return cv.add_node(op, inputs(), meta, {**attrs, **_act_attrs(act)}, name=name)
 
     def emit_float(act):
-        return cv.add_node(op, inputs(), cv.float_meta(node), {**attrs, **_act_attrs(act)},
-                           name=name)
+        # A float result takes a fused relu; a clamp follows as its own op.
+        fused = act if act[0] != "clamp" else NONE
+        value = cv.add_node(op, inputs(), cv.float_meta(node), {**attrs, **_act_attrs(fused)},
+                            name=name)
+        return _float_act(cv, node, value, act) if fused is NONE else value
     return Pending(node, emit_quant, emit_float)
 
 
@@ -362,8 +370,9 @@ def _lookup(cv, chain, qp, meta):
         kwargs = {k: (cv.results.get(a, a) if isinstance(a, torch.fx.Node) else a)
                   for k, a in n.kwargs.items()}
         x = n.target(*args, **kwargs)
-    out_dtype, out_lo, out_hi, out_zp = (torch.int8, -128, 127, qp.zero_point - 128) \
-        if qp.signed else (torch.uint8, 0, 255, qp.zero_point)
+    shift = 128 if qp.signed else 0
+    out_dtype = torch.int8 if qp.signed else torch.uint8
+    out_lo, out_hi, out_zp = qp.qmin - shift, qp.qmax - shift, qp.zero_point - shift
     q = _qd().quantize_per_tensor(x, qp.scale, out_zp, out_lo, out_hi, out_dtype)
     table = (q.to(torch.int16) + (128 if qp.signed else 0)).to(torch.uint8).numpy()
     name = chain.nodes[0].name

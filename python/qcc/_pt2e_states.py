@@ -52,6 +52,8 @@ class QParams:
     scale: float
     zero_point: int  # shifted by +128 for int8
     signed: bool     # the reference tensor is int8
+    qmin: int = 0    # the quantize's range, shifted like the zero point
+    qmax: int = 255
 
 
 @dataclass(frozen=True)
