@@ -12,6 +12,8 @@ std::optional<Numerics> parseNumerics(llvm::StringRef name) {
     return Numerics::OnnxRuntime;
   if (name == "onnxruntime-avx2")
     return Numerics::OnnxRuntimeAvx2;
+  if (name == "pt2e")
+    return Numerics::Pt2e;
   return std::nullopt;
 }
 
@@ -25,6 +27,8 @@ const char *numericsName(Numerics numerics) {
     return "onnxruntime";
   case Numerics::OnnxRuntimeAvx2:
     return "onnxruntime-avx2";
+  case Numerics::Pt2e:
+    return "pt2e";
   }
   return "unknown";
 }

@@ -158,8 +158,21 @@ namespace {
 
 LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef activation) {
   Value a = op->getOperand(0), b = op->getOperand(1), out = op->getResult(0);
+  // A float add of same-shape operands (a pt2e residual after a conv with a
+  // float result): IEEE addition, exact whatever the layout or order.
+  auto isF32 = [](Value v) { return tensorType(v).getElementType().isF32(); };
+  if (isAdd && isF32(a) && isF32(b) && isF32(out) &&
+      tensorType(a).getShape() == tensorType(out).getShape() &&
+      tensorType(b).getShape() == tensorType(out).getShape() &&
+      (activation == "none" || activation == "relu")) {
+    parallelCall(e, tensorType(out).getNumElements(), kElementAlign,
+                 "qcc_rt::add_float(" + e.ref(a) + ", " + e.ref(b) + ", " + e.ref(out) +
+                     ", begin, end, " + (activation == "relu" ? "true" : "false") + ")");
+    return success();
+  }
   if (!isQuint8(a) || !isQuint8(b) || !isQuint8(out))
-    return unsupported(op, "only quint8 operands are implemented");
+    return unsupported(op, "only quint8 operands (and float adds of equal shapes) are "
+                           "implemented");
   bool broadcasts = tensorType(a).getShape() != tensorType(out).getShape() ||
                     tensorType(b).getShape() != tensorType(out).getShape();
   if (broadcasts && isAdd && tensorType(a).getShape() != tensorType(out).getShape())

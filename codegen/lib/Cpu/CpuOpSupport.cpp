@@ -57,20 +57,29 @@ std::string int64List(ArrayRef<int64_t> values) {
 FailureOr<std::vector<uint8_t>> packConv(Operation *op, CpuEmitter &e, Value input, Value weight,
                                          Value bias, Value output,
                                          const qcc_rt::Conv2dShape &shape) {
-  if (!isQuint8(input) || !isQuint8(output))
+  // pt2e: a float32 result of a quantized conv / linear (the verifier allows
+  // it under that profile only) takes the kernels' float epilogue.
+  const bool floatOutput = isPt2e(e.getOptions().numerics) &&
+                           getElementTypeOrNull(output.getType()).isF32();
+  if (!isQuint8(input) || (!isQuint8(output) && !floatOutput))
     return unsupported(op, "activations must be per-tensor quint8");
   FailureOr<Requant> requant = readRequant(op);
   if (failed(requant))
     return failure();
-  return packConvWithQParams(op, e, weight, bias, *perTensor(input), *perTensor(output),
-                             /*relu=*/false, shape, &*requant);
+  // A float result's relu is the float epilogue's (the packer's flag); the
+  // quantized result's is already in the requantization's output range.
+  bool relu = floatOutput && op->getAttrOfType<StringAttr>("activation") &&
+              op->getAttrOfType<StringAttr>("activation").getValue() == "relu";
+  return packConvWithQParams(op, e, weight, bias, *perTensor(input),
+                             floatOutput ? QuantParams{1.0f, 0} : *perTensor(output), relu,
+                             shape, &*requant, floatOutput);
 }
 
 FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e, Value weight,
                                                     Value bias, QuantParams input,
                                                     QuantParams output, bool relu,
                                                     const qcc_rt::Conv2dShape &shape,
-                                                    const Requant *requant) {
+                                                    const Requant *requant, bool floatOutput) {
   auto weightData = constantData(weight);
   auto weightQuant = getQuantizedElementType(weight.getType());
   if (!weightData || !weightQuant || !weightQuant.isSigned() ||
@@ -116,6 +125,13 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
     q.bias = biasValues.data();
   }
   q.saturating_pairs = saturatesPairs(numerics);
+  // pt2e conv and linear (those with qcc.requant): the reference's float conv
+  // has no int16 pairs to saturate. Projections inside other ops (attention)
+  // keep FBGEMM's formulas, as every op but conv and linear does.
+  q.pt2e = isPt2e(numerics) && requant;
+  q.float_output = floatOutput;
+  if (q.pt2e)
+    q.fbgemm_depthwise_pairs = false;
   if (isOnnxRuntime(numerics)) {
     q.fbgemm_depthwise_pairs = false; // ONNX Runtime's depthwise sums are exact
     // ...also on AVX2: its depthwise kernels (one channel per group) widen to
@@ -153,8 +169,12 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
                            ? "conv2d_depthwise"
                            : "conv2d_gemm";
   int64_t rows = qcc_rt::conv2d_rows(blob.data());
+  // A float32 output (kFlagFloatOutput) is passed as its buffer's address.
+  std::string out = e.ref(output);
+  if (header.flags & qcc_rt::kFlagFloatOutput)
+    out = "reinterpret_cast<uint8_t *>(" + out + ")";
   std::string call = e.isaNamespace() + "::" + kernel + "(weights + " + std::to_string(offset) +
-                     ", " + e.ref(input) + ", " + e.ref(output) + ", scratch + thread * " +
+                     ", " + e.ref(input) + ", " + out + ", scratch + thread * " +
                      std::to_string(scratch) + ", begin, end)";
   parallelCall(e, rows, kConvRowAlign, call);
 }

@@ -64,13 +64,15 @@ mlir::FailureOr<std::vector<uint8_t>> packConv(mlir::Operation *op, CpuEmitter &
                                                const qcc_rt::Conv2dShape &shape);
 /// The same with the activations' quantization given explicitly (blocks whose
 /// inner steps have recorded qparams: attention projections, LSTM gates), and
-/// the compiler's requantization constants when the op has them.
+/// the compiler's requantization constants when the op has them; floatOutput:
+/// the pt2e float32 result (the kernels' float epilogue, `relu` applied there).
 mlir::FailureOr<std::vector<uint8_t>> packConvWithQParams(mlir::Operation *op, CpuEmitter &e,
                                                           mlir::Value weight, mlir::Value bias,
                                                           QuantParams input, QuantParams output,
                                                           bool relu,
                                                           const qcc_rt::Conv2dShape &shape,
-                                                          const Requant *requant = nullptr);
+                                                          const Requant *requant = nullptr,
+                                                          bool floatOutput = false);
 /// Emits the parallel kernel call for a packed blob.
 void emitPackedCall(mlir::Operation *op, CpuEmitter &e, llvm::ArrayRef<uint8_t> blob,
                     mlir::Value input, mlir::Value output);

@@ -24,6 +24,10 @@ public:
     if (isOnnxRuntime(options.numerics))
       return module.emitError("the onnxruntime numerics profile (ONNX models) is not supported "
                               "by --target=cuda yet; use --target=cpu");
+    // ...its conv constants are FBGEMM's and it has no float-result conv.
+    if (isPt2e(options.numerics))
+      return module.emitError("the pt2e numerics profile (PyTorch 2 export models) is not "
+                              "supported by --target=cuda yet; use --target=cpu");
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return module.emitError("the module has no @main function");

@@ -2,7 +2,7 @@
 //
 //   qcc MODEL.json -o OUT --emit=mlir|mlir-optimized [--print-ir-after-all]
 //   qcc MODEL.json -o DIR --target=cpu [--name=NAME]
-//       [--cpu=auto|native|avx512vnni|avx2|generic] [--numerics=fbgemm|fbgemm-avx2]
+//       [--cpu=auto|native|avx512vnni|avx2|generic] [--numerics=fbgemm|fbgemm-avx2|...]
 //       [--weights=embedded|file]
 //   qcc MODEL.json -o DIR --target=cuda [--name=NAME] [--max-batch=N]
 //
@@ -68,7 +68,9 @@ cl::opt<std::string> numerics("numerics",
                                        "PyTorch on VNNI CPUs) or fbgemm-avx2 (plus the int16 "
                                        "pair saturation of PyTorch on AVX2-only CPUs); for ONNX "
                                        "models onnxruntime (the default for them) or "
-                                       "onnxruntime-avx2 (ONNX Runtime's AVX2 saturation)"),
+                                       "onnxruntime-avx2 (ONNX Runtime's AVX2 saturation); "
+                                       "for PyTorch 2 export (pt2e) models pt2e (the default "
+                                       "for them)"),
                               cl::init("fbgemm"), cl::cat(qccCategory));
 cl::opt<int64_t> maxBatch("max-batch",
                           cl::desc("CUDA: the largest run-time batch (a multiple of the exported "
@@ -126,10 +128,13 @@ bool emitSources(const qcc::TargetEmitter &backend, ModuleOp module) {
   qcc::EmitOptions options;
   options.name = modelName;
   options.numerics = *qcc::parseNumerics(numerics);
-  // An ONNX model follows its recorded profile; the default (fbgemm) means "exact sums".
-  if (qcc::getNumericsProfile(module) == qcc::NumericsProfile::OnnxRuntime &&
-      options.numerics == qcc::Numerics::Fbgemm)
+  // An ONNX or PT2E model follows its recorded profile; the default (fbgemm)
+  // means "exact sums".
+  qcc::NumericsProfile profile = qcc::getNumericsProfile(module);
+  if (profile == qcc::NumericsProfile::OnnxRuntime && options.numerics == qcc::Numerics::Fbgemm)
     options.numerics = qcc::Numerics::OnnxRuntime;
+  if (profile == qcc::NumericsProfile::Pt2e && options.numerics == qcc::Numerics::Fbgemm)
+    options.numerics = qcc::Numerics::Pt2e;
   options.separateWeights = weightsMode == WeightsMode::File;
   options.sourceName = llvm::sys::path::filename(inputPath).str();
   qcc::EmittedFiles files;
@@ -224,18 +229,22 @@ int main(int argc, char **argv) {
   });
 
   if (!qcc::parseNumerics(numerics)) {
-    llvm::errs() << inputPath << ": error: --numerics must be fbgemm, fbgemm-avx2, onnxruntime "
-                 << "or onnxruntime-avx2, got '"
+    llvm::errs() << inputPath << ": error: --numerics must be fbgemm, fbgemm-avx2, onnxruntime, "
+                 << "onnxruntime-avx2 or pt2e, got '"
                  << numerics << "'\n";
     return 1;
   }
   // The profile is the frontend's; --numerics picks a variant of it.
-  bool onnxModel = qcc::getNumericsProfile(*module) == qcc::NumericsProfile::OnnxRuntime;
-  bool onnxChoice = llvm::StringRef(numerics).starts_with("onnxruntime");
-  if (numerics != "fbgemm" && onnxModel != onnxChoice) {
+  qcc::NumericsProfile modelProfile = qcc::getNumericsProfile(*module);
+  llvm::StringRef choice(numerics);
+  qcc::NumericsProfile chosenProfile =
+      choice.starts_with("onnxruntime") ? qcc::NumericsProfile::OnnxRuntime
+      : choice == "pt2e"                ? qcc::NumericsProfile::Pt2e
+                                        : qcc::NumericsProfile::Fbgemm;
+  if (numerics != "fbgemm" && modelProfile != chosenProfile) {
     llvm::errs() << inputPath << ": error: --numerics=" << numerics << " does not apply to this "
                  << "model, whose frontend recorded the "
-                 << (onnxModel ? "onnxruntime" : "fbgemm") << " profile\n";
+                 << qcc::numericsProfileName(modelProfile) << " profile\n";
     return 1;
   }
   if (!report.empty() && report != "quant") {

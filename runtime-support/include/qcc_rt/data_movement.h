@@ -138,6 +138,17 @@ inline void relu_float(const float* in, float* out, int64_t begin, int64_t end) 
   for (int64_t i = begin; i < end; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];
 }
 
+// Float add of two same-shape tensors (torch.add: one rounding per element,
+// so any order gives the same bits), then relu as relu_float: the residual
+// add a pt2e graph runs in float after a conv with a float result.
+inline void add_float(const float* a, const float* b, float* out, int64_t begin, int64_t end,
+                      bool relu) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float y = a[i] + b[i];
+    out[i] = relu && y < 0.0f ? 0.0f : y;
+  }
+}
+
 template <class T>
 inline void copy_elements(const T* in, T* out, int64_t begin, int64_t end) {
   if (in != out) std::memcpy(out + begin, in + begin, (end - begin) * sizeof(T));

@@ -105,6 +105,50 @@ def v_float_tail(g, t):
     g["nodes"].append({"name": "tail", "op": "relu", "inputs": ["y"],
                        "outputs": [{"name": "z", "type": {"dtype": "float32", "shape": [1, 2, 6, 6]}}]})
     g["outputs"] = ["z"]
+# The pt2e profile (PyTorch 2 export): a conv whose float32 result joins a
+# float residual add with the dequantized input, relu, quantize; and a linear
+# head with a float32 result and fused relu.
+def v_pt2e_residual(g, t):
+    g["numerics"] = "pt2e"
+    weight = bytes((i * 37 + 11) % 256 for i in range(3 * 3 * 3 * 3))
+    t["conv1.weight"] = ("I8", [3, 3, 3, 3], weight)
+    t["conv1.bias"] = ("F32", [3], struct.pack("<3f", 0.5, -0.25, 0.125))
+    g["tensors"]["conv1.weight"] = {"dtype": "qint8", "shape": [3, 3, 3, 3],
+                                    "scales": [0.01, 0.02, 0.015], "zero_points": [0, 0, 0], "axis": 0}
+    g["tensors"]["conv1.bias"] = {"dtype": "float32", "shape": [3]}
+    act = {"dtype": "quint8", "shape": [1, 3, 8, 8], "scale": 0.05, "zero_point": 64}
+    flt = {"dtype": "float32", "shape": [1, 3, 8, 8]}
+    out = {"dtype": "quint8", "shape": [1, 3, 8, 8], "scale": 0.1, "zero_point": 0}
+    g["nodes"] = [
+        {"name": "quant", "op": "quantize", "inputs": ["x"], "outputs": [{"name": "xq", "type": act}]},
+        {"name": "conv1", "op": "conv", "inputs": ["xq", "conv1.weight", "conv1.bias"],
+         "outputs": [{"name": "c", "type": flt}],
+         "attrs": {"stride": [1, 1], "padding": [1, 1], "dilation": [1, 1], "groups": 1}},
+        {"name": "skip", "op": "dequantize", "inputs": ["xq"], "outputs": [{"name": "xf", "type": flt}]},
+        {"name": "add1", "op": "add", "inputs": ["c", "xf"], "outputs": [{"name": "s", "type": flt}]},
+        {"name": "relu1", "op": "relu", "inputs": ["s"], "outputs": [{"name": "r", "type": flt}]},
+        {"name": "requant", "op": "quantize", "inputs": ["r"], "outputs": [{"name": "rq", "type": out}]},
+        {"name": "dequant", "op": "dequantize", "inputs": ["rq"], "outputs": [{"name": "y", "type": flt}]},
+    ]
+def v_pt2e_linear_head(g, t):
+    g["numerics"] = "pt2e"
+    t["fc.weight"] = ("I8", [5, 6], bytes((i * 29 + 3) % 256 for i in range(30)))
+    t["fc.bias"] = ("F32", [5], struct.pack("<5f", 0.5, -0.25, 0.125, 1.0, -1.0))
+    g["tensors"] = {"fc.weight": {"dtype": "qint8", "shape": [5, 6], "scale": 0.02, "zero_point": 0},
+                    "fc.bias": {"dtype": "float32", "shape": [5]}}
+    del t["conv1.weight"], t["conv1.bias"]
+    g["inputs"] = [{"name": "x", "type": {"dtype": "float32", "shape": [2, 6]}}]
+    g["nodes"] = [
+        {"name": "quant", "op": "quantize", "inputs": ["x"],
+         "outputs": [{"name": "xq", "type": {"dtype": "quint8", "shape": [2, 6], "scale": 0.05, "zero_point": 64}}]},
+        {"name": "fc", "op": "linear", "inputs": ["xq", "fc.weight", "fc.bias"],
+         "outputs": [{"name": "y", "type": {"dtype": "float32", "shape": [2, 5]}}],
+         "attrs": {"activation": "relu"}},
+    ]
+# The same residual model without the profile: the float-result conv is refused.
+def v_pt2e_residual_as_fbgemm(g, t):
+    v_pt2e_residual(g, t)
+    del g["numerics"]
 # A hostile node name in a diagnostic: still one line.
 def v_hostile_name_error(g, t):
     n = node(g, "relu1")

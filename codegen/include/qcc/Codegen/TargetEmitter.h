@@ -37,13 +37,18 @@ enum class Numerics {
   /// OnnxRuntime plus the int16 pair saturation ONNX Runtime's AVX2 u8s8
   /// kernels add to conv and linear (not depthwise) on CPUs without VNNI.
   OnnxRuntimeAvx2,
+  /// PyTorch 2 export (PT2E / torchao) converted graphs (qcc.numerics =
+  /// "pt2e"): exact sums, conv/linear constants rounded once from doubles,
+  /// float32 results of quantized conv/linear; FBGEMM's formulas elsewhere.
+  Pt2e,
 };
-/// "fbgemm", "fbgemm-avx2", "onnxruntime", "onnxruntime-avx2".
+/// "fbgemm", "fbgemm-avx2", "onnxruntime", "onnxruntime-avx2", "pt2e".
 std::optional<Numerics> parseNumerics(llvm::StringRef name);
 const char *numericsName(Numerics numerics);
 inline bool isOnnxRuntime(Numerics numerics) {
   return numerics == Numerics::OnnxRuntime || numerics == Numerics::OnnxRuntimeAvx2;
 }
+inline bool isPt2e(Numerics numerics) { return numerics == Numerics::Pt2e; }
 /// Whether conv and linear sums saturate int16 pairs as the reference's AVX2
 /// kernels do (each profile's "-avx2" variant).
 inline bool saturatesPairs(Numerics numerics) {
