@@ -467,6 +467,10 @@ def _averaging(cv, node, x, op, attrs):
 @handler(aten.adaptive_avg_pool1d, aten.adaptive_avg_pool2d, aten.adaptive_avg_pool3d,
          aten._adaptive_avg_pool2d)
 def adaptive_avg_pool(cv, node, x, output_size):
+    if len(cv.shape(node)) == 4 and isinstance(x, Dequant):
+        # The graph's own formula: a float mean of the dequantized values
+        # (qcc's integer mean rounds its ties differently on ~10% of them).
+        return float_result(cv, node, "adaptive_avg_pool", [cv.dequantized(x)])
     return _averaging(cv, node, x, "adaptive_avg_pool", None)
 
 

@@ -38,20 +38,22 @@ LogicalResult emitRelayout(RelayoutOp op, CpuEmitter &e) {
 LogicalResult emitCat(CatOp op, CpuEmitter &e) {
   Value out = op.getOutput();
   auto outType = tensorType(out);
-  if (!isQuint8(out))
-    return unsupported(op, "only quint8 concatenation is implemented");
+  // Float concatenation (a region a pt2e graph keeps float) copies values.
+  bool isFloat = outType.getElementType().isF32();
+  if (!isQuint8(out) && !isFloat)
+    return unsupported(op, "only quint8 and float concatenation are implemented");
   int64_t rank = outType.getRank();
   int64_t dim = static_cast<int64_t>(op.getDim()); // I64Attr getters are uint64_t
   dim = dim < 0 ? dim + rank : dim;
   auto [rows, inner] = sliceView(outType, dim, getLayout(out) == Layout::ChannelsLast);
   int64_t outWidth = outType.getDimSize(dim) * inner, offset = 0;
   for (Value in : op.getInputs()) {
-    if (!isQuint8(in))
-      return unsupported(op, "only quint8 concatenation is implemented");
+    if (isFloat ? !tensorType(in).getElementType().isF32() : !isQuint8(in))
+      return unsupported(op, "the inputs must all be quint8 or all float");
     int64_t width = tensorType(in).getDimSize(dim) * inner;
     std::string call;
-    if (perTensor(in)->scale == perTensor(out)->scale &&
-        perTensor(in)->zeroPoint == perTensor(out)->zeroPoint) {
+    if (isFloat || (perTensor(in)->scale == perTensor(out)->scale &&
+        perTensor(in)->zeroPoint == perTensor(out)->zeroPoint)) {
       call = "qcc_rt::copy_columns(" + e.ref(in) + ", " + e.ref(out) + ", " +
              std::to_string(width) + ", " + std::to_string(outWidth) + ", " +
              std::to_string(offset) + ", begin, end)";

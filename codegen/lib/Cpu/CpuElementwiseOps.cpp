@@ -73,6 +73,18 @@ LogicalResult emitRelu(ReluOp op, CpuEmitter &e) {
 }
 
 LogicalResult emitClamp(ClampOp op, CpuEmitter &e) {
+  if (tensorType(op.getInput()).getElementType().isF32()) {
+    // A float clamp (relu6) in a region a pt2e graph keeps float.
+    // torch.clamp's bounds are the scalars as float; an absent one is open.
+    auto bound = [](std::optional<APFloat> v, const char *absent) {
+      return v ? floatLiteral(static_cast<float>(v->convertToDouble())) : std::string(absent);
+    };
+    parallelCall(e, tensorType(op.getInput()).getNumElements(), kElementAlign,
+                 "qcc_rt::clamp_float(" + e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) +
+                     ", " + bound(op.getMin(), "-HUGE_VALF") + ", " +
+                     bound(op.getMax(), "HUGE_VALF") + ", begin, end)");
+    return success();
+  }
   if (!isQuint8(op.getInput()))
     return unsupported(op, "only quint8 clamp is implemented");
   auto [min, max] = clampBounds(op.getMin(), op.getMax(), op.getInput());
@@ -170,9 +182,22 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
                      ", begin, end, " + (activation == "relu" ? "true" : "false") + ")");
     return success();
   }
+  if (!isAdd && isF32(a) && isF32(b) && isF32(out) && activation == "none") {
+    // A float mul (a pt2e squeeze-excitation gate): one rounding per element.
+    auto shape = broadcastShape(op, a, b, out);
+    if (failed(shape))
+      return failure();
+    e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
+             << ";\n";
+    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1,
+                 "qcc_rt::mul_float_broadcast(" + e.ref(a) + ", " + e.ref(b) + ", " +
+                     e.ref(out) + ", shape, begin, end)");
+    e.body() << "  }\n";
+    return success();
+  }
   if (!isQuint8(a) || !isQuint8(b) || !isQuint8(out))
-    return unsupported(op, "only quint8 operands (and float adds of equal shapes) are "
-                           "implemented");
+    return unsupported(op, "only quint8 operands (and float adds of equal shapes, float "
+                           "muls) are implemented");
   bool broadcasts = tensorType(a).getShape() != tensorType(out).getShape() ||
                     tensorType(b).getShape() != tensorType(out).getShape();
   if (broadcasts && isAdd && tensorType(a).getShape() != tensorType(out).getShape())
@@ -359,8 +384,18 @@ LogicalResult emitGelu(GeluOp op, CpuEmitter &e) {
 LogicalResult emitActivation(Operation *op, CpuEmitter &e, qcc_rt::Activation kind,
                              double alpha = 0.0) {
   Value in = op->getOperand(0), out = op->getResult(0);
+  if (tensorType(in).getElementType().isF32() && tensorType(out).getElementType().isF32() &&
+      (kind == qcc_rt::Activation::hardswish || kind == qcc_rt::Activation::hardsigmoid)) {
+    // PyTorch's float formula, in a region a pt2e graph keeps float.
+    const char *fn = kind == qcc_rt::Activation::hardswish ? "qcc_rt::hardswish_float("
+                                                           : "qcc_rt::hardsigmoid_float(";
+    parallelCall(e, tensorType(in).getNumElements(), kElementAlign,
+                 fn + e.ref(in) + ", " + e.ref(out) + ", begin, end)");
+    return success();
+  }
   if (!isQuint8(in) || !isQuint8(out))
-    return unsupported(op, "only per-tensor quint8 input and output are implemented");
+    return unsupported(op, "only per-tensor quint8 input and output are implemented "
+                           "(float: hardswish and hardsigmoid)");
   auto tables = activationTables(op, kind, alpha);
   if (!tables)
     return unsupported(op, "its quantization parameters are out of range");

@@ -161,6 +161,17 @@ LogicalResult emitAvgPool(AvgPoolOp op, CpuEmitter &e) {
 }
 
 LogicalResult emitAdaptiveAvgPool(AdaptiveAvgPoolOp op, CpuEmitter &e) {
+  if (tensorType(op.getInput()).getElementType().isF32() &&
+      tensorType(op.getInput()).getRank() == 4) {
+    // A float pool (a region a pt2e graph keeps float), channels-last.
+    if (getLayout(op.getInput()) != Layout::ChannelsLast)
+      return unsupported(op, "a float adaptive average pool reads channels-last input");
+    qcc_rt::Pool2dShape s = poolShape(op.getInput(), op.getOutput());
+    parallelCall(e, int64_t{s.batch} * s.out_h * s.out_w, 1,
+                 "qcc_rt::adaptive_avg_pool2d_float(" + e.ref(op.getInput()) + ", " +
+                     e.ref(op.getOutput()) + ", " + poolShapeLiteral(s) + ", begin, end)");
+    return success();
+  }
   if (failed(checkPool(op)))
     return failure();
   if (tensorType(op.getInput()).getRank() == 5) {

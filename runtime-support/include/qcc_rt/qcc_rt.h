@@ -8,6 +8,7 @@
 #include "qcc_rt/conv.h"
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/embedding.h"
+#include "qcc_rt/float_elementwise.h"
 #include "qcc_rt/normalization.h"
 #include "qcc_rt/recurrent.h"
 #include "qcc_rt/resize.h"

@@ -11,7 +11,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "common/broadcast_rows.h"
+#include "qcc_rt/broadcast_rows.h"
 #include "qcc_rt/activation.h"
 
 #if defined(__AVX2__) || defined(__AVX512BW__)

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "common/broadcast_rows.h"
+#include "qcc_rt/broadcast_rows.h"
 #include "qcc_rt/onnxruntime_ops.h"
 
 namespace qcc_rt {

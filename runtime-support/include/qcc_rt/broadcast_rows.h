@@ -1,5 +1,6 @@
-// Internal: the walk over the output rows of a BroadcastShape that every
-// broadcasting kernel shares (header-only; included by the per-ISA units).
+// The walk over the output rows of a BroadcastShape that every broadcasting
+// kernel shares (header-only: the per-ISA units and, for the float kernels of
+// float_elementwise.h, generated code include it).
 #pragma once
 
 #include <cstdint>
