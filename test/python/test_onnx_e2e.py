@@ -109,6 +109,20 @@ def test_full_range_weights(models, name):
     assert differing == 0
 
 
+@pytest.mark.parametrize("name,fmt", [("mobilenet_v2", "qop"), ("mobilenet_v3_large", "qdq"),
+                                      ("mobilenet_v3_large", "qop")])
+def test_layers_equal_onnxruntime(models, name, fmt, tmp_path):
+    """Per layer (qcc.verify per_layer=True: each layer fed ONNX Runtime's own
+    values): every layer equals ONNX Runtime's (ResNet-18 QDQ is in
+    test_layer_diff.py)."""
+    path, _ = models(name, fmt, True)
+    x = np.random.default_rng(3).standard_normal((1, 3, HW, HW)).astype(np.float32)
+    layers = qcc.verify(path, {"x": x}, per_layer=True, workdir=tmp_path, quiet=True,
+                        cpu="native")
+    assert len(layers) >= 50
+    assert [layer["name"] for layer in layers if layer["mismatched"]] == []
+
+
 def seven_bit_weights(model):
     """Halves the int8 weights (to -64..63) so that ONNX Runtime's AVX2 u8s8
     kernels cannot saturate an int16 pair sum on CPUs without VNNI (with the
