@@ -419,6 +419,24 @@ def mul(cv, node, a, b):
     return _binary(cv, node, "mul", a, b)
 
 
+@handler(aten.matmul, aten.bmm, aten.mm)
+def matmul(cv, node, a, b):
+    """Activation x activation product: qcc's matmul dequantizes, multiplies
+    in float and quantizes, as the graph does."""
+    if not (isinstance(a, Dequant) and isinstance(b, Dequant)):
+        return float_result(cv, node, "matmul", [as_float(cv, a), as_float(cv, b)])
+
+    def emit_quant(meta, act):
+        if act != NONE:
+            raise Pt2eError("an activation after matmul is not supported")
+        return cv.add_node("matmul", [a.q.value, b.q.value], meta)
+
+    def emit_float(act):
+        value = cv.add_node("matmul", [cv.dequantized(a), cv.dequantized(b)], cv.float_meta(node))
+        return _float_act(cv, node, value, act)
+    return Pending(node, emit_quant, emit_float)
+
+
 # ------------------------------------------------------------------ pools
 
 def _moves_values(cv, node, x, op, attrs=None):

@@ -129,6 +129,28 @@ def test_torchvision_per_layer(model, kind, tmp_path):
     assert len(convs) >= 20
 
 
+class _Attention(torch.nn.Module):
+    """A product of two activations (attention scores)."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = torch.nn.Linear(16, 16)
+        self.k = torch.nn.Linear(16, 16)
+
+    def forward(self, x):
+        return torch.matmul(self.q(x), self.k(x).transpose(-1, -2))
+
+
+@pytest.mark.parametrize("kind", QUANTIZERS)
+def test_matmul_of_activations(kind, tmp_path):
+    torch.manual_seed(0)
+    x = torch.randn(2, 8, 16, generator=torch.Generator().manual_seed(1))
+    gm = pm.convert(_Attention().eval(), (x,), kind)
+    layers = qcc.verify(gm, (x,), per_layer=True, workdir=tmp_path, quiet=True, cpu="native")
+    check_layers(layers)
+    assert "matmul" in {layer["op"] for layer in layers}
+
+
 # ------------------------------------------------------------ diagnostics
 
 class _Softmax(torch.nn.Module):
