@@ -1,5 +1,6 @@
 """The model being written: value types, the tensor table and the node list
 (docs/model-format.md)."""
+import json
 import math
 from dataclasses import dataclass, replace
 
@@ -137,6 +138,7 @@ class Graph:
         self.value_meta = {}
         self._node_names = set()
         self._tensor_cache = {}
+        self._array_cache = {}
 
     # ------------------------------------------------------------------ names
     def fresh_value(self, base):
@@ -187,6 +189,17 @@ class Graph:
         self._tensor_cache[key] = (tensor, name)
         return name
 
+    def add_array_tensor(self, base, meta, storage_dtype, array):
+        """Adds a constant numpy array of type `meta` (stored as safetensors
+        `storage_dtype`), once per distinct content; returns its value name."""
+        type_json = meta.to_json()
+        array = np.ascontiguousarray(array)
+        key = (repr(type_json), storage_dtype, array.tobytes())
+        if key not in self._array_cache:
+            self._array_cache[key] = self.add_raw_tensor(base, meta, type_json, storage_dtype,
+                                                         array)
+        return self._array_cache[key]
+
     def add_raw_tensor(self, base, meta, type_json, storage_dtype, array):
         name = self.fresh_value(base)
         self.tensor_types[name] = type_json
@@ -216,14 +229,20 @@ class Graph:
         self.nodes.append(node)
         return [r["name"] for r in results]
 
-    def to_json(self, tensor_file, producer):
-        return {
-            "format": "qcc-model",
-            "version": 1,
-            "producer": producer,
-            "tensor_file": tensor_file,
-            "tensors": self.tensor_types,
-            "inputs": self.inputs,
-            "nodes": self.nodes,
-            "outputs": self.outputs,
-        }
+    def to_json(self, tensor_file, producer, numerics=None):
+        document = {"format": "qcc-model", "version": 1, "producer": producer}
+        if numerics is not None:  # absent: the default profile, fbgemm
+            document["numerics"] = numerics
+        return {**document, "tensor_file": tensor_file, "tensors": self.tensor_types,
+                "inputs": self.inputs, "nodes": self.nodes, "outputs": self.outputs}
+
+    def write(self, json_path, tensor_path, producer, numerics=None):
+        """Writes the model: JSON_PATH (the graph) and TENSOR_PATH (the
+        safetensors file beside it). Returns json_path."""
+        from . import _safetensors
+
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        _safetensors.write(tensor_path, self.tensor_data, metadata={"producer": producer})
+        document = self.to_json(tensor_path.name, producer, numerics)
+        json_path.write_text(json.dumps(document, indent=1) + "\n")
+        return json_path

@@ -21,11 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-# Model-format dtype -> numpy dtype of the values the compiled model exchanges.
-_NUMPY = {"float32": np.float32, "quint8": np.uint8, "qint8": np.int8, "int32": np.int32,
-          "qint32": np.int32, "int64": np.int64, "bool": np.bool_}
-
-
 @dataclass
 class Layer:
     name: str                 # the qcc node's name

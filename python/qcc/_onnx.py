@@ -11,11 +11,9 @@ _onnx_shape_ops.py (pooling, data movement, lookup tables of elementwise ops),
 with _onnx_tables.py (the tables' numerics).
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from . import _safetensors
 from ._graph import ExportError
 from ._onnx_load import Fail, printable
 from .export import VERSION, _paths
@@ -77,12 +75,7 @@ def import_with_sources(onnx_path, out_path, input_shapes=None):
     producer = printable(f"qcc.import_onnx {VERSION} (onnx {onnx.__version__}; producer "
                          f"{model.producer_name or 'unknown'} {model.producer_version})".strip(),
                          300)
-    document = graph.to_json(tensor_path.name, producer)
-    document = {"format": document["format"], "version": document["version"],
-                "producer": producer, "numerics": NUMERICS, **document}
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
-    json_path.write_text(json.dumps(document, indent=1) + "\n")
+    graph.write(json_path, tensor_path, producer, NUMERICS)
     return json_path, dict(graph.sources)
 
 

@@ -25,7 +25,6 @@ class Converter:
         self.shapes = shapes
         self._constants = constants      # initializer name -> TensorProto
         self.states = {}
-        self._tensors = {}               # content -> qcc tensor name
         self._dequantized = {}           # qcc value -> its dequantize (graph outputs)
         # ONNX values ONNX Runtime computes only inside a rewrite (merged double
         # Q/DQ pairs): not mapped in Graph.sources.
@@ -243,12 +242,7 @@ class Converter:
 
     def tensor(self, base, meta, storage, array):
         """A constant tensor, stored once per distinct content."""
-        type_json = meta.to_json()
-        array = np.ascontiguousarray(array)
-        key = (repr(type_json), storage, array.tobytes())
-        if key not in self._tensors:
-            self._tensors[key] = self.graph.add_raw_tensor(base, meta, type_json, storage, array)
-        return self._tensors[key]
+        return self.graph.add_array_tensor(base, meta, storage, array)
 
 
 # ---------------------------------------------------------------- attributes

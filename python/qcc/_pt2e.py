@@ -9,14 +9,12 @@ handlers (python/qcc/_pt2e_ops.py) turn dequantize -> float op(s) ->
 quantize into qcc's integer ops and leave float regions float. The model is
 marked `"numerics": "pt2e"` (docs/numerics.md, "The `pt2e` profile").
 """
-import json
 from pathlib import Path
 
 import torch
 import torch.fx
 
-from . import _safetensors
-from ._graph import ExportError, Graph
+from ._graph import ExportError, Graph, TMeta
 from ._pt2e_states import HANDLERS, Const, Float, Pt2eError, node_label
 
 NUMERICS = "pt2e"
@@ -107,25 +105,22 @@ class Converter:
         self.graph = Graph()
         self.states = {}
         self.node = None
-        self._tensors = {}
         self._dequantized = {}
 
     # --------------------------------------------------------- the driver
     def run(self):
-        placeholders = [n for n in self.gm.graph.nodes if n.op == "placeholder"]
+        self._order = {n: k for k, n in enumerate(self.gm.graph.nodes)}
         for node in self.gm.graph.nodes:
             self.node = node
             try:
                 if node.op == "output":
                     self._outputs(node)
                 else:
-                    self.states[node] = self._convert(node, placeholders)
-            except Pt2eError as e:
-                raise ExportError(f"{node_label(node)}: {e}") from None
-            except ExportError as e:
+                    self.states[node] = self._convert(node)
+            except (Pt2eError, ExportError) as e:  # ExportError: a type the format rejects
                 raise ExportError(f"{node_label(node)}: {e}") from None
 
-    def _convert(self, node, placeholders):
+    def _convert(self, node):
         if node.op == "placeholder":
             value = self.results.get(node)
             if not isinstance(value, torch.Tensor):
@@ -173,8 +168,8 @@ class Converter:
         name = getattr(packet, "__name__", "")
         if not name.endswith("_") or not node.args or not isinstance(node.args[0], torch.fx.Node):
             return
-        order = {n: k for k, n in enumerate(self.gm.graph.nodes)}
-        later = [u for u in node.args[0].users if u is not node and order[u] > order[node]]
+        later = [u for u in node.args[0].users
+                 if u is not node and self._order[u] > self._order[node]]
         if later:
             raise Pt2eError(f"modifies '{node.args[0].name}' in place, which "
                             f"'{later[0].name}' reads afterwards; qcc does not model aliasing")
@@ -189,8 +184,6 @@ class Converter:
 
     # ---------------------------------------------------------- helpers
     def float_meta(self, node):
-        from ._graph import TMeta
-
         value = self.results.get(node)
         if not isinstance(value, torch.Tensor):
             raise Pt2eError("its result is not a tensor")
@@ -209,8 +202,6 @@ class Converter:
 
     def dequantized(self, state):
         """The float32 value of a Dequant: one dequantize per integer value."""
-        from ._graph import TMeta
-
         q = state.q
         if q.value not in self._dequantized:
             meta = TMeta(q.meta.shape, torch.float32)
@@ -237,14 +228,7 @@ class Converter:
 
     def tensor(self, base, meta, storage, array):
         """A constant tensor, stored once per distinct content."""
-        import numpy as np
-
-        type_json = meta.to_json()
-        array = np.ascontiguousarray(array)
-        key = (repr(type_json), storage, array.tobytes())
-        if key not in self._tensors:
-            self._tensors[key] = self.graph.add_raw_tensor(base, meta, type_json, storage, array)
-        return self._tensors[key]
+        return self.graph.add_array_tensor(base, meta, storage, array)
 
 
 def export_with_sources(model, example_inputs, path):
@@ -263,10 +247,5 @@ def export_with_sources(model, example_inputs, path):
         raise ExportError("the model has no tensor outputs")
     json_path, tensor_path = _paths(path)
     producer = f"qcc.export {VERSION} (PT2E; torch {torch.__version__.split('+')[0]})"
-    document = graph.to_json(tensor_path.name, producer)
-    document = {"format": document["format"], "version": document["version"],
-                "producer": producer, "numerics": NUMERICS, **document}
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
-    json_path.write_text(json.dumps(document, indent=1) + "\n")
+    graph.write(json_path, tensor_path, producer, NUMERICS)
     return json_path, dict(graph.sources), results, gm

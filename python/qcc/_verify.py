@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import _compile, _layers, _safetensors
+from . import _compile, _layers
 from ._cpu import onnxruntime_numerics, torch_numerics
 from ._references import OnnxRuntimeReference, Pt2eReference, TorchReference
 
@@ -66,28 +66,12 @@ class TorchFrontend:
         return torch_numerics() if target == "cpu" else "fbgemm"
 
     def export(self, path):
-        """qcc.export of the model (the same steps, on this frontend's FX graph,
-        whose nodes are the reference's keys)."""
-        from ._graph import ExportError, Graph
-        from ._trace import record
-        from ._translate import Translator
-        from .export import VERSION, _paths
+        """qcc.export of the model, on this frontend's FX graph, whose nodes
+        are the reference's keys."""
+        from .export import export_fx
 
-        if isinstance(self.model, torch.nn.Module) and self.model.training:
-            raise ExportError(f"{type(self.model).__name__} is in training mode; call "
-                              "model.eval() first")
-        json_path, tensor_path = _paths(path)
-        records = record(self.root, self.fx_graph, self.inputs)
-        graph = Graph()
-        Translator(self.root, self.fx_graph, self.is_graph_module, records, graph).run()
-        if not graph.outputs:
-            raise ExportError("the model has no tensor outputs")
-        producer = f"qcc.export {VERSION} (torch {torch.__version__.split('+')[0]})"
-        document = graph.to_json(tensor_path.name, producer)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
-        json_path.write_text(json.dumps(document, indent=1) + "\n")
-        return json_path, dict(graph.sources)
+        return export_fx(self.model, self.root, self.fx_graph, self.is_graph_module,
+                         self.inputs, path)
 
 
 class OnnxFrontend:
@@ -144,9 +128,10 @@ class Pt2eFrontend:
     def export(self, path):
         from ._pt2e import export_with_sources
 
-        json_path, sources, _, gm = export_with_sources(self.gm, self.inputs, path)
-        if gm is not self.gm:  # the sources' keys are nodes of the graph exported
-            self.gm = self.reference.gm = gm
+        json_path, sources, results, _ = export_with_sources(self.gm, self.inputs, path)
+        # The export ran the graph on these inputs: the layer diff reads those
+        # values instead of running it again.
+        self.reference.recorded = (self.inputs, results)
         return json_path, sources
 
 

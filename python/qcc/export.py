@@ -1,11 +1,10 @@
 """qcc.export: write a PyTorch-quantized model as a qcc model (NAME.json +
 NAME.safetensors, docs/model-format.md)."""
-import json
 from pathlib import Path
 
 import torch
 
-from . import _pt2e, _safetensors
+from . import _pt2e
 from ._graph import ExportError, Graph
 from ._trace import get_graph, record
 from ._translate import Translator
@@ -40,20 +39,22 @@ def export(model, example_inputs, path):
     example_inputs = tuple(example_inputs)
     if _pt2e.is_pt2e(model):
         return _pt2e.export_with_sources(model, example_inputs, path)[0]
+    root, fx_graph, is_graph_module = get_graph(model)
+    return export_fx(model, root, fx_graph, is_graph_module, example_inputs, path)[0]
+
+
+def export_fx(model, root, fx_graph, is_graph_module, example_inputs, path):
+    """export() of an eager/FX model whose FX graph (get_graph) the caller
+    holds; returns (JSON path, Graph.sources: qcc value -> FX node of that
+    graph), for the layer-by-layer diff (qcc.verify)."""
     if isinstance(model, torch.nn.Module) and model.training:
         raise ExportError(f"{type(model).__name__} is in training mode; call model.eval() first")
     json_path, tensor_path = _paths(path)
-
-    root, fx_graph, is_graph_module = get_graph(model)
     records = record(root, fx_graph, example_inputs)
     graph = Graph()
     Translator(root, fx_graph, is_graph_module, records, graph).run()
     if not graph.outputs:
         raise ExportError("the model has no tensor outputs")
-
     producer = f"qcc.export {VERSION} (torch {torch.__version__.split('+')[0]})"
-    document = graph.to_json(tensor_path.name, producer)
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    _safetensors.write(tensor_path, graph.tensor_data, metadata={"producer": producer})
-    json_path.write_text(json.dumps(document, indent=1) + "\n")
-    return json_path
+    graph.write(json_path, tensor_path, producer)
+    return json_path, dict(graph.sources)

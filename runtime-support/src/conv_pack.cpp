@@ -3,7 +3,9 @@
 // constants are FBGEMM's (requant_constants.h, the one computation of them):
 // taken from the caller when it has them (the compiler's `qcc.requant`), else
 // computed with the same function (pt2e: pt2e_requant_channel, or for a
-// float32 output pt2e_float_output_channel). (FBGEMM's depthwise requantization has a
+// float32 output pt2e_float_output_channel; here from the float output scale
+// this struct carries, where the compiler takes the reciprocal of the model's
+// double scale, as the reference graph does). (FBGEMM's depthwise requantization has a
 // scalar channel tail that divides the bias even per tensor, but it is
 // unreachable: FBGEMM's depthwise path requires channels % 8 == 0.)
 #include <cmath>

@@ -13,15 +13,6 @@ namespace {
 
 int g_failures = 0, g_checks = 0, g_shapes = 0;
 
-Conv2dShape make(int n, int h, int w, int ic, int oc, int k, int stride, int pad, int dil, int groups) {
-  Conv2dShape s;
-  s.batch = n, s.in_h = h, s.in_w = w, s.in_channels = ic, s.out_channels = oc;
-  s.kernel_h = s.kernel_w = k, s.stride_h = s.stride_w = stride;
-  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
-  s.dilation_h = s.dilation_w = dil, s.groups = groups;
-  return s;
-}
-
 std::string describe(const ConvCase& c, Isa isa) {
   const Conv2dShape& s = c.shape;
   char buf[320];

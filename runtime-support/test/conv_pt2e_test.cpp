@@ -24,15 +24,6 @@ namespace {
 
 int g_failures = 0, g_checks = 0;
 
-Conv2dShape make(int n, int h, int w, int ic, int oc, int k, int stride, int pad, int dil, int groups) {
-  Conv2dShape s;
-  s.batch = n, s.in_h = h, s.in_w = w, s.in_channels = ic, s.out_channels = oc;
-  s.kernel_h = s.kernel_w = k, s.stride_h = s.stride_w = stride;
-  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
-  s.dilation_h = s.dilation_w = dil, s.groups = groups;
-  return s;
-}
-
 // The exact sum sum((a - a_zp)(w - w_zp)) of every output, NHWC order.
 std::vector<int64_t> exact_sums(const ConvCase& c, const std::vector<uint8_t>& in) {
   const Conv2dShape& s = c.shape;

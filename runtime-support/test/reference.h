@@ -46,6 +46,18 @@ struct ConvCase {
   }
 };
 
+// A square-kernel conv shape with the same stride, padding and dilation in
+// both dimensions.
+inline qcc_rt::Conv2dShape make(int n, int h, int w, int ic, int oc, int k, int stride, int pad,
+                                int dil, int groups) {
+  qcc_rt::Conv2dShape s;
+  s.batch = n, s.in_h = h, s.in_w = w, s.in_channels = ic, s.out_channels = oc;
+  s.kernel_h = s.kernel_w = k, s.stride_h = s.stride_w = stride;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = pad;
+  s.dilation_h = s.dilation_w = dil, s.groups = groups;
+  return s;
+}
+
 inline int32_t cvtps_epi32(float f) {
   if (!(f >= -2147483648.0f && f < 2147483648.0f)) return INT32_MIN;
   return static_cast<int32_t>(std::nearbyint(f));

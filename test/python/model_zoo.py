@@ -27,6 +27,20 @@ PER_TENSOR_QCONFIG = tq.QConfig(
     weight=tq.default_weight_observer)
 
 
+def random_batch_norm(net, seed=2):
+    """Random batch-norm statistics, so that every folded conv has its own
+    bias (torchvision's untrained models would fold to zeros)."""
+    g = torch.Generator().manual_seed(seed)
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(c, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
+    return net
+
+
 def _calibrate(model, shapes, batches=3, make=torch.randn):
     with torch.no_grad():
         for _ in range(batches):

@@ -7,6 +7,8 @@ import warnings
 import torch
 import torch.nn as nn
 
+from model_zoo import random_batch_norm
+
 HW = 64  # input height and width: small, so that the reference runs quickly
 
 
@@ -29,19 +31,6 @@ def quantizer(kind):
     q = XNNPACKQuantizer()
     q.set_global(get_symmetric_quantization_config(is_per_channel=True))
     return q
-
-
-def random_batch_norm(net, seed=2):
-    """Random batch-norm statistics, so every folded conv has its own bias."""
-    g = torch.Generator().manual_seed(seed)
-    for m in net.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            c = m.num_features
-            m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
-            m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
-            m.weight.data.copy_(torch.rand(c, generator=g) + 0.5)
-            m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
-    return net
 
 
 def convert(net, inputs, kind, fold_quantize=True, strict=True, calibration=4):

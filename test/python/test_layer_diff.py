@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import qcc
+from model_zoo import random_batch_norm
 from qcc import _safetensors, _verify
 
 torch.backends.quantized.engine = "fbgemm"
@@ -75,23 +76,11 @@ class _FxNet(nn.Module):
         return torch.sigmoid(self.fc(y))
 
 
-def _randomize_batch_norm(net):
-    g = torch.Generator().manual_seed(2)
-    for m in net.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            c = m.num_features
-            m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
-            m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
-            m.weight.data.copy_(torch.rand(c, generator=g) + 0.5)
-            m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
-    return net
-
-
 def fx(net, shape):
     from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 
     torch.manual_seed(0)
-    net = _randomize_batch_norm(net.eval())
+    net = random_batch_norm(net.eval())
     example = (torch.randn(*shape, generator=torch.Generator().manual_seed(5)),)
     prepared = prepare_fx(net, tq.get_default_qconfig_mapping("fbgemm"), example)
     _calibrated(prepared, (2,) + tuple(shape[1:]), batches=2)

@@ -13,6 +13,7 @@ torchvision = pytest.importorskip("torchvision", reason="the test models are tor
 import torch  # noqa: E402
 
 import onnx_models as om  # noqa: E402
+from model_zoo import random_batch_norm  # noqa: E402
 import qcc  # noqa: E402
 from qcc._cpu import cpu_flags  # noqa: E402
 
@@ -26,15 +27,7 @@ def float_onnx(name, directory):
     if path.exists():
         return path
     torch.manual_seed(0)
-    net = getattr(torchvision.models, name)(weights=None).eval()
-    g = torch.Generator().manual_seed(2)
-    for m in net.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            c = m.num_features
-            m.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
-            m.running_var.copy_(torch.rand(c, generator=g) + 0.5)
-            m.weight.data.copy_(torch.rand(c, generator=g) + 0.5)
-            m.bias.data.copy_(torch.randn(c, generator=g) * 0.1)
+    net = random_batch_norm(getattr(torchvision.models, name)(weights=None).eval())
     with om._quiet():
         torch.onnx.export(net, (torch.randn(1, 3, HW, HW),), str(path), dynamo=False,
                           input_names=["x"], output_names=["y"], opset_version=om.OPSET)

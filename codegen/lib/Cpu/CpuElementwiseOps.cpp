@@ -158,12 +158,25 @@ FailureOr<qcc_rt::BroadcastShape> broadcastShape(Operation *op, Value a, Value b
   return shape;
 }
 
-std::string broadcastShapeLiteral(const qcc_rt::BroadcastShape &shape) {
+/// `{rank, {sizes}, {a strides}, {b strides}}`
+static std::string broadcastShapeLiteral(const qcc_rt::BroadcastShape &shape) {
   int64_t rank = shape.rank;
   return "qcc_rt::BroadcastShape{" + std::to_string(rank) + ", " +
          int64List(ArrayRef<int64_t>(shape.size, rank)) + ", " +
          int64List(ArrayRef<int64_t>(shape.a_stride, rank)) + ", " +
          int64List(ArrayRef<int64_t>(shape.b_stride, rank)) + "}";
+}
+
+LogicalResult emitBroadcastRows(Operation *op, CpuEmitter &e, Value a, Value b, Value out,
+                                StringRef call) {
+  auto shape = broadcastShape(op, a, b, out);
+  if (failed(shape))
+    return failure();
+  e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
+           << ";\n";
+  parallelCall(e, qcc_rt::broadcast_rows(*shape), 1, call.str());
+  e.body() << "  }\n";
+  return success();
 }
 
 namespace {
@@ -184,16 +197,9 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
   }
   if (!isAdd && isF32(a) && isF32(b) && isF32(out) && activation == "none") {
     // A float mul (a pt2e squeeze-excitation gate): one rounding per element.
-    auto shape = broadcastShape(op, a, b, out);
-    if (failed(shape))
-      return failure();
-    e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
-             << ";\n";
-    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1,
-                 "qcc_rt::mul_float_broadcast(" + e.ref(a) + ", " + e.ref(b) + ", " +
-                     e.ref(out) + ", shape, begin, end)");
-    e.body() << "  }\n";
-    return success();
+    return emitBroadcastRows(op, e, a, b, out,
+                             "qcc_rt::mul_float_broadcast(" + e.ref(a) + ", " + e.ref(b) + ", " +
+                                 e.ref(out) + ", shape, begin, end)");
   }
   if (!isQuint8(a) || !isQuint8(b) || !isQuint8(out))
     return unsupported(op, "only quint8 operands (and float adds of equal shapes, float "
@@ -213,11 +219,6 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
     // TensorIterator puts it: the broadcast runs in the result's layout.
     // qadd's formula depends on the position inside TensorIterator's inner
     // rows (the coalesced innermost dimension) cut at its parallel chunks.
-    auto shape = broadcastShape(op, a, b, out);
-    if (failed(shape))
-      return failure();
-    e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
-             << ";\n";
     std::string call;
     if (isAdd) {
       int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
@@ -228,9 +229,7 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
       call = e.isaNamespace() + "::mul_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
              e.ref(out) + ", shape, begin, end, qcc_rt::MulParams" + params + "})";
     }
-    parallelCall(e, qcc_rt::broadcast_rows(*shape), 1, call);
-    e.body() << "  }\n";
-    return success();
+    return emitBroadcastRows(op, e, a, b, out, call);
   }
   std::string call;
   if (isAdd) {

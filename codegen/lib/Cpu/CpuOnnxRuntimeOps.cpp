@@ -85,16 +85,9 @@ LogicalResult emitBinary(Operation *op, CpuEmitter &e, bool isAdd, StringRef act
                      ", begin, end, " + constants + ")");
     return success();
   }
-  auto shape = broadcastShape(op, a, b, out);
-  if (failed(shape))
-    return failure();
-  e.body() << "  {\n    const qcc_rt::BroadcastShape shape = " << broadcastShapeLiteral(*shape)
-           << ";\n";
-  parallelCall(e, qcc_rt::broadcast_rows(*shape), 1,
-               kernel + "_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " + e.ref(out) +
-                   ", shape, begin, end, " + constants + ")");
-  e.body() << "  }\n";
-  return success();
+  return emitBroadcastRows(op, e, a, b, out,
+                           kernel + "_broadcast_u8(" + e.ref(a) + ", " + e.ref(b) + ", " +
+                               e.ref(out) + ", shape, begin, end, " + constants + ")");
 }
 
 /// QLinearGlobalAveragePool: an adaptive average pool to one pixel.

@@ -87,8 +87,10 @@ std::pair<int32_t, int32_t> clampBounds(std::optional<llvm::APFloat> lo,
 /// dimension order, coalesced (CpuElementwiseOps.cpp).
 mlir::FailureOr<qcc_rt::BroadcastShape> broadcastShape(mlir::Operation *op, mlir::Value a,
                                                        mlir::Value b, mlir::Value out);
-/// `{rank, {sizes}, {a strides}, {b strides}}`
-std::string broadcastShapeLiteral(const qcc_rt::BroadcastShape &shape);
+/// Emits `call` over the output rows of the broadcast of a and b into out, in
+/// a block that declares `const qcc_rt::BroadcastShape shape` for it.
+mlir::LogicalResult emitBroadcastRows(mlir::Operation *op, CpuEmitter &e, mlir::Value a,
+                                      mlir::Value b, mlir::Value out, llvm::StringRef call);
 /// Emits the kernel call of a 256-entry table (both PyTorch paths alike).
 mlir::LogicalResult emitLookupTable(mlir::Operation *op, CpuEmitter &e,
                                     llvm::ArrayRef<uint8_t> table);
