@@ -40,6 +40,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--cpu", default="native")
+    parser.add_argument("--all", action="store_true", help="every op, in execution order")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcc-profile-"))
     model, inputs = ZOO[args.model]()
@@ -68,8 +69,8 @@ def main():
     print(f"{args.model}: {total:.3f} ms per run in {len(rows)} ops ({args.threads} thread(s))")
     for op, ms in by_op.most_common():
         print(f"  {op:28s} {ms:8.3f} ms  {100 * ms / total:5.1f}%")
-    print("slowest ops:")
-    for ms, op, node in sorted(rows, reverse=True)[:15]:
+    print("every op, in order:" if args.all else "slowest ops:")
+    for ms, op, node in rows if args.all else sorted(rows, reverse=True)[:15]:
         print(f"  {ms:8.3f} ms  {op:20s} {node}")
 
 

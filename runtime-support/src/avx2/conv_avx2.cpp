@@ -56,6 +56,16 @@ QCC_RT_INLINE __m256i pairs_madd(__m256i acc, const uint8_t* a, __m256i w, __m25
   return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones));
 }
 
+// requantize_tile_rows's constants: zp as int16, the clamp bounds as bytes.
+struct ByteRequantConsts {
+  __m256i zp16, min8, max8;
+};
+
+ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out_min, int32_t out_max) {
+  return {_mm256_set1_epi16(static_cast<int16_t>(zp)), _mm256_set1_epi8(static_cast<char>(out_min)),
+          _mm256_set1_epi8(static_cast<char>(out_max))};
+}
+
 // Everything the write-back of one 8-column panel needs.
 struct PanelOut {
   const int32_t* zp_correction;
@@ -64,20 +74,19 @@ struct PanelOut {
   const float* multiplier;
   const int32_t* row_sums;  // per tile row, or null when every weight zp is 0
   RequantConsts rc;
+  ByteRequantConsts bytes;
   uint8_t* out;  // bytes, or (float_out) the address of floats
   int64_t ldo;   // row stride in bytes
   int32_t rows, cols;
   bool float_out, relu;  // kFlagFloatOutput: the float epilogue instead
 };
 
-// Zero-point correction, requantization and store of the tile's int32 sums.
-// Out of line and fed from memory so the reduction loop keeps its registers.
+// Requantization and store of the tile's int32 sums (zero-point correction
+// already added; the row-offset term is added here). Out of line and fed from memory so the reduction loop keeps its registers.
 __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o) {
-  const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
   const __m256i wzp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.weight_zp));
   for (int32_t r = 0; r < o.rows; ++r) {
-    __m256i v = _mm256_add_epi32(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums + 8 * r)),
-                                 zp_corr);
+    __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums + 8 * r));
     if (o.row_sums)  // FBGEMM's row offset term: B_zp[n] * sum_k a[m][k]
       v = _mm256_sub_epi32(v, _mm256_mullo_epi32(_mm256_set1_epi32(o.row_sums[r]), wzp));
     if (o.float_out)
@@ -88,12 +97,55 @@ __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o
   }
 }
 
+// The common write-back (uint8 result, all 8 columns, no row sums) on the
+// tile's registers: the accumulators started at the zero-point correction,
+// so what is left is FBGEMM's requantization itself, done for two rows per
+// pack as its AVX2 code does: cvtps2dq, packs to int16, saturating + zp,
+// packus to uint8, then the clamp in bytes (the same function as
+// write_tile's clamp-then-add, for any zp and bounds in 0..255). K = 16..64
+// pointwise layers spend as long here as in the reduction.
+template <int MR>
+QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const PanelOut& o) {
+  const __m256 bias = _mm256_loadu_ps(o.bias), mult = _mm256_loadu_ps(o.multiplier);
+  __m256i r[kRows];
+  for (int i = 0; i < kRows; ++i)
+    r[i] = i < MR ? _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(sums[i]), bias), mult))
+                  : _mm256_setzero_si256();
+  const __m256i zp = o.bytes.zp16, lo = o.bytes.min8, hi = o.bytes.max8;
+  const __m256i row_order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  // Bytes of rows (4 q, 4 q + 1, 4 q + 2, 4 q + 3) -> qword i = row 4 q + i.
+  auto rows4 = [&](__m256i a, __m256i b, __m256i c, __m256i d) {
+    const __m256i ab = _mm256_adds_epi16(_mm256_packs_epi32(a, b), zp);
+    const __m256i cd = _mm256_adds_epi16(_mm256_packs_epi32(c, d), zp);
+    const __m256i bytes = _mm256_min_epu8(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), lo), hi);
+    return _mm256_permutevar8x32_epi32(bytes, row_order);
+  };
+  auto store_row = [&](int row, __m128i half, bool high) {
+    uint8_t* dst = o.out + row * o.ldo;
+    if (high) _mm_storeh_pd(reinterpret_cast<double*>(dst), _mm_castsi128_pd(half));
+    else _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), half);
+  };
+  const __m256i first = rows4(r[0], r[1], r[2], r[3]);
+  const __m128i q01 = _mm256_castsi256_si128(first), q23 = _mm256_extracti128_si256(first, 1);
+  store_row(0, q01, false);
+  if (MR > 1) store_row(1, q01, true);
+  if (MR > 2) store_row(2, q23, false);
+  if (MR > 3) store_row(3, q23, true);
+  if (MR > 4) {
+    const __m128i q45 = _mm256_castsi256_si128(rows4(r[4], r[5], r[4], r[5]));
+    store_row(4, q45, false);
+    if (MR > 5) store_row(5, q45, true);
+  }
+}
+
 template <int MR>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, int64_t k4s,
                 const PanelOut& o) {
   static_assert(MR >= 1 && MR <= kRows, "pairs tile rows");
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  // Integer sums are exact in any order: start from the zero-point correction.
+  const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
+  __m256i c0 = zp_corr, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
   for (int64_t k4 = 0; k4 < k4s; ++k4) {
     const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k4 * w_stride));
     const uint8_t* ak = a + 4 * k4;
@@ -104,8 +156,12 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride
     if constexpr (MR > 4) c4 = pairs_madd(c4, ak + 4 * lda, wv, ones);
     if constexpr (MR > 5) c5 = pairs_madd(c5, ak + 5 * lda, wv, ones);
   }
-  alignas(32) int32_t sums[8 * kRows];
   const __m256i rows[kRows] = {c0, c1, c2, c3, c4, c5};
+  if (o.cols == kCols && !o.row_sums && !o.float_out) {
+    requantize_tile_rows<MR>(rows, o);
+    return;
+  }
+  alignas(32) int32_t sums[8 * kRows];
   for (int r = 0; r < MR; ++r) _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r), rows[r]);
   write_tile(sums, o);
 }
@@ -179,13 +235,19 @@ void wide_tile(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride
       }
     }
   }
-  alignas(32) int32_t sums[8 * kWideRows];
+  const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
   const __m256i halves[2 * kWideRows] = {l0, h0, l1, h1, l2, h2};
+  __m256i rows[kRows] = {};
   for (int r = 0; r < MR; ++r) {
     const __m256i s = _mm256_hadd_epi32(halves[2 * r], halves[2 * r + 1]);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r),
-                       _mm256_permute4x64_epi64(s, _MM_SHUFFLE(3, 1, 2, 0)));
+    rows[r] = _mm256_add_epi32(_mm256_permute4x64_epi64(s, _MM_SHUFFLE(3, 1, 2, 0)), zp_corr);
   }
+  if (o.cols == kCols && !o.row_sums && !o.float_out) {
+    requantize_tile_rows<MR>(rows, o);
+    return;
+  }
+  alignas(32) int32_t sums[8 * kRows];
+  for (int r = 0; r < MR; ++r) _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r), rows[r]);
   write_tile(sums, o);
 }
 
@@ -285,6 +347,8 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const int64_t k4s = h.k_padded / 4;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const ByteRequantConsts bytes =
+      make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
 
@@ -313,7 +377,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
           for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
             const int32_t col = g * h.n_padded + j0 + c0;
             PanelOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                       need_row_sums ? s.row_sums + r0 : nullptr, rc,
+                       need_row_sums ? s.row_sums + r0 : nullptr, rc, bytes,
                        output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
                        esize * h.out_channels, tile_rows,
                        block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
