@@ -73,8 +73,8 @@ struct PanelOut {
   const float* bias;
   const float* multiplier;
   const int32_t* row_sums;  // per tile row, or null when every weight zp is 0
-  RequantConsts rc;
-  ByteRequantConsts bytes;
+  const RequantConsts* rc;  // per call, shared by every panel
+  const ByteRequantConsts* bytes;
   uint8_t* out;  // bytes, or (float_out) the address of floats
   int64_t ldo;   // row stride in bytes
   int32_t rows, cols;
@@ -93,7 +93,7 @@ __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o
       store_floats8(reinterpret_cast<float*>(o.out + r * o.ldo),
                     dequantize8(v, o.multiplier, o.bias, o.relu), o.cols);
     else
-      store_bytes8(o.out + r * o.ldo, requantize8(v, o.bias, o.multiplier, o.rc), o.cols);
+      store_bytes8(o.out + r * o.ldo, requantize8(v, o.bias, o.multiplier, *o.rc), o.cols);
   }
 }
 
@@ -111,7 +111,7 @@ QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const Pane
   for (int i = 0; i < kRows; ++i)
     r[i] = i < MR ? _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(sums[i]), bias), mult))
                   : _mm256_setzero_si256();
-  const __m256i zp = o.bytes.zp16, lo = o.bytes.min8, hi = o.bytes.max8;
+  const __m256i zp = o.bytes->zp16, lo = o.bytes->min8, hi = o.bytes->max8;
   const __m256i row_order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   // Bytes of rows (4 q, 4 q + 1, 4 q + 2, 4 q + 3) -> qword i = row 4 q + i.
   auto rows4 = [&](__m256i a, __m256i b, __m256i c, __m256i d) {
@@ -377,7 +377,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
           for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
             const int32_t col = g * h.n_padded + j0 + c0;
             PanelOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                       need_row_sums ? s.row_sums + r0 : nullptr, rc, bytes,
+                       need_row_sums ? s.row_sums + r0 : nullptr, &rc, &bytes,
                        output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
                        esize * h.out_channels, tile_rows,
                        block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
