@@ -122,8 +122,8 @@ QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const Pane
   };
   auto store_row = [&](int row, __m128i half, bool high) {
     uint8_t* dst = o.out + row * o.ldo;
-    if (high) _mm_storeh_pd(reinterpret_cast<double*>(dst), _mm_castsi128_pd(half));
-    else _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), half);
+    // movq of the wanted qword: unaligned-safe (movhpd through a double* is not).
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), high ? _mm_unpackhi_epi64(half, half) : half);
   };
   const __m256i first = rows4(r[0], r[1], r[2], r[3]);
   const __m128i q01 = _mm256_castsi256_si128(first), q23 = _mm256_extracti128_si256(first, 1);
