@@ -82,7 +82,8 @@ struct PanelOut {
 };
 
 // Requantization and store of the tile's int32 sums (zero-point correction
-// already added; the row-offset term is added here). Out of line and fed from memory so the reduction loop keeps its registers.
+// already added; the row-offset term is added here). Out of line and fed from
+// memory so the reduction loop keeps its registers.
 __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o) {
   const __m256i wzp = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.weight_zp));
   for (int32_t r = 0; r < o.rows; ++r) {
@@ -109,8 +110,7 @@ QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const Pane
   const __m256 bias = _mm256_loadu_ps(o.bias), mult = _mm256_loadu_ps(o.multiplier);
   __m256i r[kRows];
   for (int i = 0; i < kRows; ++i)
-    r[i] = i < MR ? _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(sums[i]), bias), mult))
-                  : _mm256_setzero_si256();
+    r[i] = i < MR ? round_scaled8(sums[i], bias, mult) : _mm256_setzero_si256();
   const __m256i zp = o.bytes->zp16, lo = o.bytes->min8, hi = o.bytes->max8;
   const __m256i row_order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   // Bytes of rows (4 q, 4 q + 1, 4 q + 2, 4 q + 3) -> qword i = row 4 q + i.
@@ -138,6 +138,19 @@ QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const Pane
   }
 }
 
+// Write-back of a tile's corrected sums: in registers when it can, else
+// through write_tile (partial panels, row offsets, float results).
+template <int MR>
+QCC_RT_INLINE void finish_tile(const __m256i (&rows)[kRows], const PanelOut& o) {
+  if (o.cols == kCols && !o.row_sums && !o.float_out) {
+    requantize_tile_rows<MR>(rows, o);
+    return;
+  }
+  alignas(32) int32_t sums[8 * kRows];
+  for (int r = 0; r < MR; ++r) _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r), rows[r]);
+  write_tile(sums, o);
+}
+
 template <int MR>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, int64_t k4s,
                 const PanelOut& o) {
@@ -157,13 +170,7 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride
     if constexpr (MR > 5) c5 = pairs_madd(c5, ak + 5 * lda, wv, ones);
   }
   const __m256i rows[kRows] = {c0, c1, c2, c3, c4, c5};
-  if (o.cols == kCols && !o.row_sums && !o.float_out) {
-    requantize_tile_rows<MR>(rows, o);
-    return;
-  }
-  alignas(32) int32_t sums[8 * kRows];
-  for (int r = 0; r < MR; ++r) _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r), rows[r]);
-  write_tile(sums, o);
+  finish_tile<MR>(rows, o);
 }
 
 // Sums of rows of 4 activations (uint16) against 8 columns: columns 0-3 in
@@ -242,13 +249,7 @@ void wide_tile(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride
     const __m256i s = _mm256_hadd_epi32(halves[2 * r], halves[2 * r + 1]);
     rows[r] = _mm256_add_epi32(_mm256_permute4x64_epi64(s, _MM_SHUFFLE(3, 1, 2, 0)), zp_corr);
   }
-  if (o.cols == kCols && !o.row_sums && !o.float_out) {
-    requantize_tile_rows<MR>(rows, o);
-    return;
-  }
-  alignas(32) int32_t sums[8 * kRows];
-  for (int r = 0; r < MR; ++r) _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8 * r), rows[r]);
-  write_tile(sums, o);
+  finish_tile<MR>(rows, o);
 }
 
 // The wide path keeps two accumulators per row: more than kWideRows rows

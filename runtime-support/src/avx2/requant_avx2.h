@@ -20,12 +20,15 @@ QCC_RT_INLINE RequantConsts make_requant_consts(int32_t zp, int32_t out_min, int
 }
 
 // ((float)raw + bias) * multiplier -> cvtps2dq (nearest even, INT32_MIN when
-// out of range) -> clamp -> + zp, as requantizeOutputProcessingAvx2.
+// out of range): FBGEMM's rounding step, before zero point and clamp.
+QCC_RT_INLINE __m256i round_scaled8(__m256i raw, __m256 bias, __m256 mult) {
+  return _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_add_ps(_mm256_cvtepi32_ps(raw), bias), mult));
+}
+
+// round_scaled8 -> clamp -> + zp, as requantizeOutputProcessingAvx2.
 QCC_RT_INLINE __m256i requantize8(__m256i raw, const float* bias, const float* mult,
                                   const RequantConsts& rc) {
-  __m256 f = _mm256_add_ps(_mm256_cvtepi32_ps(raw), _mm256_loadu_ps(bias));
-  f = _mm256_mul_ps(f, _mm256_loadu_ps(mult));
-  __m256i r = _mm256_cvtps_epi32(f);
+  __m256i r = round_scaled8(raw, _mm256_loadu_ps(bias), _mm256_loadu_ps(mult));
   r = _mm256_min_epi32(_mm256_max_epi32(r, rc.lo), rc.hi);
   return _mm256_add_epi32(r, rc.out_zp);
 }
