@@ -4,10 +4,13 @@
 // (vpdpbusd with AVX-512 VNNI, vpmaddubsw + vpmaddwd + vpaddd on AVX2). One
 // multiply-add = 2 ops.
 //
-//   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N] [--full-range]
+//   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N]
+//                [--full-range | --outliers] [--only NAME_PREFIX] [--exact-depthwise]
 //
 // Activations are 0..127 (what reduce_range qconfigs give) unless --full-range
-// (0..255: AVX2 then takes its wide exact path).
+// (0..255: AVX2 then takes its wide exact path) or --outliers (0..127 with one
+// byte in 5000 above it, as measured on ResNet-50's conv inputs quantized with
+// reduce_range: AVX2 clamps them and adds their products back).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -95,12 +98,19 @@ double best(const std::vector<double>& v) { return *std::min_element(v.begin(), 
 
 int main(int argc, char** argv) {
   qcc_rt::Isa isa = qcc_rt::best_isa_for_this_cpu();
-  bool csv = false, full_range = false;
+  bool csv = false, full_range = false, outliers = false;
+  std::string only;  // run only the layers whose name starts with this
+  // Depthwise layers exact (as ONNX and PT2E models run them) instead of with
+  // the int16 pair saturation of FBGEMM's depthwise fast path.
+  bool exact_depthwise = false;
   double min_ms = 200.0;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--csv") csv = true;
     else if (arg == "--full-range") full_range = true;
+    else if (arg == "--outliers") outliers = true;
+    else if (arg == "--only" && i + 1 < argc) only = argv[++i];
+    else if (arg == "--exact-depthwise") exact_depthwise = true;
     else if (arg == "--isa" && i + 1 < argc) {
       const std::string v = argv[++i];
       isa = v == "avx512vnni" ? qcc_rt::Isa::avx512vnni : v == "avx2" ? qcc_rt::Isa::avx2 : qcc_rt::Isa::generic;
@@ -122,6 +132,7 @@ int main(int argc, char** argv) {
                    "layer", "MMACs", "us", "GOPS", "%peak");
   double total_us = 0.0, total_macs = 0.0;
   for (const BenchLayer& l : kBenchLayers) {
+    if (std::string(l.name).rfind(only, 0) != 0) continue;
     const qcc_rt::Conv2dShape s = bench_shape(l);
     const int icg = l.in_c / l.groups;
     std::vector<int8_t> w(size_t(l.out_c) * icg * l.kernel * l.kernel);
@@ -132,11 +143,14 @@ int main(int argc, char** argv) {
     q.input_scale = 0.02f, q.input_zero_point = 3, q.output_scale = 0.5f, q.output_zero_point = 100;
     q.weights = w.data(), q.per_channel = true, q.weight_scales = w_scale.data();
     q.weight_zero_points = w_zp.data(), q.bias = bias.data(), q.relu = true;
+    q.fbgemm_depthwise_pairs = !exact_depthwise;
     std::vector<uint8_t> blob(qcc_rt::conv2d_packed_size(s));
     qcc_rt::conv2d_pack(s, q, blob.data(), blob.size());
     const int64_t rows = qcc_rt::conv2d_rows(blob.data());
     std::vector<uint8_t> in(size_t(l.in_hw) * l.in_hw * l.in_c), out(size_t(rows) * l.out_c);
     for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % (full_range ? 256 : 128));
+    if (outliers)
+      for (size_t i = 4999; i < in.size(); i += 5000) in[i] = uint8_t(128 + i % 128);
     std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob.data()));
     const qcc_rt::ConvFn conv = qcc_rt::kernel_table(isa).conv2d;
     conv(blob.data(), in.data(), out.data(), scratch.data(), 0, rows);  // warm caches

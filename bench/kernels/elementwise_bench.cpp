@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const KernelTable& k = kernel_table(isa);
+  auto lookup = isa == Isa::avx512vnni ? avx512vnni::lookup_u8 : isa == Isa::avx2 ? avx2::lookup_u8
+                                                                                 : generic::lookup_u8;
+  std::vector<uint8_t> table(256);
+  for (int i = 0; i < 256; ++i) table[i] = uint8_t(i * 37 + 11);
   const int64_t big = int64_t(112) * 112 * 64;
   std::vector<uint8_t> a(big), b(big), o(big);
   std::vector<float> x(big);
@@ -95,6 +99,8 @@ int main(int argc, char** argv) {
        [&] { k.avg_pool2d_u8(a.data(), o.data(), ap2, qa, qa, 0, 28 * 28); }},
       {"adaptive_avg 7x7x512->1", 1, [&] { k.adaptive_avg_pool2d_u8(a.data(), o.data(), g512, qa, qa, 0, 1); }},
       {"adaptive_avg 7x7x1280->1", 1, [&] { k.adaptive_avg_pool2d_u8(a.data(), o.data(), g1280, qa, qa, 0, 1); }},
+      // A table activation (hardswish, sigmoid, ...) on MobileNetV3's stem output.
+      {"lookup_u8 112x112x16", 112 * 112 * 16, [&] { lookup(a.data(), o.data(), 0, 112 * 112 * 16, table.data()); }},
   };
   if (csv) std::printf("name,us\n");
   else std::printf("isa %s, 1 thread, best of >= 20 runs / %.0f ms\n%-28s %10s\n", isa_name(isa), min_ms, "kernel", "us");

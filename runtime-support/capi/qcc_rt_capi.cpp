@@ -73,6 +73,20 @@ int qcc_rt_conv2d_run(int isa, const uint8_t* blob, const uint8_t* input, uint8_
   return 0;
 }
 
+int qcc_rt_conv2d_avx2_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
+                             int64_t* counts) {
+  PackedConvHeader h;
+  if (!conv2d_read_header(blob, &h) || h.kind != static_cast<uint16_t>(ConvKind::gemm) ||
+      !cpu_supports(Isa::avx2))
+    return 1;
+  Avx2ConvPaths p;
+  avx2::conv2d_gemm_paths(blob, input, scratch, 0, conv2d_rows(blob), &p);
+  const int64_t values[6] = {p.pairs_tiles, p.clamped_tiles, p.widened_tiles,
+                             p.outliers,    p.k_steps,       p.k_steps_read};
+  for (int i = 0; i < 6; ++i) counts[i] = values[i];
+  return 0;
+}
+
 void qcc_rt_quantize_u8(int isa, const float* x, uint8_t* q, int64_t n, float scale, int32_t zp) {
   kernel_table(to_isa(isa)).quantize_u8(x, q, 0, n, QParams{scale, zp});
 }

@@ -62,6 +62,7 @@ struct Layout {
   ConvKind kind;
   int64_t k, k_padded, n, n_padded, columns, weight_bytes;
   bool direct;
+  int64_t padding_taps;  // taps with padding sums (PackedConvHeader), or 0
 };
 
 Layout layout_for(const Conv2dShape& s) {
@@ -76,6 +77,7 @@ Layout layout_for(const Conv2dShape& s) {
     l.columns = l.n_padded;
     l.weight_bytes = l.k_padded * l.n_padded;
     l.direct = false;
+    l.padding_taps = 0;
     return l;
   }
   l.kind = ConvKind::gemm;
@@ -92,11 +94,17 @@ Layout layout_for(const Conv2dShape& s) {
                           s.pad_back == 0 && !s.transposed;
   // Rows read in place must already be padded to the 4-byte reduction step.
   l.direct = one_by_one && s.in_channels % 4 == 0;
+  // A tap's k range starts at a multiple of 4 only when each tap holds a
+  // multiple of 4 input channels; then a kernel can skip whole taps.
+  const bool padded = s.pad_top > 0 || s.pad_left > 0 || s.pad_bottom > 0 || s.pad_right > 0;
+  const bool skippable = padded && taps > 1 && is_two_d(s) && !s.transposed &&
+                         (s.in_channels / s.groups) % 4 == 0;
+  l.padding_taps = skippable ? taps : 0;
   return l;
 }
 
 struct Offsets {
-  int64_t weights, zp_correction, weight_zp, bias, multiplier, total;
+  int64_t weights, zp_correction, weight_zp, bias, multiplier, padding_tap_sums, total;
 };
 
 Offsets offsets_for(const Layout& l) {
@@ -106,7 +114,9 @@ Offsets offsets_for(const Layout& l) {
   o.weight_zp = round_up(o.zp_correction + 4 * l.columns, 64);
   o.bias = round_up(o.weight_zp + 4 * l.columns, 64);
   o.multiplier = round_up(o.bias + 4 * l.columns, 64);
-  o.total = round_up(o.multiplier + 4 * l.columns, 64);
+  const int64_t end = round_up(o.multiplier + 4 * l.columns, 64);
+  o.padding_tap_sums = l.padding_taps > 0 ? end : 0;
+  o.total = end + round_up(4 * l.padding_taps * l.columns, 64);
   return o;
 }
 
@@ -259,6 +269,7 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   h.total_size = static_cast<uint32_t>(o.total);
   h.in_d = s.in_d, h.kernel_d = s.kernel_d, h.stride_d = s.stride_d, h.pad_front = s.pad_front;
   h.dilation_d = s.dilation_d, h.out_d = conv2d_out_d(s);
+  h.padding_tap_sums_offset = static_cast<uint32_t>(o.padding_tap_sums);
 
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
@@ -317,6 +328,18 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
       }
     }
   }
+  if (l.padding_taps > 0) {
+    int32_t* tap_sums = reinterpret_cast<int32_t*>(blob + o.padding_tap_sums);
+    const int64_t icg = s.in_channels / s.groups;
+    for (int64_t tap = 0; tap < l.padding_taps; ++tap)
+      for (int64_t g = 0; g < s.groups; ++g)
+        for (int64_t j = 0; j < l.n; ++j) {
+          int64_t sum = 0;
+          for (int64_t ic = 0; ic < icg; ++ic) sum += gemm_weight(s, l, q.weights, g, j, tap * icg + ic);
+          tap_sums[tap * l.columns + g * l.n_padded + j] =
+              static_cast<int32_t>(static_cast<uint32_t>(int64_t(q.input_zero_point) * sum));
+        }
+  }
   return true;
 }
 
@@ -341,11 +364,7 @@ size_t conv2d_scratch_size(const uint8_t* blob) {
     // taps that only pad the reduction to a multiple of 4 (plus alignment).
     return static_cast<size_t>(2 * round_up(v.h.in_channels, 64) + 64);
   }
-  const int64_t rows = detail::rows_per_block(v.h.k_padded);
-  // Packed rows, their sums, one row tile widened to uint16 (the AVX2 kernel's
-  // exact path), and alignment slack.
-  return static_cast<size_t>(round_up(rows * v.h.k_padded, 64) + round_up(rows * 4, 64) +
-                             detail::kRowTile * v.h.k_padded * 2 + 64);
+  return static_cast<size_t>(detail::gemm_scratch_layout(v.h).total + 64);  // + alignment slack
 }
 
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end) {

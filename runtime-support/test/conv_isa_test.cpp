@@ -25,9 +25,11 @@ std::string describe(const ConvCase& c, Isa isa) {
   return buf;
 }
 
-// Activations the kernels treat differently: AVX2 takes vpmaddubsw for blocks
-// whose bytes are all <= 127 and its exact wide path otherwise.
-enum class Activations { full_range, seven_bit, mostly_seven_bit };
+// Activations the kernels treat differently: AVX2 takes vpmaddubsw for row
+// tiles whose bytes are all <= 127, vpmaddubsw on clamped bytes plus the
+// outliers' products for tiles with a few above 127 (rare_outliers: one in
+// 1500, any excess), and its widened path for tiles with more.
+enum class Activations { full_range, seven_bit, mostly_seven_bit, rare_outliers };
 
 std::vector<uint8_t> random_input(const Conv2dShape& s, Activations kind, Rng& rng) {
   std::vector<uint8_t> in(size_t(s.batch) * s.in_d * s.in_h * s.in_w * s.in_channels);
@@ -36,6 +38,9 @@ std::vector<uint8_t> random_input(const Conv2dShape& s, Activations kind, Rng& r
       case Activations::full_range: x = uint8_t(rng.range(0, 255)); break;
       case Activations::seven_bit: x = uint8_t(rng.range(0, 127)); break;
       case Activations::mostly_seven_bit: x = uint8_t(rng.range(0, 60) == 0 ? 255 : rng.range(0, 127)); break;
+      case Activations::rare_outliers:
+        x = uint8_t(rng.range(0, 1499) == 0 ? rng.range(128, 255) : rng.range(0, 127));
+        break;
     }
   }
   return in;
@@ -75,7 +80,8 @@ void check_isas(const ConvCase& c, const std::vector<uint8_t>& in, const std::ve
 
 // Exact sums and FBGEMM's AVX2 saturation, for each kind of activations.
 void check_case(ConvCase& c, Rng& rng) {
-  for (Activations kind : {Activations::full_range, Activations::seven_bit, Activations::mostly_seven_bit}) {
+  for (Activations kind : {Activations::full_range, Activations::seven_bit, Activations::mostly_seven_bit,
+                            Activations::rare_outliers}) {
     const std::vector<uint8_t> in = random_input(c.shape, kind, rng);
     for (bool saturating : {false, true}) {
       c.saturating_pairs = saturating;
@@ -245,6 +251,11 @@ int main() {
       make(1, 7, 7, 21, 42, 3, 1, 1, 1, 21),    // multiplier 2, odd channels (exact)
       make(1, 4, 4, 1, 1, 3, 1, 1, 1, 1),       // single channel
       make(1, 3, 3, 200, 300, 3, 1, 0, 1, 1),   // long reduction, 1 output pixel
+      // More rows than one block (240): blocks and row splits cut output
+      // rows, row tiles follow output rows (wide: edges merged; narrow, 2
+      // images: edge pixels in 1-row tiles).
+      make(1, 20, 21, 16, 24, 3, 1, 1, 1, 1),
+      make(2, 12, 12, 8, 16, 3, 1, 1, 1, 1),
   };
   for (const Conv2dShape& s : shapes) run(s, rng);
   // Asymmetric padding and rectangular kernels.

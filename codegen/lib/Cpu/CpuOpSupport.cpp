@@ -176,7 +176,10 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
   std::string call = e.isaNamespace() + "::" + kernel + "(weights + " + std::to_string(offset) +
                      ", " + e.ref(input) + ", " + out + ", scratch + thread * " +
                      std::to_string(scratch) + ", begin, end)";
-  parallelCall(e, rows, kConvRowAlign, call);
+  // Ranges at any row (align 1): the kernels plan their tiles from
+  // m_begin, and a few rows per thread (a 7x7 layer on 2 threads: 25 + 24)
+  // balance where whole 6-row tiles could not (30 + 19).
+  parallelCall(e, rows, 1, call);
 }
 
 int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax) {

@@ -28,7 +28,8 @@
 
 namespace qcc::cpu {
 
-/// Row tile of the conv kernels: parallel ranges start at multiples of it.
+/// Row tile of the GEMM kernels (qcc_rt::detail::kRowTile): the recurrent and
+/// attention GEMM calls split their rows at multiples of it.
 constexpr int kConvRowAlign = 6;
 /// Elementwise ranges: whole cache lines per thread.
 constexpr int kElementAlign = 64;

@@ -34,6 +34,11 @@ size_t qcc_rt_conv2d_scratch_size(const uint8_t* blob);
  * work-range contract); scratch must hold qcc_rt_conv2d_scratch_size bytes. */
 int qcc_rt_conv2d_run(int isa, const uint8_t* blob, const uint8_t* input, uint8_t* output,
                       void* scratch, int parts);
+/* qcc_rt::avx2::conv2d_gemm_paths over all rows: counts[6] = pairs, clamped and
+ * widened row tiles, outliers, k steps, k steps read. Non-zero: not a GEMM
+ * blob of this version, or no AVX2. */
+int qcc_rt_conv2d_avx2_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
+                             int64_t* counts);
 
 void qcc_rt_quantize_u8(int isa, const float* x, uint8_t* q, int64_t n, float scale, int32_t zp);
 void qcc_rt_quantize_s8(int isa, const float* x, int8_t* q, int64_t n, float scale, int32_t zp);

@@ -110,12 +110,18 @@ struct PackedConvHeader {
   // Depth of 3-D convolutions (1, 1, 1, 0, 1, 1 for 2-D): rows are then
   // (n, od, oh, ow) and k = (kd, kh, kw, ic).
   int32_t in_d, kernel_d, stride_d, pad_front, dilation_d, out_d;
-  uint32_t reserved[8];
+  // int32[kernel_h * kernel_w][groups * n_padded]: per kernel tap and column,
+  // input_zero_point * sum over the group's input channels of the tap's
+  // weights, i.e. what a tap that reads only padding adds to the sum; lets a
+  // kernel skip such taps. 0 when absent (1x1, no padding, 3-D, transposed,
+  // or input channels per group not a multiple of 4).
+  uint32_t padding_tap_sums_offset;
+  uint32_t reserved[7];
 };
 static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
 
 constexpr uint32_t kPackedConvMagic = 0x57434351u;  // "QCCW"
-constexpr uint16_t kPackedConvVersion = 2;
+constexpr uint16_t kPackedConvVersion = 3;
 constexpr uint32_t kFlagRelu = 1u << 0;
 constexpr uint32_t kFlagWeightZeroPoint = 1u << 1;  // some weight zero point != 0
 constexpr uint32_t kFlagPerChannel = 1u << 2;
@@ -180,5 +186,21 @@ QCC_RT_DECLARE_CONV(generic)
 QCC_RT_DECLARE_CONV(avx2)
 QCC_RT_DECLARE_CONV(avx512vnni)
 #undef QCC_RT_DECLARE_CONV
+
+// Which paths the AVX2 GEMM kernel takes for rows [m_begin, m_end) of this
+// input, counted in row tiles (a measurement for benchmarks: it prepares the
+// blocks as the kernel does and runs no GEMM). GEMM blobs, AVX2 CPUs only.
+struct Avx2ConvPaths {
+  int64_t pairs_tiles = 0;    // every activation <= 127: vpmaddubsw, exact
+  int64_t clamped_tiles = 0;  // a few above: clamped to 127, products added back
+  int64_t widened_tiles = 0;  // more than the budget: widened to uint16
+  int64_t outliers = 0;       // activations above 127 in the clamped tiles
+  int64_t k_steps = 0;        // rows x k/4 steps of the whole reduction
+  int64_t k_steps_read = 0;   // of those, the ones read (the rest: padding taps skipped)
+};
+namespace avx2 {
+void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,
+                       int64_t m_end, Avx2ConvPaths* paths);
+}
 
 } // namespace qcc_rt

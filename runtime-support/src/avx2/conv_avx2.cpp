@@ -1,27 +1,36 @@
 // AVX2 conv2d / linear GEMM kernel over the shared int8 weight layout
 // ([64-column block][k / 4][column][4], the one the VNNI kernel reads).
 //
-// Two reductions, chosen per block of packed activation rows:
+// Two reductions, chosen per row tile (blocks are prepared in
+// conv_block_avx2.cpp, tiles planned in common/row_tiles.h):
 //  - pairs: vpmaddubsw multiplies 4 uint8 activations by 4 int8 weights and
 //    sums the products in pairs into int16, vpmaddwd by ones adds the two
 //    pairs into int32. This is FBGEMM's AVX2 sequence. Its int16 pair sum
 //    saturates only when an activation exceeds 127 (|pair| <= 2 * 127 * 128
-//    < 2^15 otherwise), so it is exact for blocks whose activations are at
+//    < 2^15 otherwise), so it is exact for tiles whose activations are at
 //    most 127 (what PyTorch's reduce_range qconfigs give), and with
 //    kFlagSaturatingPairs it reproduces FBGEMM's saturation on purpose.
 //  - wide: activations zero-extended to uint16 and weights sign-extended to
-//    int16, vpmaddwd: exact for any activations, for blocks whose maximum is
-//    above 127. The same number of multiplies per multiply-add; twice the
-//    accumulators, so it keeps two per row of the tile.
+//    int16, vpmaddwd: exact for any activations. The same number of
+//    multiplies per multiply-add; twice the accumulators, so it keeps two per
+//    row of the tile, and twice the activation bytes.
+// Activations above 127 are rare in models quantized with reduce_range (a
+// few per ten thousand: values past the calibrated range) but reach almost
+// every block. A row tile with a few of them runs the pairs path on a copy
+// clamped to 127 and adds each excess times its weights to the sums (exact:
+// a = min(a, 127) + excess); only a tile with more than its budget of
+// outliers is widened. Tiles of padded 2-D convs skip the kernel taps that
+// read only padding and start their sums with what those taps would add.
 // Register tile: 6 rows x 8 columns (one ymm of int32 per row, two for wide).
 #include <immintrin.h>
 
 #include <cstring>
 #include <utility>
 
+#include "avx2/conv_block_avx2.h"
 #include "avx2/requant_avx2.h"
 #include "common/blob.h"
-#include "common/im2col.h"
+#include "common/row_tiles.h"
 
 namespace qcc_rt {
 namespace avx2 {
@@ -68,7 +77,7 @@ ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out_min, int32_t 
 
 // Everything the write-back of one 8-column panel needs.
 struct PanelOut {
-  const int32_t* zp_correction;
+  const int32_t* zp_correction;  // the sums' start: correction + skipped padding taps
   const int32_t* weight_zp;
   const float* bias;
   const float* multiplier;
@@ -108,9 +117,12 @@ __attribute__((noinline)) void write_tile(const int32_t* sums, const PanelOut& o
 template <int MR>
 QCC_RT_INLINE void requantize_tile_rows(const __m256i (&sums)[kRows], const PanelOut& o) {
   const __m256 bias = _mm256_loadu_ps(o.bias), mult = _mm256_loadu_ps(o.multiplier);
-  __m256i r[kRows];
-  for (int i = 0; i < kRows; ++i)
-    r[i] = i < MR ? round_scaled8(sums[i], bias, mult) : _mm256_setzero_si256();
+  // Named per row, not a loop over an array: GCC 12 keeps such a loop's
+  // results on the stack (measured: a quarter of a K = 16 layer's time).
+  auto rounded = [&](int i) {
+    return i < MR ? round_scaled8(sums[i], bias, mult) : _mm256_setzero_si256();
+  };
+  const __m256i r[kRows] = {rounded(0), rounded(1), rounded(2), rounded(3), rounded(4), rounded(5)};
   const __m256i zp = o.bytes->zp16, lo = o.bytes->min8, hi = o.bytes->max8;
   const __m256i row_order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   // Bytes of rows (4 q, 4 q + 1, 4 q + 2, 4 q + 3) -> qword i = row 4 q + i.
@@ -151,23 +163,62 @@ QCC_RT_INLINE void finish_tile(const __m256i (&rows)[kRows], const PanelOut& o) 
   write_tile(sums, o);
 }
 
+// The outliers of one row tile (see the file comment).
+struct TileOutliers {
+  const ActivationOutlier* list;
+  int32_t count;
+};
+
+// excess * w[k][0..7] of one outlier: the byte k % 4 of every column's int32
+// in the 8-column weight vector of k / 4, sign-extended.
+QCC_RT_INLINE __m256i outlier_product(const ActivationOutlier& e, const int8_t* w, int64_t w_stride) {
+  const __m256i wv =
+      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + int64_t(e.k >> 2) * w_stride));
+  const __m256i wk = _mm256_srai_epi32(_mm256_sll_epi32(wv, _mm_cvtsi32_si128(8 * (3 - (e.k & 3)))), 24);
+  return _mm256_mullo_epi32(wk, _mm256_set1_epi32(e.excess));
+}
+
+// The steps of k / 4 a tile reads: `count` runs of `length` steps, the
+// first at `start`, each `stride` after the previous (one run unless the
+// tile skips kernel columns that read padding).
+struct KSpan {
+  int64_t start, length, count, stride;
+};
+
 template <int MR>
-void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, int64_t k4s,
-                const PanelOut& o) {
+void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& k,
+                const TileOutliers& outliers, const PanelOut& o) {
   static_assert(MR >= 1 && MR <= kRows, "pairs tile rows");
   const __m256i ones = _mm256_set1_epi16(1);
-  // Integer sums are exact in any order: start from the zero-point correction.
+  // Integer sums are exact in any order: start from the zero-point correction
+  // (plus, for skipped taps, what their padding would have added).
   const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
   __m256i c0 = zp_corr, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-  for (int64_t k4 = 0; k4 < k4s; ++k4) {
-    const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k4 * w_stride));
-    const uint8_t* ak = a + 4 * k4;
-    c0 = pairs_madd(c0, ak, wv, ones);
-    if constexpr (MR > 1) c1 = pairs_madd(c1, ak + lda, wv, ones);
-    if constexpr (MR > 2) c2 = pairs_madd(c2, ak + 2 * lda, wv, ones);
-    if constexpr (MR > 3) c3 = pairs_madd(c3, ak + 3 * lda, wv, ones);
-    if constexpr (MR > 4) c4 = pairs_madd(c4, ak + 4 * lda, wv, ones);
-    if constexpr (MR > 5) c5 = pairs_madd(c5, ak + 5 * lda, wv, ones);
+  for (int64_t run = 0; run < k.count; ++run) {
+    const int64_t first = k.start + run * k.stride;
+    for (int64_t k4 = first; k4 < first + k.length; ++k4) {
+      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k4 * w_stride));
+      const uint8_t* ak = a + 4 * k4;
+      c0 = pairs_madd(c0, ak, wv, ones);
+      if constexpr (MR > 1) c1 = pairs_madd(c1, ak + lda, wv, ones);
+      if constexpr (MR > 2) c2 = pairs_madd(c2, ak + 2 * lda, wv, ones);
+      if constexpr (MR > 3) c3 = pairs_madd(c3, ak + 3 * lda, wv, ones);
+      if constexpr (MR > 4) c4 = pairs_madd(c4, ak + 4 * lda, wv, ones);
+      if constexpr (MR > 5) c5 = pairs_madd(c5, ak + 5 * lda, wv, ones);
+    }
+  }
+  // The accumulators stay named (a switch, not an indexed array) so that
+  // they stay in registers on the common path without outliers.
+  for (int32_t i = 0; i < outliers.count; ++i) {
+    const __m256i p = outlier_product(outliers.list[i], w, w_stride);
+    switch (outliers.list[i].row) {
+      case 0: c0 = _mm256_add_epi32(c0, p); break;
+      case 1: c1 = _mm256_add_epi32(c1, p); break;
+      case 2: c2 = _mm256_add_epi32(c2, p); break;
+      case 3: c3 = _mm256_add_epi32(c3, p); break;
+      case 4: c4 = _mm256_add_epi32(c4, p); break;
+      default: c5 = _mm256_add_epi32(c5, p); break;
+    }
   }
   const __m256i rows[kRows] = {c0, c1, c2, c3, c4, c5};
   finish_tile<MR>(rows, o);
@@ -272,67 +323,75 @@ void wide_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride
   }
 }
 
+// Widened tiles read all of k (one run from 0): span.length steps.
 template <int MR>
 void any_tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride,
-              int64_t k4s, const PanelOut& o) {
-  if (wide) wide_rows<MR>(static_cast<const uint16_t*>(a), lda, w, w_stride, k4s, o);
-  else pairs_tile<MR>(static_cast<const uint8_t*>(a), lda, w, w_stride, k4s, o);
+              const KSpan& span, const TileOutliers& outliers, const PanelOut& o) {
+  if (wide) wide_rows<MR>(static_cast<const uint16_t*>(a), lda, w, w_stride, span.length, o);
+  else pairs_tile<MR>(static_cast<const uint8_t*>(a), lda, w, w_stride, span, outliers, o);
 }
 
 // Exactly o.rows rows (a partial last tile computes no padding rows).
-void tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride, int64_t k4s,
-          const PanelOut& o) {
+void tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& span,
+          const TileOutliers& outliers, const PanelOut& o) {
   switch (o.rows) {
-    case 6: any_tile<6>(wide, a, lda, w, w_stride, k4s, o); break;
-    case 5: any_tile<5>(wide, a, lda, w, w_stride, k4s, o); break;
-    case 4: any_tile<4>(wide, a, lda, w, w_stride, k4s, o); break;
-    case 3: any_tile<3>(wide, a, lda, w, w_stride, k4s, o); break;
-    case 2: any_tile<2>(wide, a, lda, w, w_stride, k4s, o); break;
-    default: any_tile<1>(wide, a, lda, w, w_stride, k4s, o); break;
+    case 6: any_tile<6>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    case 5: any_tile<5>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    case 4: any_tile<4>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    case 3: any_tile<3>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    case 2: any_tile<2>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    default: any_tile<1>(wide, a, lda, w, w_stride, span, outliers, o); break;
   }
 }
 
-// Largest byte of `rows` rows of `k` bytes (row stride lda).
-uint8_t max_byte(const uint8_t* a, int64_t lda, int32_t rows, int64_t k) {
-  __m256i m = _mm256_setzero_si256();
-  uint8_t tail = 0;
-  for (int32_t r = 0; r < rows; ++r) {
-    const uint8_t* row = a + r * lda;
-    int64_t i = 0;
-    for (; i + 32 <= k; i += 32)
-      m = _mm256_max_epu8(m, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + i)));
-    for (; i < k; ++i) tail = row[i] > tail ? row[i] : tail;
-  }
-  alignas(32) uint8_t lanes[32];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), m);
-  for (uint8_t v : lanes) tail = v > tail ? v : tail;
-  return tail;
+// Whether tile t reads only some of the kernel taps.
+bool skips_taps(const PackedConvHeader& h, const RowTile& t) {
+  return t.kh_begin > 0 || t.kh_end < h.kernel_h || t.kw_begin > 0 || t.kw_end < h.kernel_w;
 }
 
-int32_t sum_bytes(const uint8_t* p, int64_t n) {
-  __m256i acc = _mm256_setzero_si256();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32)
-    acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i)),
-                                                _mm256_setzero_si256()));
-  alignas(32) int64_t lanes[4];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
-  int64_t s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-  for (; i < n; ++i) s += p[i];
-  return static_cast<int32_t>(s);
+// The k steps of the taps tile t reads (k = (kh, kw, ic), tap_k4 steps per tap).
+KSpan tile_span(const PackedConvHeader& h, const RowTile& t, int64_t k4s, int64_t tap_k4) {
+  if (!skips_taps(h, t)) return {0, k4s, 1, 0};
+  const int64_t rows = t.kh_end - t.kh_begin, cols = t.kw_end - t.kw_begin;
+  if (rows <= 0 || cols <= 0) return {0, 0, 0, 0};
+  const int64_t kernel_row = int64_t(h.kernel_w) * tap_k4;
+  if (cols == h.kernel_w) return {t.kh_begin * kernel_row, rows * kernel_row, 1, 0};
+  return {t.kh_begin * kernel_row + t.kw_begin * tap_k4, cols * tap_k4, rows, kernel_row};
 }
 
-// Zero-extends `rows` rows of k_padded bytes into dst (row stride k_padded).
-void widen_rows(const uint8_t* a, int64_t lda, int32_t rows, int64_t k_padded, uint16_t* dst) {
-  for (int32_t r = 0; r < rows; ++r) {
-    const uint8_t* src = a + r * lda;
-    uint16_t* out = dst + r * k_padded;
-    int64_t i = 0;
-    for (; i + 16 <= k_padded; i += 16)
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
-                          _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
-    for (; i < k_padded; ++i) out[i] = src[i];
-  }
+// Whether a tile of a prepared block takes the widened path (too many
+// outliers); widened tiles read every tap (their padding holds the zero point).
+bool widened(const PreparedBlock& b, const RowTile& t) { return b.outliers && t.outlier_count < 0; }
+
+// The k steps tile t reads on its path.
+KSpan read_span(const PackedConvHeader& h, const RowTile& t, bool wide, int64_t k4s, int64_t tap_k4) {
+  return wide ? KSpan{0, k4s, 1, 0} : tile_span(h, t, k4s, tap_k4);
+}
+
+// The 8 columns' starting sums for tile t: the zero-point correction plus,
+// for every tap the tile skips, what its padding (input zero points) adds.
+void start_with_padding_taps(const ConvView& v, const RowTile& t, int64_t col, int32_t* out) {
+  const PackedConvHeader& h = v.h;
+  const int64_t columns = int64_t(h.groups) * h.n_padded;
+  __m256i sum = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + col));
+  for (int32_t kh = 0; kh < h.kernel_h; ++kh)
+    for (int32_t kw = 0; kw < h.kernel_w; ++kw) {
+      if (kh >= t.kh_begin && kh < t.kh_end && kw >= t.kw_begin && kw < t.kw_end) continue;
+      const int32_t* tap = v.padding_tap_sums + (int64_t(kh) * h.kernel_w + kw) * columns + col;
+      sum = _mm256_add_epi32(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tap)));
+    }
+  _mm256_store_si256(reinterpret_cast<__m256i*>(out), sum);
+}
+
+// Padding taps are skipped on the pairs path; FBGEMM's saturation would see
+// them, and a zero point above 127 would be an outlier in every one.
+bool skips_padding(const ConvView& v) {
+  return v.padding_tap_sums && (v.h.flags & kFlagSaturatingPairs) == 0 && v.h.input_zero_point <= 127;
+}
+
+// k / 4 steps per kernel tap (meaningful when the blob has padding-tap sums).
+int64_t tap_k4_steps(const PackedConvHeader& h) {
+  return h.k / (int64_t(h.kernel_h) * h.kernel_w) / 4;
 }
 
 } // namespace
@@ -341,12 +400,11 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
                  int64_t m_begin, int64_t m_end) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
-  const bool direct = (h.flags & kFlagDirectInput) != 0;
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
-  const bool saturating = (h.flags & kFlagSaturatingPairs) != 0;
+  const bool skip_padding = skips_padding(v);
   const GemmScratch s = gemm_scratch(h, scratch);
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
-  const int64_t k4s = h.k_padded / 4;
+  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h);
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const ByteRequantConsts bytes =
       make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
@@ -356,35 +414,70 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += s.block_rows) {
       const int32_t rows = static_cast<int32_t>(m_end - m0 < s.block_rows ? m_end - m0 : s.block_rows);
-      // Rows are read in place (1x1 convs, linear) or packed for this block.
-      const uint8_t* a = direct ? input + m0 * h.in_channels : s.rows;
-      const int64_t lda = direct ? h.in_channels : h.k_padded;
-      if (!direct) pack_rows<uint8_t>(h, input, g, m0, rows, s.rows, h.k_padded);
-      if (need_row_sums)
-        for (int32_t r = 0; r < rows; ++r) s.row_sums[r] = sum_bytes(a + r * lda, h.k);
-      const bool wide = !saturating && max_byte(a, lda, rows, h.k) > 127;
+      const PreparedBlock b = prepare_block(h, input, s, g, m0, rows, skip_padding);
+      const uint8_t* a = b.a;
+      const int64_t lda = b.lda;
+      const int32_t n_tiles = b.n_tiles;
+      const bool outliers = b.outliers;
       for (int32_t j0 = 0; j0 < h.n_padded; j0 += 64) {
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* block = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t block_cols = h.n - j0 < width ? h.n - j0 : width;
-        for (int32_t r0 = 0; r0 < rows; r0 += kRows) {
-          const int32_t tile_rows = rows - r0 < kRows ? rows - r0 : kRows;
-          const void* tile_a = a + r0 * lda;
+        for (int32_t ti = 0; ti < n_tiles; ++ti) {
+          const RowTile& t = s.tiles[ti];
+          const bool wide = widened(b, t);
+          const TileOutliers tile_outliers{s.outliers + t.outliers_begin,
+                                           outliers && !wide ? t.outlier_count : 0};
+          // Widened tiles read every tap (their padding holds the zero point).
+          const bool skips = !wide && skips_taps(h, t);
+          const KSpan span = read_span(h, t, wide, k4s, tap_k4);
+          const void* tile_a = a + t.r0 * lda;
           int64_t tile_lda = lda;
           if (wide) {
-            widen_rows(a + r0 * lda, lda, tile_rows, h.k_padded, s.wide_tile);
+            widen_rows(a + t.r0 * lda, lda, t.rows, h.k_padded, s.wide_tile);
             tile_a = s.wide_tile, tile_lda = h.k_padded;
           }
           for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
             const int32_t col = g * h.n_padded + j0 + c0;
-            PanelOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                       need_row_sums ? s.row_sums + r0 : nullptr, &rc, &bytes,
-                       output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
-                       esize * h.out_channels, tile_rows,
+            alignas(32) int32_t padded_start[kCols];
+            if (skips) start_with_padding_taps(v, t, col, padded_start);
+            PanelOut o{skips ? padded_start : v.zp_correction + col, v.weight_zp + col, v.bias + col,
+                       v.multiplier + col, need_row_sums ? s.row_sums + t.r0 : nullptr, &rc, &bytes,
+                       output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
+                       esize * h.out_channels, t.rows,
                        block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
                        (h.flags & kFlagRelu) != 0};
-            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, k4s, o);
+            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, tile_outliers, o);
           }
+        }
+      }
+    }
+  }
+}
+
+void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,
+                       int64_t m_end, Avx2ConvPaths* paths) {
+  const ConvView v = view_blob(blob);
+  const PackedConvHeader& h = v.h;
+  const GemmScratch s = gemm_scratch(h, scratch);
+  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h);
+  for (int32_t g = 0; g < h.groups; ++g) {
+    for (int64_t m0 = m_begin; m0 < m_end; m0 += s.block_rows) {
+      const int32_t rows = static_cast<int32_t>(m_end - m0 < s.block_rows ? m_end - m0 : s.block_rows);
+      const PreparedBlock b = prepare_block(h, input, s, g, m0, rows, skips_padding(v));
+      for (int32_t ti = 0; ti < b.n_tiles; ++ti) {
+        const RowTile& t = s.tiles[ti];
+        const bool wide = widened(b, t);
+        const KSpan span = read_span(h, t, wide, k4s, tap_k4);
+        paths->k_steps += int64_t(t.rows) * k4s;
+        paths->k_steps_read += int64_t(t.rows) * span.length * span.count;
+        if (wide) {
+          ++paths->widened_tiles;
+        } else if (b.outliers && t.outlier_count > 0) {
+          ++paths->clamped_tiles;
+          paths->outliers += t.outlier_count;
+        } else {
+          ++paths->pairs_tiles;
         }
       }
     }

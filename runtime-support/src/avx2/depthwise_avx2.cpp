@@ -1,8 +1,11 @@
 // AVX2 depthwise conv2d: the AVX-512 algorithm on 32-channel halves of each
 // 64-channel weight block. Saturating mode is FBGEMM's own instruction
-// sequence (vpmaddubsw, vpmaddwd with ones). Exact mode splits each
-// activation into its low 7 bits and its top bit so that neither vpmaddubsw
-// can saturate: a * w = (a & 127) * w + 128 * (a >> 7) * w.
+// sequence (vpmaddubsw, vpmaddwd with ones). Exact mode runs the same
+// sequence on every group of 4 taps x 32 channels whose activations are all
+// at most 127 (no pair can saturate then: the common case, checked with one
+// vpor/vpmovmskb per group), and otherwise splits each activation into its
+// low 7 bits and its top bit so that neither vpmaddubsw can saturate:
+// a * w = (a & 127) * w + 128 * (a >> 7) * w.
 #include <immintrin.h>
 
 #include <cstring>
@@ -18,14 +21,19 @@ using namespace detail;
 
 namespace {
 
-// Activations of `count` (<= 32) output channels from c; a partial block goes
-// through a zero-filled copy because AVX2 has no byte-masked load and input
-// rows end at the last channel. With channel multiplier 2 output channels 2i
+// Activations of `count` (<= 32) output channels from c; a partial block is
+// a dword-masked load when count is a multiple of 4, else a zero-filled copy
+// (AVX2 has no byte-masked load and input rows end at the last channel). With channel multiplier 2 output channels 2i
 // and 2i+1 read input channel i: load half the bytes and duplicate each.
 template <bool kDouble>
 QCC_RT_INLINE __m256i load32(const uint8_t* pixel, int32_t c, int32_t count) {
   if (!kDouble) {
     if (count >= 32) return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(pixel + c));
+    if (count % 4 == 0) {  // whole dwords: a masked load (masked-off bytes are not read)
+      const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count / 4), lanes);
+      return _mm256_maskload_epi32(reinterpret_cast<const int*>(pixel + c), mask);
+    }
     alignas(32) uint8_t tmp[32] = {0};
     std::memcpy(tmp, pixel + c, static_cast<size_t>(count));
     return _mm256_load_si256(reinterpret_cast<const __m256i*>(tmp));
@@ -49,11 +57,13 @@ struct Quad {
   __m256i v0, v1, v2, v3;
 };
 
-template <bool kSaturate, bool kRowSums>
+// kPairs: vpmaddubsw on the activations as they are (FBGEMM's saturation, or
+// exact when they are all <= 127); else the exact 7-bit split.
+template <bool kPairs, bool kRowSums>
 QCC_RT_INLINE void step(__m256i& acc, __m256i& sum, __m256i x, const int8_t* w) {
   const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
   const __m256i ones16 = _mm256_set1_epi16(1), ones8 = _mm256_set1_epi8(1);
-  if (kSaturate) {
+  if (kPairs) {
     acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, wv), ones16));
   } else {
     const __m256i lo = _mm256_maddubs_epi16(_mm256_and_si256(x, _mm256_set1_epi8(0x7f)), wv);
@@ -71,10 +81,22 @@ QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const uint8_t* const* t, int
   const __m256i a2 = load32<kDouble>(t[2], c0, count), a3 = load32<kDouble>(t[3], c0, count);
   const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
   const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
-  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(u01l, u23l), w);
-  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(u01l, u23l), w + 64);
-  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(u01h, u23h), w + 128);
-  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
+  const __m256i x0 = _mm256_unpacklo_epi16(u01l, u23l), x1 = _mm256_unpackhi_epi16(u01l, u23l);
+  const __m256i x2 = _mm256_unpacklo_epi16(u01h, u23h), x3 = _mm256_unpackhi_epi16(u01h, u23h);
+  const bool seven_bit =
+      kSaturate ||
+      _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(a0, a1), _mm256_or_si256(a2, a3))) == 0;
+  if (seven_bit) {
+    step<true, kRowSums>(acc.v0, sums.v0, x0, w);
+    step<true, kRowSums>(acc.v1, sums.v1, x1, w + 64);
+    step<true, kRowSums>(acc.v2, sums.v2, x2, w + 128);
+    step<true, kRowSums>(acc.v3, sums.v3, x3, w + 192);
+  } else {
+    step<false, kRowSums>(acc.v0, sums.v0, x0, w);
+    step<false, kRowSums>(acc.v1, sums.v1, x1, w + 64);
+    step<false, kRowSums>(acc.v2, sums.v2, x2, w + 128);
+    step<false, kRowSums>(acc.v3, sums.v3, x3, w + 192);
+  }
 }
 
 // Zero-point correction of 8 lanes whose constants start at position p

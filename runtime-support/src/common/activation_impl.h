@@ -1,7 +1,7 @@
 // Internal: table-lookup activations and broadcasting mul, included by one
 // translation unit per ISA with QCC_RT_ISA_NS set to the namespace to define.
 // Tiers by the unit's flags: AVX-512BW (64 bytes per step: 16 masked
-// 16-entry byte shuffles), AVX2 (32 bytes: 16 shuffles + blends), scalar.
+// 16-entry byte shuffles), AVX2 (32 bytes: 16 shuffles of XOR deltas), scalar.
 // A lookup has no arithmetic, so all tiers give identical bytes; the
 // broadcasting mul spells out mul_u8's formula in every tier.
 #ifndef QCC_RT_ISA_NS
@@ -148,19 +148,30 @@ void lookup_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end,
   }
 #elif defined(__AVX2__)
   if (end - i >= 32) {
-    __m256i rows[16];
-    for (int h = 0; h < 16; ++h)
-      rows[h] = _mm256_broadcastsi128_si256(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 16 * h)));
-    const __m256i low_mask = _mm256_set1_epi8(0x0f);
+    // Telescoping XOR: delta[h] = row h ^ row h-1 (row -1 = 0, each half of
+    // the table on its own). vpshufb yields 0 where an index byte is
+    // negative, so with index x - 16 h (signed saturating) the deltas of
+    // rows 0..x/16 survive and XOR to row x/16: bytes below 128 read the
+    // first half with index x, those above it the second half with x ^ 128
+    // (each half's index is negative for the other's bytes). One shuffle,
+    // XOR and subtract per row instead of shuffle, compare and blend.
+    __m256i delta[16];
+    for (int h = 0; h < 16; ++h) {
+      const __m128i row = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 16 * h));
+      const __m128i prev = h % 8 == 0 ? _mm_setzero_si128()
+                                      : _mm_loadu_si128(reinterpret_cast<const __m128i*>(table + 16 * (h - 1)));
+      delta[h] = _mm256_broadcastsi128_si256(_mm_xor_si128(row, prev));
+    }
+    const __m256i sixteen = _mm256_set1_epi8(16), top = _mm256_set1_epi8(static_cast<char>(0x80));
     for (; i + 32 <= end; i += 32) {
       const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
-      const __m256i lo = _mm256_and_si256(x, low_mask);
-      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low_mask);
-      __m256i r = _mm256_shuffle_epi8(rows[0], lo);
-      for (int h = 1; h < 16; ++h)
-        r = _mm256_blendv_epi8(r, _mm256_shuffle_epi8(rows[h], lo),
-                               _mm256_cmpeq_epi8(hi, _mm256_set1_epi8(static_cast<char>(h))));
+      __m256i lo = x, hi = _mm256_xor_si256(x, top);
+      __m256i r = _mm256_xor_si256(_mm256_shuffle_epi8(delta[0], lo), _mm256_shuffle_epi8(delta[8], hi));
+      for (int h = 1; h < 8; ++h) {
+        lo = _mm256_subs_epi8(lo, sixteen), hi = _mm256_subs_epi8(hi, sixteen);
+        r = _mm256_xor_si256(r, _mm256_xor_si256(_mm256_shuffle_epi8(delta[h], lo),
+                                                 _mm256_shuffle_epi8(delta[8 + h], hi)));
+      }
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), r);
     }
   }

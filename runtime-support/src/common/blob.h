@@ -23,6 +23,7 @@ struct ConvView {
   const int32_t* weight_zp;      // per column B_zp (used only by ISAs that need row sums)
   const float* bias;             // per column, already bias / (act * w scale)
   const float* multiplier;       // per column act * w scale / out scale
+  const int32_t* padding_tap_sums;  // [tap][column], or null (see PackedConvHeader)
 };
 
 inline ConvView view_blob(const uint8_t* blob) {
@@ -33,42 +34,91 @@ inline ConvView view_blob(const uint8_t* blob) {
   v.weight_zp = reinterpret_cast<const int32_t*>(blob + v.h.weight_zp_offset);
   v.bias = reinterpret_cast<const float*>(blob + v.h.bias_offset);
   v.multiplier = reinterpret_cast<const float*>(blob + v.h.multiplier_offset);
+  v.padding_tap_sums = v.h.padding_tap_sums_offset
+                           ? reinterpret_cast<const int32_t*>(blob + v.h.padding_tap_sums_offset)
+                           : nullptr;
   return v;
 }
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
 // Rows of packed activations kept per block: as many whole row tiles as fit in
-// ~160 KiB (half of a Zen 4 / Ice Lake L2), so the block stays cached while
-// every column panel of the weights streams past it.
+// ~640 KiB, at most 240 rows. Every 64-column weight block streams past the
+// whole block, so the weights are read once per block: with 640 KiB the
+// whole 7x7 or 14x14 output of a late ResNet layer (K = 2304..4608) is one
+// block and its 1.2-2.4 MB of weights (more than an L2) stream once per call.
+// The block itself is re-read once per weight block, from L2 or L3. Measured
+// against 160 KiB (interleaved, ResNet-18, AVX2 Zen 1): 1.6% faster.
 inline int64_t rows_per_block(int64_t k_padded_bytes) {
-  int64_t rows = (160 * 1024) / (k_padded_bytes > 0 ? k_padded_bytes : 1);
+  int64_t rows = (640 * 1024) / (k_padded_bytes > 0 ? k_padded_bytes : 1);
   rows = rows / kRowTile * kRowTile;
   if (rows < kRowTile) rows = kRowTile;
   if (rows > 40 * kRowTile) rows = 40 * kRowTile;
   return rows;
 }
 
+// An activation above 127 in a row tile that AVX2 runs on its vpmaddubsw
+// path: the tile reads 127 in its place and adds excess * w[k][n] to the
+// row's sums afterwards. A 6-row tile records at most kMaxTileOutliers (fewer
+// rows, proportionally fewer); a tile with more is widened instead.
+struct ActivationOutlier {
+  int32_t k;        // reduction index
+  uint16_t row;     // row within the tile
+  uint16_t excess;  // activation - 127, 1..128
+};
+constexpr int kMaxTileOutliers = 32;
+constexpr int kMaxOutliersPerRow = 6;  // >= kMaxTileOutliers / kRowTile + 1 (a 1-row tile)
+
+// Rows [r0, r0 + rows) of a block of packed rows that one register tile
+// computes. Every pixel of the tile reads input only through the kernel taps
+// kh in [kh_begin, kh_end), kw in [kw_begin, kw_end); the other taps read the
+// zero padding (see row_tiles.h). Outliers: AVX2's, per the struct above.
+struct RowTile {
+  int32_t r0, rows;
+  int16_t kh_begin, kh_end, kw_begin, kw_end;
+  int32_t outliers_begin;  // index into GemmScratch::outliers
+  int32_t outlier_count;   // -1: widen this tile instead
+};
+
 // Per-thread scratch of the GEMM kernels (sizes in conv2d_scratch_size): the
 // packed activation rows of one block, their sums (FBGEMM's row offsets, for
-// weight zero points), and one row tile widened to uint16 (AVX2's exact path).
+// weight zero points), one row tile widened to uint16 (AVX2's exact path),
+// the block's row tiles (at most one per row) and their outliers.
 struct GemmScratch {
   uint8_t* rows;
   int32_t* row_sums;
   uint16_t* wide_tile;
+  RowTile* tiles;
+  ActivationOutlier* outliers;  // kMaxOutliersPerRow per row of the block
   int64_t block_rows;
 };
 
+struct GemmScratchLayout {
+  int64_t rows, row_sums, wide_tile, tiles, outliers, total;  // byte offsets, total size
+};
+
+inline GemmScratchLayout gemm_scratch_layout(const PackedConvHeader& h) {
+  const int64_t block_rows = rows_per_block(h.k_padded);
+  GemmScratchLayout l;
+  l.rows = 0;
+  l.row_sums = round_up(block_rows * h.k_padded, 64);
+  l.wide_tile = l.row_sums + round_up(block_rows * 4, 64);
+  l.tiles = l.wide_tile + round_up(kRowTile * h.k_padded * 2, 64);
+  l.outliers = l.tiles + round_up(block_rows * static_cast<int64_t>(sizeof(RowTile)), 64);
+  l.total = l.outliers + block_rows * kMaxOutliersPerRow * static_cast<int64_t>(sizeof(ActivationOutlier));
+  return l;
+}
+
 inline GemmScratch gemm_scratch(const PackedConvHeader& h, void* scratch) {
+  const GemmScratchLayout l = gemm_scratch_layout(h);
+  const uintptr_t at = (reinterpret_cast<uintptr_t>(scratch) + 63) & ~uintptr_t(63);
   GemmScratch s;
   s.block_rows = rows_per_block(h.k_padded);
-  auto at = reinterpret_cast<uintptr_t>(scratch);
-  at = (at + 63) & ~uintptr_t(63);
-  s.rows = reinterpret_cast<uint8_t*>(at);
-  at += static_cast<uintptr_t>(round_up(s.block_rows * h.k_padded, 64));
-  s.row_sums = reinterpret_cast<int32_t*>(at);
-  at += static_cast<uintptr_t>(round_up(s.block_rows * 4, 64));
-  s.wide_tile = reinterpret_cast<uint16_t*>(at);
+  s.rows = reinterpret_cast<uint8_t*>(at + l.rows);
+  s.row_sums = reinterpret_cast<int32_t*>(at + l.row_sums);
+  s.wide_tile = reinterpret_cast<uint16_t*>(at + l.wide_tile);
+  s.tiles = reinterpret_cast<RowTile*>(at + l.tiles);
+  s.outliers = reinterpret_cast<ActivationOutlier*>(at + l.outliers);
   return s;
 }
 

@@ -61,11 +61,39 @@ class Runtime:
                per_channel, relu, parts=1, saturating_pairs=False):
         """x_nhwc uint8 [N,H,W,C]; shape: dict of Conv2dShape fields; weight int8 OIHW;
         saturating_pairs: FBGEMM's AVX2 int16 pair saturation (--numerics=fbgemm-avx2)."""
+        blob = self.pack_conv(shape, in_q, out_q, weight, w_scales, w_zps, bias, per_channel,
+                              relu, saturating_pairs)
+        L, code = self.lib, ISAS[isa]
+        x = np.ascontiguousarray(x_nhwc, dtype=np.uint8)
+        rows = L.qcc_rt_conv2d_rows(_ptr(blob, ctypes.c_uint8))
+        out = np.full((rows, shape["out_channels"]), 0xAB, dtype=np.uint8)
+        scratch = np.zeros(L.qcc_rt_conv2d_scratch_size(_ptr(blob, ctypes.c_uint8)), dtype=np.uint8)
+        assert L.qcc_rt_conv2d_run(code, _ptr(blob, ctypes.c_uint8), _ptr(x, ctypes.c_uint8),
+                                   _ptr(out, ctypes.c_uint8), _ptr(scratch, ctypes.c_uint8),
+                                   parts) == 0
+        return out
+
+    def avx2_paths(self, blob, x_nhwc):
+        """The AVX2 GEMM kernel's paths on this input (qcc_rt::Avx2ConvPaths) as a dict."""
+        L = self.lib
+        x = np.ascontiguousarray(x_nhwc, dtype=np.uint8)
+        scratch = np.zeros(L.qcc_rt_conv2d_scratch_size(_ptr(blob, ctypes.c_uint8)), dtype=np.uint8)
+        counts = np.zeros(6, dtype=np.int64)
+        assert L.qcc_rt_conv2d_avx2_paths(_ptr(blob, ctypes.c_uint8), _ptr(x, ctypes.c_uint8),
+                                          _ptr(scratch, ctypes.c_uint8),
+                                          _ptr(counts, ctypes.c_int64)) == 0
+        keys = ["pairs_tiles", "clamped_tiles", "widened_tiles", "outliers", "k_steps",
+                "k_steps_read"]
+        return dict(zip(keys, (int(c) for c in counts)))
+
+    def pack_conv(self, shape, in_q, out_q, weight, w_scales, w_zps, bias, per_channel, relu,
+                  saturating_pairs=False):
+        """The packed blob (64-byte aligned numpy view) of one conv; arguments as conv2d's."""
         order = ["batch", "in_h", "in_w", "in_channels", "out_channels", "kernel_h", "kernel_w",
                  "stride_h", "stride_w", "pad_top", "pad_left", "pad_bottom", "pad_right",
                  "dilation_h", "dilation_w", "groups"]
         shp = np.array([shape[k] for k in order], dtype=np.int32)
-        L, code = self.lib, ISAS[isa]
+        L = self.lib
         size = L.qcc_rt_conv2d_packed_size(_ptr(shp, ctypes.c_int32))
         assert size > 0, f"unsupported shape {shape}"
         blob = np.zeros(size + 64, dtype=np.uint8)
@@ -83,14 +111,7 @@ class Runtime:
             None if bias_arr is None else _ptr(bias_arr, ctypes.c_float), int(saturating_pairs),
             _ptr(blob, ctypes.c_uint8), ctypes.c_size_t(size))
         assert rc == 0, "pack failed"
-        x = np.ascontiguousarray(x_nhwc, dtype=np.uint8)
-        rows = L.qcc_rt_conv2d_rows(_ptr(blob, ctypes.c_uint8))
-        out = np.full((rows, shape["out_channels"]), 0xAB, dtype=np.uint8)
-        scratch = np.zeros(L.qcc_rt_conv2d_scratch_size(_ptr(blob, ctypes.c_uint8)), dtype=np.uint8)
-        assert L.qcc_rt_conv2d_run(code, _ptr(blob, ctypes.c_uint8), _ptr(x, ctypes.c_uint8),
-                                   _ptr(out, ctypes.c_uint8), _ptr(scratch, ctypes.c_uint8),
-                                   parts) == 0
-        return out
+        return blob
 
     # -- elementwise --------------------------------------------------------
     def quantize_u8(self, isa, x, scale, zp):
