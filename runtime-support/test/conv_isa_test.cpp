@@ -256,6 +256,13 @@ int main() {
       // images: edge pixels in 1-row tiles).
       make(1, 20, 21, 16, 24, 3, 1, 1, 1, 1),
       make(2, 12, 12, 8, 16, 3, 1, 1, 1, 1),
+      // Outputs at least 48 wide: AVX-512 VNNI reads these in place (implicit
+      // GEMM) instead of packing rows: padded 3x3 over two blocks, stride 2
+      // over two images, dilation 2, and a 1x1 stride-2 downsample.
+      make(1, 6, 50, 16, 64, 3, 1, 1, 1, 1),
+      make(2, 5, 97, 8, 24, 3, 2, 1, 1, 1),
+      make(1, 7, 52, 12, 20, 3, 1, 2, 2, 1),
+      make(1, 4, 100, 16, 32, 1, 2, 0, 1, 1),
   };
   for (const Conv2dShape& s : shapes) run(s, rng);
   // Asymmetric padding and rectangular kernels.

@@ -178,13 +178,6 @@ QCC_RT_INLINE __m256i outlier_product(const ActivationOutlier& e, const int8_t* 
   return _mm256_mullo_epi32(wk, _mm256_set1_epi32(e.excess));
 }
 
-// The steps of k / 4 a tile reads: `count` runs of `length` steps, the
-// first at `start`, each `stride` after the previous (one run unless the
-// tile skips kernel columns that read padding).
-struct KSpan {
-  int64_t start, length, count, stride;
-};
-
 template <int MR>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& k,
                 const TileOutliers& outliers, const PanelOut& o) {
@@ -344,21 +337,6 @@ void tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stri
   }
 }
 
-// Whether tile t reads only some of the kernel taps.
-bool skips_taps(const PackedConvHeader& h, const RowTile& t) {
-  return t.kh_begin > 0 || t.kh_end < h.kernel_h || t.kw_begin > 0 || t.kw_end < h.kernel_w;
-}
-
-// The k steps of the taps tile t reads (k = (kh, kw, ic), tap_k4 steps per tap).
-KSpan tile_span(const PackedConvHeader& h, const RowTile& t, int64_t k4s, int64_t tap_k4) {
-  if (!skips_taps(h, t)) return {0, k4s, 1, 0};
-  const int64_t rows = t.kh_end - t.kh_begin, cols = t.kw_end - t.kw_begin;
-  if (rows <= 0 || cols <= 0) return {0, 0, 0, 0};
-  const int64_t kernel_row = int64_t(h.kernel_w) * tap_k4;
-  if (cols == h.kernel_w) return {t.kh_begin * kernel_row, rows * kernel_row, 1, 0};
-  return {t.kh_begin * kernel_row + t.kw_begin * tap_k4, cols * tap_k4, rows, kernel_row};
-}
-
 // Whether a tile of a prepared block takes the widened path (too many
 // outliers); widened tiles read every tap (their padding holds the zero point).
 bool widened(const PreparedBlock& b, const RowTile& t) { return b.outliers && t.outlier_count < 0; }
@@ -371,13 +349,11 @@ KSpan read_span(const PackedConvHeader& h, const RowTile& t, bool wide, int64_t 
 // The 8 columns' starting sums for tile t: the zero-point correction plus,
 // for every tap the tile skips, what its padding (input zero points) adds.
 void start_with_padding_taps(const ConvView& v, const RowTile& t, int64_t col, int32_t* out) {
-  const PackedConvHeader& h = v.h;
-  const int64_t columns = int64_t(h.groups) * h.n_padded;
   __m256i sum = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + col));
-  for (int32_t kh = 0; kh < h.kernel_h; ++kh)
-    for (int32_t kw = 0; kw < h.kernel_w; ++kw) {
-      if (kh >= t.kh_begin && kh < t.kh_end && kw >= t.kw_begin && kw < t.kw_end) continue;
-      const int32_t* tap = v.padding_tap_sums + (int64_t(kh) * h.kernel_w + kw) * columns + col;
+  for (int32_t kh = 0; kh < v.h.kernel_h; ++kh)
+    for (int32_t kw = 0; kw < v.h.kernel_w; ++kw) {
+      if (!tile_skips_tap(t, kh, kw)) continue;
+      const int32_t* tap = padding_tap_sums_at(v, kh, kw, col);
       sum = _mm256_add_epi32(sum, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(tap)));
     }
   _mm256_store_si256(reinterpret_cast<__m256i*>(out), sum);
@@ -387,11 +363,6 @@ void start_with_padding_taps(const ConvView& v, const RowTile& t, int64_t col, i
 // them, and a zero point above 127 would be an outlier in every one.
 bool skips_padding(const ConvView& v) {
   return v.padding_tap_sums && (v.h.flags & kFlagSaturatingPairs) == 0 && v.h.input_zero_point <= 127;
-}
-
-// k / 4 steps per kernel tap (meaningful when the blob has padding-tap sums).
-int64_t tap_k4_steps(const PackedConvHeader& h) {
-  return h.k / (int64_t(h.kernel_h) * h.kernel_w) / 4;
 }
 
 } // namespace

@@ -12,7 +12,10 @@
 // broadcasts 4 bytes of each of the 6 rows. Requantization is fused into the
 // write-back: the tile's int32 sums pass through a 1.5 KiB stack buffer (L1)
 // into the requantization and one masked 64-byte store per row; no int32
-// output ever reaches the caller's memory.
+// output ever reaches the caller's memory. Row tiles come from
+// common/row_tiles.h: in padded 2-D convs, tiles on the image's edges skip
+// the kernel taps that read only padding and start from what those taps
+// would add (the blob's padding-tap sums).
 //
 // GCC 12 reports its own intrinsics' _mm512_undefined_*() pass-through
 // operands as (maybe-)uninitialized once inlined (GCC bug 105593): silence
@@ -29,6 +32,7 @@
 #include "avx512vnni/requant_avx512.h"
 #include "common/blob.h"
 #include "common/im2col.h"
+#include "common/row_tiles.h"
 
 namespace qcc_rt {
 namespace avx512vnni {
@@ -36,8 +40,6 @@ namespace avx512vnni {
 using namespace detail;
 
 namespace {
-
-constexpr int kRows = kRowTile;  // 6
 
 QCC_RT_INLINE int32_t load_u32(const uint8_t* p) {
   int32_t v;
@@ -150,17 +152,34 @@ QCC_RT_INLINE void store_all(int32_t* dst, const __m512i* acc, std::index_sequen
   (_mm512_store_si512(dst + 16 * I, acc[I]), ...);
 }
 
-// An MR x (16 * NB) tile over the whole reduction.
+// Where a tile reads: its first row's activations at `a`, row r at
+// a + r * lda; the k steps of `span`, run i's activations starting at byte
+// run_start + i * run_stride from a row's address. Packed rows hold k in
+// order (4 bytes per step); read in place, a run is one kernel row's taps,
+// contiguous in the NHWC image.
+struct TileReads {
+  const uint8_t* a;
+  int64_t lda;
+  KSpan span;
+  int64_t run_start, run_stride;
+};
+
+// An MR x (16 * NB) tile over the k steps of its reads (all of them, or those
+// of the kernel taps that read inside the image).
 template <bool Sat, int MR, int NB>
-void tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
+QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o) {
   __m512i acc[MR * NB];
   zero_all(acc, std::make_index_sequence<MR * NB>{});
-  const uint8_t* rows[MR];
-  row_pointers(rows, a, lda, std::make_index_sequence<MR>{});
-  for (int64_t k = 0; k < k4; ++k) {
-    __m512i wv[NB];
-    load_weights<NB>(wv, w + k * 64 * NB, std::make_index_sequence<NB>{});
-    fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
+  const KSpan& span = in.span;
+  for (int64_t run = 0; run < span.count; ++run) {
+    const uint8_t* rows[MR];
+    row_pointers(rows, in.a + in.run_start + run * in.run_stride, in.lda, std::make_index_sequence<MR>{});
+    const int8_t* wk = w + (span.start + run * span.stride) * 64 * NB;
+    for (int64_t k = 0; k < span.length; ++k) {
+      __m512i wv[NB];
+      load_weights<NB>(wv, wk + k * 64 * NB, std::make_index_sequence<NB>{});
+      fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
+    }
   }
   alignas(64) int32_t sums[MR * NB * 16];
   store_all(sums, acc, std::make_index_sequence<MR * NB>{});
@@ -168,32 +187,87 @@ void tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const Bloc
 }
 
 template <bool Sat, int NB>
-void tile_rows(int rows, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
+QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o) {
   switch (rows) {
-    case 6: tile<Sat, 6, NB>(a, lda, w, k4, o); break;
-    case 5: tile<Sat, 5, NB>(a, lda, w, k4, o); break;
-    case 4: tile<Sat, 4, NB>(a, lda, w, k4, o); break;
-    case 3: tile<Sat, 3, NB>(a, lda, w, k4, o); break;
-    case 2: tile<Sat, 2, NB>(a, lda, w, k4, o); break;
-    default: tile<Sat, 1, NB>(a, lda, w, k4, o); break;
+    case 6: tile<Sat, 6, NB>(in, w, o); break;
+    case 5: tile<Sat, 5, NB>(in, w, o); break;
+    case 4: tile<Sat, 4, NB>(in, w, o); break;
+    case 3: tile<Sat, 3, NB>(in, w, o); break;
+    case 2: tile<Sat, 2, NB>(in, w, o); break;
+    default: tile<Sat, 1, NB>(in, w, o); break;
   }
 }
 
 template <bool Sat>
-void tile_cols(int nb, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4, const BlockOut& o) {
+QCC_RT_INLINE void tile_cols(int nb, const TileReads& in, const int8_t* w, const BlockOut& o) {
   switch (nb) {
-    case 4: tile_rows<Sat, 4>(o.rows, a, lda, w, k4, o); break;
-    case 3: tile_rows<Sat, 3>(o.rows, a, lda, w, k4, o); break;
-    case 2: tile_rows<Sat, 2>(o.rows, a, lda, w, k4, o); break;
-    default: tile_rows<Sat, 1>(o.rows, a, lda, w, k4, o); break;
+    case 4: tile_rows<Sat, 4>(o.rows, in, w, o); break;
+    case 3: tile_rows<Sat, 3>(o.rows, in, w, o); break;
+    case 2: tile_rows<Sat, 2>(o.rows, in, w, o); break;
+    default: tile_rows<Sat, 1>(o.rows, in, w, o); break;
   }
 }
 
 // Exactly o.rows rows (a partial last tile computes no padding rows).
-void tile_any(bool saturating, int nb, const uint8_t* a, int64_t lda, const int8_t* w, int64_t k4,
-              const BlockOut& o) {
-  if (saturating) tile_cols<true>(nb, a, lda, w, k4, o);
-  else tile_cols<false>(nb, a, lda, w, k4, o);
+QCC_RT_INLINE void tile_any(bool saturating, int nb, const TileReads& in, const int8_t* w, const BlockOut& o) {
+  if (saturating) tile_cols<true>(nb, in, w, o);
+  else tile_cols<false>(nb, in, w, o);
+}
+
+// Whether the tiles read activations in place from the NHWC image instead of
+// packed rows (implicit GEMM): k = (kh, kw, ic) is contiguous within a kernel
+// row when dilation_w is 1 and all channels form one group, and the tiles
+// then need the same taps for every pixel (one output row, uniform kernel
+// columns: row_tiles.h with isolated edges), which padding-tap sums allow
+// (or no padding at all). That costs tile height: measured on ResNet-18
+// (Zen 4), reading in place won 5.5% on 56 x 56 outputs, nothing at 28 and
+// lost 2-35% at 14 and 7 (edge tiles of one pixel, 1x1 stride-2 rows of 7
+// as tiles of 3 and 4), so narrower outputs keep packing. Saturating pairs
+// and row offsets keep packing too.
+bool reads_in_place(const ConvView& v) {
+  const PackedConvHeader& h = v.h;
+  // Some tap reads outside the image (the header keeps only the top and left padding).
+  const bool padded = h.pad_top > 0 || h.pad_left > 0 ||
+                      int64_t(h.out_h - 1) * h.stride_h - h.pad_top + int64_t(h.kernel_h - 1) * h.dilation_h >= h.in_h ||
+                      int64_t(h.out_w - 1) * h.stride_w - h.pad_left + int64_t(h.kernel_w - 1) * h.dilation_w >= h.in_w;
+  const bool three_d = h.kernel_d != 1 || h.in_d != 1 || h.out_d != 1 || h.pad_front != 0;
+  const int32_t min_width = 8 * kRowTile;  // 48
+  return h.out_w >= min_width && (h.flags & (kFlagDirectInput | kFlagSaturatingPairs | kFlagWeightZeroPoint | kFlagTransposed)) == 0 &&
+         !three_d && h.groups == 1 && h.dilation_w == 1 && h.in_channels % 4 == 0 &&
+         h.k == h.k_padded && (!padded || v.padding_tap_sums);
+}
+
+// TileReads of tile t read in place: its first pixel's window in the image,
+// each run one kernel row of its taps.
+TileReads in_place_reads(const PackedConvHeader& h, const uint8_t* input, int64_t m0, const RowTile& t,
+                         int64_t tap_k4) {
+  const int64_t kernel_row = int64_t(h.kernel_w) * tap_k4;
+  const KSpan span{t.kh_begin * kernel_row + t.kw_begin * tap_k4, (t.kw_end - t.kw_begin) * tap_k4,
+                   t.kh_end - t.kh_begin, kernel_row};
+  const PixelIndex p = pixel_of_row(h, m0 + t.r0);
+  const int64_t c = h.in_channels, row_bytes = int64_t(h.in_w) * c;
+  const int64_t ih0 = int64_t(p.oh) * h.stride_h - h.pad_top, iw0 = int64_t(p.ow) * h.stride_w - h.pad_left;
+  // A pixel that reads only padding reads nothing.
+  if (span.count <= 0 || span.length <= 0) return TileReads{input, 0, KSpan{0, 0, 0, 0}, 0, 0};
+  // The first tap read, (kh_begin, kw_begin), lies inside the image for every pixel of the tile.
+  const int64_t first = (int64_t(p.n) * h.in_h + ih0 + int64_t(t.kh_begin) * h.dilation_h) * row_bytes +
+                        (iw0 + t.kw_begin) * c;
+  return TileReads{input + first, int64_t(h.stride_w) * c, span, 0, int64_t(h.dilation_h) * row_bytes};
+}
+
+// The starting sums of a tile that skips padding taps, for the `width`
+// (padded) columns at col: the zero-point correction plus what each skipped
+// tap's padding (input zero points) adds.
+void start_with_padding_taps(const ConvView& v, const RowTile& t, int64_t col, int32_t width,
+                             int32_t* out) {
+  for (int32_t j = 0; j < width; j += 16) {
+    __m512i sum = _mm512_loadu_si512(v.zp_correction + col + j);
+    for (int32_t kh = 0; kh < v.h.kernel_h; ++kh)
+      for (int32_t kw = 0; kw < v.h.kernel_w; ++kw)
+        if (tile_skips_tap(t, kh, kw))
+          sum = _mm512_add_epi32(sum, _mm512_loadu_si512(padding_tap_sums_at(v, kh, kw, col + j)));
+    _mm512_store_si512(out + j, sum);
+  }
 }
 
 int32_t sum_bytes(const uint8_t* p, int32_t n) {
@@ -215,6 +289,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
+  const bool in_place = reads_in_place(v);
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
   const bool saturating = (h.flags & kFlagSaturatingPairs) != 0;
   const GemmScratch s = gemm_scratch(h, scratch);
@@ -222,7 +297,18 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   uint8_t* packed = s.rows;
   int32_t* row_sums = s.row_sums;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
-  const int64_t k4 = h.k_padded / 4;
+  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h);
+  // vpdpbusd is exact for any activation, so padded 2-D convs whose blob has
+  // padding-tap sums can skip them (FBGEMM's saturation would see them). A
+  // tile then holds pixels of one output row. Packed rows can hold the
+  // padding, so there the tiles only skip kernel rows, and only in rows of
+  // at least 14 pixels: at 6 x 64 per tile the kernel needs tall tiles more
+  // than skipped taps (measured on ResNet-18's 3x3 layers, Zen 4: rows of 14
+  // won 2-4%, rows of 7 lost 2-20%). Read in place, every tile must read the
+  // same taps for all its pixels, so edge pixels get tiles of their own.
+  const TilePlan plan = in_place ? TilePlan{true, true}
+                                 : TilePlan{v.padding_tap_sums && !saturating && h.out_w >= 2 * kRowTile + 2,
+                                            false};
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
@@ -230,12 +316,13 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += block_rows) {
       const int32_t rows = static_cast<int32_t>(m_end - m0 < block_rows ? m_end - m0 : block_rows);
-      // Rows are read in place (1x1 convs, linear) or packed for this block.
+      // Rows are read in place (1x1 convs, linear, implicit GEMM) or packed for this block.
       const uint8_t* a = direct ? input + m0 * h.in_channels : packed;
       const int64_t lda = direct ? h.in_channels : h.k_padded;
-      if (!direct) pack_rows<uint8_t>(h, input, g, m0, rows, packed, h.k_padded);
+      if (!direct && !in_place) pack_rows<uint8_t>(h, input, g, m0, rows, packed, h.k_padded);
       if (need_row_sums)
         for (int32_t r = 0; r < rows; ++r) row_sums[r] = sum_bytes(a + r * lda, h.k);
+      const int32_t n_tiles = plan_row_tiles(h, m0, rows, plan, s.tiles);
       for (int32_t j0 = 0; j0 < h.n_padded; j0 += 64) {
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
@@ -243,11 +330,19 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
         BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
                    nullptr, rc, nullptr, esize * h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64,
                    float_out, (h.flags & kFlagRelu) != 0};
-        for (int32_t r0 = 0; r0 < rows; r0 += kRows) {
-          o.rows = rows - r0 < kRows ? rows - r0 : kRows;
-          o.row_sums = need_row_sums ? row_sums + r0 : nullptr;
-          o.out = output + esize * ((m0 + r0) * h.out_channels + int64_t(g) * h.n + j0);
-          tile_any(saturating, width / 16, a + r0 * lda, lda, w, k4, o);
+        for (int32_t ti = 0; ti < n_tiles; ++ti) {
+          const RowTile& t = s.tiles[ti];
+          const bool skips = skips_taps(h, t);
+          alignas(64) int32_t padded_start[64];
+          if (skips) start_with_padding_taps(v, t, col, width, padded_start);
+          o.zp_correction = skips ? padded_start : v.zp_correction + col;
+          o.rows = t.rows;
+          o.row_sums = need_row_sums ? row_sums + t.r0 : nullptr;
+          o.out = output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0);
+          const KSpan span = tile_span(h, t, k4s, tap_k4);
+          const TileReads in = in_place ? in_place_reads(h, input, m0, t, tap_k4)
+                                        : TileReads{a + t.r0 * lda, lda, span, 4 * span.start, 4 * span.stride};
+          tile_any(saturating, width / 16, in, w, o);
         }
       }
     }

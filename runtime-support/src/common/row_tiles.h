@@ -35,9 +35,18 @@ inline TapRange taps_inside(int32_t o, int32_t kernel, int32_t stride, int32_t p
   return r;
 }
 
+// How a kernel cuts blocks into tiles: whether its tiles skip padding taps
+// and, if so, whether edge pixels of narrow outputs get 1-row tiles of their
+// own (a trade between skipped taps and shorter tiles that each ISA measures).
+struct TilePlan {
+  bool skip_padding;
+  bool isolate_edges;
+};
+
 // Fills tiles for rows m0 .. m0 + rows - 1 and returns how many (<= rows).
-inline int32_t plan_row_tiles(const PackedConvHeader& h, int64_t m0, int32_t rows, bool skip_padding,
+inline int32_t plan_row_tiles(const PackedConvHeader& h, int64_t m0, int32_t rows, TilePlan plan,
                               RowTile* tiles) {
+  const bool skip_padding = plan.skip_padding;
   const int16_t kh = static_cast<int16_t>(h.kernel_h), kw = static_cast<int16_t>(h.kernel_w);
   int32_t count = 0;
   auto add = [&](int32_t r0, int32_t n, TapRange y, TapRange x) {
@@ -48,11 +57,7 @@ inline int32_t plan_row_tiles(const PackedConvHeader& h, int64_t m0, int32_t row
       add(r0, rows - r0 < kRowTile ? rows - r0 : kRowTile, TapRange{0, kh}, TapRange{0, kw});
     return count;
   }
-  // Edge pixels get 1-row tiles of their own (each edge column reads its own
-  // kernel columns) only in narrow outputs, where they are a large share:
-  // measured on ResNet-18's 3x3 layers (AVX2), isolating them won 3-6% at
-  // widths 7 and 14, nothing at 28, and lost 2.5% at 56 to the extra tiles.
-  const bool isolate_edges = h.out_w <= 2 * kRowTile + 2;
+  const bool isolate_edges = plan.isolate_edges;
   PixelIndex p = pixel_of_row(h, m0);
   for (int32_t r = 0; r < rows;) {
     const TapRange y = taps_inside(p.oh, h.kernel_h, h.stride_h, h.pad_top, h.dilation_h, h.in_h);
@@ -84,6 +89,45 @@ inline int32_t plan_row_tiles(const PackedConvHeader& h, int64_t m0, int32_t row
     }
   }
   return count;
+}
+
+// The steps of k / 4 a tile reads: `count` runs of `length` steps, the
+// first at `start`, each `stride` after the previous (one run unless the
+// tile skips kernel columns that read padding).
+struct KSpan {
+  int64_t start, length, count, stride;
+};
+
+// Whether tile t reads only some of the kernel taps.
+inline bool skips_taps(const PackedConvHeader& h, const RowTile& t) {
+  return t.kh_begin > 0 || t.kh_end < h.kernel_h || t.kw_begin > 0 || t.kw_end < h.kernel_w;
+}
+
+// k / 4 steps per kernel tap (meaningful when the blob has padding-tap sums).
+inline int64_t tap_k4_steps(const PackedConvHeader& h) {
+  return h.k / (int64_t(h.kernel_h) * h.kernel_w) / 4;
+}
+
+// The k steps of the taps tile t reads (k = (kh, kw, ic), tap_k4 steps per tap).
+inline KSpan tile_span(const PackedConvHeader& h, const RowTile& t, int64_t k4s, int64_t tap_k4) {
+  if (!skips_taps(h, t)) return {0, k4s, 1, 0};
+  const int64_t rows = t.kh_end - t.kh_begin, cols = t.kw_end - t.kw_begin;
+  if (rows <= 0 || cols <= 0) return {0, 0, 0, 0};
+  const int64_t kernel_row = int64_t(h.kernel_w) * tap_k4;
+  if (cols == h.kernel_w) return {t.kh_begin * kernel_row, rows * kernel_row, 1, 0};
+  return {t.kh_begin * kernel_row + t.kw_begin * tap_k4, cols * tap_k4, rows, kernel_row};
+}
+
+// The padding-tap sums of kernel tap (kh, kw) at column col: what that tap
+// adds to every column's sum when all it reads is padding (input zero points).
+inline const int32_t* padding_tap_sums_at(const ConvView& v, int32_t kh, int32_t kw, int64_t col) {
+  const int64_t columns = int64_t(v.h.groups) * v.h.n_padded;
+  return v.padding_tap_sums + (int64_t(kh) * v.h.kernel_w + kw) * columns + col;
+}
+
+// Whether kernel tap (kh, kw) is one that tile t skips.
+inline bool tile_skips_tap(const RowTile& t, int32_t kh, int32_t kw) {
+  return kh < t.kh_begin || kh >= t.kh_end || kw < t.kw_begin || kw >= t.kw_end;
 }
 
 } // namespace detail
