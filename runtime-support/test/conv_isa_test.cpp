@@ -94,7 +94,7 @@ void check_case(ConvCase& c, Rng& rng) {
 void run(const Conv2dShape& s, Rng& rng) {
   ++g_shapes;
   // Every quantization flavour on every shape: per-tensor/per-channel, weight
-  // zero points, bias, fused ReLU.
+  // zero points, bias, fused ReLU (and ReLU6).
   for (int variant = 0; variant < 4; ++variant) {
     ConvCase c;
     c.shape = s;
@@ -102,6 +102,8 @@ void run(const Conv2dShape& s, Rng& rng) {
     c.has_bias = variant != 2;
     c.relu = variant >= 2;
     randomize(c, rng, /*weight_zp=*/variant == 1 || variant == 3);
+    // One ReLU variant also clamps from above, as a fused ReLU6 does.
+    if (variant == 2) c.out_max = c.out_zp + (255 - c.out_zp) / 2;
     check_case(c, rng);
   }
 }

@@ -33,6 +33,7 @@ struct ConvCase {
   std::vector<float> w_scales, bias;
   std::vector<int32_t> w_zps;
   bool saturating_pairs = false;  // ConvQuantization::saturating_pairs
+  int32_t out_max = 255;          // a fused clamp's upper bound (ReLU6)
 
   qcc_rt::ConvQuantization quantization() const {
     qcc_rt::ConvQuantization q;
@@ -42,6 +43,7 @@ struct ConvCase {
     q.weight_scales = w_scales.data(), q.weight_zero_points = w_zps.data();
     q.bias = has_bias ? bias.data() : nullptr;
     q.saturating_pairs = saturating_pairs;
+    q.output_max = out_max;
     return q;
   }
 };
@@ -121,7 +123,7 @@ inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<
           const float f = (float(int32_t(acc)) + bq) * mult;
           int32_t r = cvtps_epi32(f);
           const int32_t lo = c.relu ? c.out_zp : 0;
-          r = r < lo - c.out_zp ? lo - c.out_zp : (r > 255 - c.out_zp ? 255 - c.out_zp : r);
+          r = r < lo - c.out_zp ? lo - c.out_zp : (r > c.out_max - c.out_zp ? c.out_max - c.out_zp : r);
           out[((size_t(n) * oh_n + oh) * ow_n + ow) * s.out_channels + oc] = uint8_t(r + c.out_zp);
         }
   return out;

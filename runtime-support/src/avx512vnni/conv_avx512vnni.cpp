@@ -55,6 +55,7 @@ struct BlockOut {
   const float* multiplier;
   const int32_t* row_sums;  // per tile row, or null when every weight zp is 0
   RequantConsts rc;
+  ByteRequantConsts bytes;  // the same constants for the in-register write-back
   uint8_t* out;  // output of the tile's first row, first column of the block
   int64_t ldo;   // row stride in bytes
   int32_t rows;  // valid rows in the tile (1..6)
@@ -140,8 +141,30 @@ QCC_RT_INLINE void write_row(const int32_t* acc, const BlockOut& o) {
   _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols), pack_bytes64(q0, q1, q2, q3));
 }
 
-// Kept out of line and fed from memory: sharing one function with the
-// reduction loop made GCC spill the 24 accumulators inside the loop.
+// The common write-back (uint8 result, no row offsets) on the tile's
+// registers: per row, the NB vectors' rounding, then one clamp and pack of
+// all 64 bytes (requantized_bytes64) and one masked store. K = 16..32
+// pointwise layers spent more time in the write-back through memory below
+// than in their reduction.
+template <int NB, int R>
+QCC_RT_INLINE void write_row_in_registers(const __m512i* acc, const BlockOut& o) {
+  auto rounded = [&](int j) {
+    if (j >= NB) return _mm512_setzero_si512();
+    const __m512i raw = _mm512_add_epi32(acc[R * NB + j], _mm512_loadu_si512(o.zp_correction + 16 * j));
+    return round_scaled16(raw, o.bias + 16 * j, o.multiplier + 16 * j);
+  };
+  _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols),
+                          requantized_bytes64(rounded(0), rounded(1), rounded(2), rounded(3), o.bytes));
+}
+
+template <int NB, size_t... R>
+QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o, std::index_sequence<R...>) {
+  (write_row_in_registers<NB, R>(acc, o), ...);
+}
+
+// The other write-backs (float results, row offsets), out of line and fed
+// from memory: sharing one function with the reduction loop made GCC spill
+// the 24 accumulators inside the loop.
 template <int NB, size_t... R>
 __attribute__((noinline)) void write_tile(const int32_t* acc, const BlockOut& o, std::index_sequence<R...>) {
   (write_row<NB, R>(acc, o), ...);
@@ -180,6 +203,10 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o)
       load_weights<NB>(wv, wk + k * 64 * NB, std::make_index_sequence<NB>{});
       fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
     }
+  }
+  if (!o.float_out && !o.row_sums) {
+    write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
+    return;
   }
   alignas(64) int32_t sums[MR * NB * 16];
   store_all(sums, acc, std::make_index_sequence<MR * NB>{});
@@ -310,6 +337,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
                                  : TilePlan{v.padding_tap_sums && !saturating && h.out_w >= 2 * kRowTile + 2,
                                             false};
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
 
@@ -328,7 +356,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t col = g * h.n_padded + j0;
         BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                   nullptr, rc, nullptr, esize * h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64,
+                   nullptr, rc, bytes, nullptr, esize * h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64,
                    float_out, (h.flags & kFlagRelu) != 0};
         for (int32_t ti = 0; ti < n_tiles; ++ti) {
           const RowTile& t = s.tiles[ti];

@@ -32,6 +32,37 @@ QCC_RT_INLINE __m512i requantize16(__m512i raw, const float* bias, const float* 
   return _mm512_add_epi32(r, rc.out_zp);
 }
 
+// ((float)raw + bias) * multiplier rounded to nearest even (cvtps2dq:
+// INT32_MIN outside int32), before clamping: FBGEMM's rounding step.
+QCC_RT_INLINE __m512i round_scaled16(__m512i raw, const float* bias, const float* mult) {
+  const __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(raw), _mm512_loadu_ps(bias));
+  return _mm512_cvtps_epi32(_mm512_mul_ps(f, _mm512_loadu_ps(mult)));
+}
+
+// requantize16's clamp and zero point for four rounded vectors at once, as
+// FBGEMM's vector code does it: packs to int16 (saturating), saturating add
+// of zp, packus to uint8, clamp in bytes. For any zp and bounds in 0..255
+// this is the same function as clamp to [min - zp, max - zp] then + zp
+// (saturation only moves values that the clamp moves anyway), in fewer
+// operations. Returns the 64 bytes in lane order (see pack_bytes64).
+struct ByteRequantConsts {
+  __m512i zp16, min8, max8;
+};
+
+QCC_RT_INLINE ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out_min, int32_t out_max) {
+  return {_mm512_set1_epi16(static_cast<int16_t>(zp)), _mm512_set1_epi8(static_cast<char>(out_min)),
+          _mm512_set1_epi8(static_cast<char>(out_max))};
+}
+
+QCC_RT_INLINE __m512i requantized_bytes64(__m512i a, __m512i b, __m512i c, __m512i d,
+                                          const ByteRequantConsts& k) {
+  const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), k.zp16);
+  const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), k.zp16);
+  const __m512i bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(ab, cd), k.min8), k.max8);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, bytes);
+}
+
 // The pt2e float epilogue (formula::dequantize_sum): (float)raw * scale +
 // bias, one multiply and one add (no FMA), then maxps(y, 0) for relu.
 QCC_RT_INLINE __m512 dequantize16(__m512i raw, const float* scale, const float* bias, bool relu) {
