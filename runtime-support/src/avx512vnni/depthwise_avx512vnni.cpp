@@ -8,6 +8,9 @@
 // (layers FBGEMM runs on its depthwise fast path): vpmaddubsw forms the two
 // int16-saturated pair sums exactly as FBGEMM's kernel does, vpdpwssd with
 // ones adds them. Row sums (for weight zero points) come from vpdpbusd with 1s.
+// Interior pixels address their taps as window + offset; only border pixels
+// build a table of tap addresses. The uint8 write-back clamps in bytes after
+// FBGEMM's int16 pack (requantized_bytes64_interleaved).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see conv_avx512vnni.cpp
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -80,12 +83,13 @@ QCC_RT_INLINE __m256i load32(const uint8_t* pixel, int32_t c0, int32_t count) {
   return _mm256_or_si256(x, _mm256_slli_epi16(x, 8));
 }
 
-// Adds 4 taps of 64 output channels (from c0) into acc / sums.
-template <bool kSaturate, bool kRowSums, bool kDouble>
-QCC_RT_INLINE void four_taps(Quad512& acc, Quad512& sums, const uint8_t* const* t,
+// Adds taps first .. first + 3 of 64 output channels (from c0) into acc /
+// sums; tap(i) is tap i's input pixel.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void four_taps(Quad512& acc, Quad512& sums, const Taps& tap, int32_t first,
                              int32_t c0, int32_t count, const int8_t* w) {
-  const __m512i a0 = load64<kDouble>(t[0], c0, count), a1 = load64<kDouble>(t[1], c0, count);
-  const __m512i a2 = load64<kDouble>(t[2], c0, count), a3 = load64<kDouble>(t[3], c0, count);
+  const __m512i a0 = load64<kDouble>(tap(first), c0, count), a1 = load64<kDouble>(tap(first + 1), c0, count);
+  const __m512i a2 = load64<kDouble>(tap(first + 2), c0, count), a3 = load64<kDouble>(tap(first + 3), c0, count);
   const __m512i u01l = _mm512_unpacklo_epi8(a0, a1), u01h = _mm512_unpackhi_epi8(a0, a1);
   const __m512i u23l = _mm512_unpacklo_epi8(a2, a3), u23h = _mm512_unpackhi_epi8(a2, a3);
   step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm512_unpacklo_epi16(u01l, u23l), w);
@@ -95,11 +99,11 @@ QCC_RT_INLINE void four_taps(Quad512& acc, Quad512& sums, const uint8_t* const* 
 }
 
 // The same for the first 32 channels of a block (lanes 0 and 1 of the layout).
-template <bool kSaturate, bool kRowSums, bool kDouble>
-QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const uint8_t* const* t,
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const Taps& tap, int32_t first,
                              int32_t c0, int32_t count, const int8_t* w) {
-  const __m256i a0 = load32<kDouble>(t[0], c0, count), a1 = load32<kDouble>(t[1], c0, count);
-  const __m256i a2 = load32<kDouble>(t[2], c0, count), a3 = load32<kDouble>(t[3], c0, count);
+  const __m256i a0 = load32<kDouble>(tap(first), c0, count), a1 = load32<kDouble>(tap(first + 1), c0, count);
+  const __m256i a2 = load32<kDouble>(tap(first + 2), c0, count), a3 = load32<kDouble>(tap(first + 3), c0, count);
   const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
   const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
   step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(u01l, u23l), w);
@@ -114,12 +118,6 @@ QCC_RT_INLINE __m512i corrected(const ConvView& v, int32_t p, __m512i acc, __m51
   __m512i raw = _mm512_add_epi32(acc, _mm512_loadu_si512(v.zp_correction + p));
   if (kRowSums) raw = _mm512_sub_epi32(raw, _mm512_mullo_epi32(sum, _mm512_loadu_si512(v.weight_zp + p)));
   return raw;
-}
-
-// ...and its requantization.
-template <bool kRowSums>
-QCC_RT_INLINE __m512i finish(const ConvView& v, int32_t p, __m512i acc, __m512i sum, const RequantConsts& rc) {
-  return requantize16(corrected<kRowSums>(v, p, acc, sum), v.bias + p, v.multiplier + p, rc);
 }
 
 // ...or its float epilogue (kFlagFloatOutput).
@@ -176,67 +174,88 @@ QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i 
   return _mm512_castsi512_si256(_mm512_add_epi32(r, rc.out_zp));
 }
 
+// One output pixel, every channel; tap(i) is tap i's input pixel.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* out, float* out_f,
+                                   const RequantConsts& rc, const ByteRequantConsts& bytes, bool relu) {
+  const PackedConvHeader& h = v.h;
+  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
+  const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
+  int32_t c0 = 0;
+  // Blocks of 33..64 channels: 512-bit vectors.
+  for (; channels - c0 > 32; c0 += 64) {
+    const int32_t count = channels - c0 < 64 ? channels - c0 : 64;
+    const int8_t* w = weights + int64_t(c0) * h.k_padded;
+    const __m512i z = _mm512_setzero_si512();
+    Quad512 acc{z, z, z, z}, sums{z, z, z, z};
+    for (int32_t q = 0; q < groups; ++q)
+      four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    if (out_f) {
+      store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
+                       finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
+                       finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
+                       finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+      continue;
+    }
+    // In position order, the packs interleave lanes back into channel order.
+    auto rounded = [&](int32_t p, __m512i a, __m512i sum) {
+      return round_scaled16(corrected<kRowSums>(v, p, a, sum), v.bias + p, v.multiplier + p);
+    };
+    _mm512_mask_storeu_epi8(out + c0, byte_mask(count),
+                            requantized_bytes64_interleaved(rounded(c0, acc.v0, sums.v0),
+                                                            rounded(c0 + 16, acc.v1, sums.v1),
+                                                            rounded(c0 + 32, acc.v2, sums.v2),
+                                                            rounded(c0 + 48, acc.v3, sums.v3), bytes));
+  }
+  // A last block of at most 32 channels: 256-bit vectors (half the work).
+  if (c0 < channels) {
+    const int32_t count = channels - c0;
+    const __mmask32 mask = count >= 32 ? ~__mmask32(0) : (__mmask32(1) << count) - 1;
+    const int8_t* w = weights + int64_t(c0) * h.k_padded;
+    const __m256i z = _mm256_setzero_si256();
+    Quad256 acc{z, z, z, z}, sums{z, z, z, z};
+    for (int32_t q = 0; q < groups; ++q)
+      four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    if (out_f) {
+      store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
+                       finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
+                       finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
+                       finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+      return;  // this pixel's last block
+    }
+    const __m256i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
+    const __m256i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
+    const __m256i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);
+    const __m256i q3 = finish<kRowSums>(v, c0 + 48, acc.v3, sums.v3, rc);
+    _mm256_mask_storeu_epi8(out + c0, mask, _mm256_packus_epi16(_mm256_packus_epi32(q0, q1),
+                                                                _mm256_packus_epi32(q2, q3)));
+  }
+}
+
 template <bool kSaturate, bool kRowSums, bool kDouble>
 void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
                int64_t m_begin, int64_t m_end) {
   const PackedConvHeader& h = v.h;
-  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
-  const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
+  const int32_t channels = h.out_channels;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+  const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0, relu = (h.flags & kFlagRelu) != 0;
   const uint8_t* taps[kMaxDepthwiseTaps];
   TapWalker walker(h, input, rows, m_begin);
   for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
-    walker.taps(taps);
     uint8_t* out = output + m * channels;
     float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
-    int32_t c0 = 0;
-    // Blocks of 33..64 channels: 512-bit vectors.
-    for (; channels - c0 > 32; c0 += 64) {
-      const int32_t count = channels - c0 < 64 ? channels - c0 : 64;
-      const __mmask64 mask = byte_mask(count);
-      const int8_t* w = weights + int64_t(c0) * h.k_padded;
-      const __m512i z = _mm512_setzero_si512();
-      Quad512 acc{z, z, z, z}, sums{z, z, z, z};
-      for (int32_t q = 0; q < groups; ++q)
-        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
-      if (float_out) {
-        store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
-                         finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
-                         finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
-                         finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
-        continue;
-      }
-      // In position order, packus interleaves lanes back into channel order.
-      const __m512i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
-      const __m512i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
-      const __m512i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);
-      const __m512i q3 = finish<kRowSums>(v, c0 + 48, acc.v3, sums.v3, rc);
-      _mm512_mask_storeu_epi8(out + c0, mask, _mm512_packus_epi16(_mm512_packus_epi32(q0, q1),
-                                                                  _mm512_packus_epi32(q2, q3)));
-    }
-    // A last block of at most 32 channels: 256-bit vectors (half the work).
-    if (c0 < channels) {
-      const int32_t count = channels - c0;
-      const __mmask32 mask = count >= 32 ? ~__mmask32(0) : (__mmask32(1) << count) - 1;
-      const int8_t* w = weights + int64_t(c0) * h.k_padded;
-      const __m256i z = _mm256_setzero_si256();
-      Quad256 acc{z, z, z, z}, sums{z, z, z, z};
-      for (int32_t q = 0; q < groups; ++q)
-        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
-      if (float_out) {
-        store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
-                         finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
-                         finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
-                         finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
-        continue;  // this pixel's last block
-      }
-      const __m256i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
-      const __m256i q1 = finish<kRowSums>(v, c0 + 16, acc.v1, sums.v1, rc);
-      const __m256i q2 = finish<kRowSums>(v, c0 + 32, acc.v2, sums.v2, rc);
-      const __m256i q3 = finish<kRowSums>(v, c0 + 48, acc.v3, sums.v3, rc);
-      _mm256_mask_storeu_epi8(out + c0, mask, _mm256_packus_epi16(_mm256_packus_epi32(q0, q1),
-                                                                  _mm256_packus_epi32(q2, q3)));
+    // Interior pixels read base + offset (no address table); the taps that
+    // pad k to a multiple of 4 then read real pixels, which only row sums
+    // would notice.
+    const uint8_t* base = kRowSums ? nullptr : walker.interior_base();
+    if (base) {
+      const auto tap = [&](int32_t i) { return base + walker.offset(i); };
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, bytes, relu);
+    } else {
+      walker.taps(taps);
+      const auto tap = [&](int32_t i) { return taps[i]; };
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, bytes, relu);
     }
   }
 }

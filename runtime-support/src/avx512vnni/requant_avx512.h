@@ -44,7 +44,9 @@ QCC_RT_INLINE __m512i round_scaled16(__m512i raw, const float* bias, const float
 // of zp, packus to uint8, clamp in bytes. For any zp and bounds in 0..255
 // this is the same function as clamp to [min - zp, max - zp] then + zp
 // (saturation only moves values that the clamp moves anyway), in fewer
-// operations. Returns the 64 bytes in lane order (see pack_bytes64).
+// operations. The bytes come out as the pack instructions leave them:
+// 128-bit lane l holds 4 bytes of each of a, b, c, d's lane l (the
+// depthwise kernel's channel order); requantized_bytes64 puts them in order.
 struct ByteRequantConsts {
   __m512i zp16, min8, max8;
 };
@@ -54,13 +56,18 @@ QCC_RT_INLINE ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out
           _mm512_set1_epi8(static_cast<char>(out_max))};
 }
 
-QCC_RT_INLINE __m512i requantized_bytes64(__m512i a, __m512i b, __m512i c, __m512i d,
-                                          const ByteRequantConsts& k) {
+QCC_RT_INLINE __m512i requantized_bytes64_interleaved(__m512i a, __m512i b, __m512i c, __m512i d,
+                                                      const ByteRequantConsts& k) {
   const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), k.zp16);
   const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), k.zp16);
-  const __m512i bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(ab, cd), k.min8), k.max8);
+  return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(ab, cd), k.min8), k.max8);
+}
+
+// ...with the 64 bytes in the order of a's, then b's, c's and d's lanes.
+QCC_RT_INLINE __m512i requantized_bytes64(__m512i a, __m512i b, __m512i c, __m512i d,
+                                          const ByteRequantConsts& k) {
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  return _mm512_permutexvar_epi32(order, bytes);
+  return _mm512_permutexvar_epi32(order, requantized_bytes64_interleaved(a, b, c, d, k));
 }
 
 // The pt2e float epilogue (formula::dequantize_sum): (float)raw * scale +

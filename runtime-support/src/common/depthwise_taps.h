@@ -51,7 +51,28 @@ class TapWalker {
         for (int32_t kw = 0; kw < h.kernel_w; ++kw, ++t)
           offsets_[t] = ((int64_t(kd) * h.dilation_d * h.in_h + int64_t(kh) * h.dilation_h) * h.in_w +
                          int64_t(kw) * h.dilation_w) * h.in_channels;
+    for (; t < h.k_padded; ++t) offsets_[t] = 0;  // see offset()
   }
+
+  // The current pixel's window (its first tap's address) when every tap
+  // reads inside the image, else null.
+  const uint8_t* interior_base() const {
+    const PackedConvHeader& h = h_;
+    const int32_t ih0 = oh_ * h.stride_h - h.pad_top, iw0 = ow_ * h.stride_w - h.pad_left;
+    const int32_t id0 = od_ * h.stride_d - h.pad_front;
+    const bool interior = ih0 >= 0 && iw0 >= 0 && ih0 + (h.kernel_h - 1) * h.dilation_h < h.in_h &&
+                          iw0 + (h.kernel_w - 1) * h.dilation_w < h.in_w && id0 >= 0 &&
+                          id0 + (h.kernel_d - 1) * h.dilation_d < h.in_d;
+    if (!interior) return nullptr;
+    const int64_t plane = int64_t(h.in_h) * h.in_w * h.in_channels;
+    return input_ + (int64_t(n_) * h.in_d + id0) * plane + (int64_t(ih0) * h.in_w + iw0) * h.in_channels;
+  }
+
+  // Where tap t of an interior pixel reads, from interior_base(). Taps past
+  // k (padding to a multiple of 4, weights 0) read the first tap again:
+  // valid memory, products 0. Kernels that sum activations (row sums for
+  // weight zero points) must take taps() instead, which gives them zeros.
+  int64_t offset(int32_t t) const { return offsets_[t]; }
 
   // Tap addresses of the current pixel.
   void taps(const uint8_t** taps) const {
@@ -60,11 +81,7 @@ class TapWalker {
     const int32_t id0 = od_ * h.stride_d - h.pad_front;
     const int64_t plane = int64_t(h.in_h) * h.in_w * h.in_channels;
     const uint8_t* image = input_ + int64_t(n_) * h.in_d * plane;
-    const bool interior = ih0 >= 0 && iw0 >= 0 && ih0 + (h.kernel_h - 1) * h.dilation_h < h.in_h &&
-                          iw0 + (h.kernel_w - 1) * h.dilation_w < h.in_w && id0 >= 0 &&
-                          id0 + (h.kernel_d - 1) * h.dilation_d < h.in_d;
-    if (interior) {
-      const uint8_t* base = image + id0 * plane + (int64_t(ih0) * h.in_w + iw0) * h.in_channels;
+    if (const uint8_t* base = interior_base()) {
       for (int32_t t = 0; t < h.k; ++t) taps[t] = base + offsets_[t];
     } else {
       int32_t t = 0;
