@@ -246,10 +246,12 @@ QCC_RT_INLINE void tile_any(bool saturating, int nb, const TileReads& in, const 
 // row when dilation_w is 1 and all channels form one group, and the tiles
 // then need the same taps for every pixel (one output row, uniform kernel
 // columns: row_tiles.h with isolated edges), which padding-tap sums allow
-// (or no padding at all). That costs tile height: measured on ResNet-18
-// (Zen 4), reading in place won 5.5% on 56 x 56 outputs, nothing at 28 and
-// lost 2-35% at 14 and 7 (edge tiles of one pixel, 1x1 stride-2 rows of 7
-// as tiles of 3 and 4), so narrower outputs keep packing. Saturating pairs
+// (or no padding at all). That costs tile height, and every tile streams
+// its whole weight panel (beyond L1 once K > 512), so shorter tiles cost
+// weight bandwidth: measured on ResNet-18 (Zen 4), reading in place won 5.5%
+// on 56 x 56 outputs and lost 2-6% at 28, 14 and 7 (35% on a 1x1 stride-2
+// conv with rows of 7, tiles of 3 and 4; a second accumulator set for 1-row
+// tiles changed nothing), so narrower outputs keep packing. Saturating pairs
 // and row offsets keep packing too.
 bool reads_in_place(const ConvView& v) {
   const PackedConvHeader& h = v.h;
