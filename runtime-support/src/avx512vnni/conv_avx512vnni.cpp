@@ -9,13 +9,16 @@
 //
 // Register tile: 6 rows x 64 columns = 24 zmm accumulators; per step of 4 k
 // values it loads 4 weight vectors (64 columns x 4 k, the packed layout) and
-// broadcasts 4 bytes of each of the 6 rows. Requantization is fused into the
-// write-back: the tile's int32 sums pass through a 1.5 KiB stack buffer (L1)
-// into the requantization and one masked 64-byte store per row; no int32
-// output ever reaches the caller's memory. Row tiles come from
-// common/row_tiles.h: in padded 2-D convs, tiles on the image's edges skip
-// the kernel taps that read only padding and start from what those taps
-// would add (the blob's padding-tap sums).
+// broadcasts 4 bytes of each of the 6 rows. The accumulators start at the
+// zero-point correction; requantization is fused into the write-back, on
+// the registers for uint8 results (FBGEMM's int16 pack and byte clamp, one
+// masked 64-byte store per row), through a 1.5 KiB stack buffer for row
+// offsets and float results; no int32 output ever reaches the caller's
+// memory. Row tiles come from common/row_tiles.h: in padded 2-D convs, tiles
+// on the image's edges skip the kernel taps that read only padding and start
+// from what those taps would add (the blob's padding-tap sums). Layers with
+// wide outputs read their input in place instead of packing rows
+// (reads_in_place).
 //
 // GCC 12 reports its own intrinsics' _mm512_undefined_*() pass-through
 // operands as (maybe-)uninitialized once inlined (GCC bug 105593): silence
@@ -94,9 +97,11 @@ QCC_RT_INLINE void load_weights(__m512i* w, const int8_t* p, std::index_sequence
   ((w[J] = _mm512_loadu_si512(p + 64 * J)), ...);
 }
 
-template <size_t... I>
-QCC_RT_INLINE void zero_all(__m512i* acc, std::index_sequence<I...>) {
-  ((acc[I] = _mm512_setzero_si512()), ...);
+// Integer sums are exact in any order: the accumulators start at the
+// columns' zero-point correction, which the write-back then need not add.
+template <int NB, size_t... I>
+QCC_RT_INLINE void start_at_correction(__m512i* acc, const int32_t* zp_correction, std::index_sequence<I...>) {
+  ((acc[I] = _mm512_loadu_si512(zp_correction + 16 * (I % NB))), ...);
 }
 
 template <size_t... R>
@@ -105,9 +110,9 @@ QCC_RT_INLINE void row_pointers(const uint8_t** rows, const uint8_t* a, int64_t 
   ((rows[R] = a + int64_t(R) * lda), ...);
 }
 
-// Zero-point correction of column vector j of one row.
+// The row-offset term of column vector j of one row (the zero-point
+// correction is already in the sums).
 QCC_RT_INLINE __m512i corrected16(__m512i v, const BlockOut& o, int j, __m512i row_sum) {
-  v = _mm512_add_epi32(v, _mm512_loadu_si512(o.zp_correction + 16 * j));
   if (o.row_sums)  // FBGEMM's row offset term: B_zp[n] * sum_k a[m][k]
     v = _mm512_sub_epi32(v, _mm512_mullo_epi32(row_sum, _mm512_loadu_si512(o.weight_zp + 16 * j)));
   return v;
@@ -150,8 +155,7 @@ template <int NB, int R>
 QCC_RT_INLINE void write_row_in_registers(const __m512i* acc, const BlockOut& o) {
   auto rounded = [&](int j) {
     if (j >= NB) return _mm512_setzero_si512();
-    const __m512i raw = _mm512_add_epi32(acc[R * NB + j], _mm512_loadu_si512(o.zp_correction + 16 * j));
-    return round_scaled16(raw, o.bias + 16 * j, o.multiplier + 16 * j);
+    return round_scaled16(acc[R * NB + j], o.bias + 16 * j, o.multiplier + 16 * j);
   };
   _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols),
                           requantized_bytes64(rounded(0), rounded(1), rounded(2), rounded(3), o.bytes));
@@ -192,7 +196,7 @@ struct TileReads {
 template <bool Sat, int MR, int NB>
 QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o) {
   __m512i acc[MR * NB];
-  zero_all(acc, std::make_index_sequence<MR * NB>{});
+  start_at_correction<NB>(acc, o.zp_correction, std::make_index_sequence<MR * NB>{});
   const KSpan& span = in.span;
   for (int64_t run = 0; run < span.count; ++run) {
     const uint8_t* rows[MR];
