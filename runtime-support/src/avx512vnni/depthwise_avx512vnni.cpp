@@ -174,12 +174,70 @@ QCC_RT_INLINE __m256i finish(const ConvView& v, int32_t p, __m256i acc, __m256i 
   return _mm512_castsi512_si256(_mm512_add_epi32(r, rc.out_zp));
 }
 
-// One output pixel, every channel; tap(i) is tap i's input pixel.
+// The first channel of a pixel's last block when that block has at most 32
+// channels (256-bit vectors), else the channel count.
+inline int32_t narrow_tail_start(int32_t channels) {
+  const int32_t last = (channels - 1) / 64 * 64;
+  return channels - last <= 32 ? last : channels;
+}
+
+// A pair of output pixels' blocks of at most 32 channels from c0 in one
+// 512-bit pass: pixel a in the low 256 bits, pixel b in the high 256 bits,
+// the weights and constants of the 32 channels broadcast to both halves.
+// uint8 results without row sums only.
+template <bool kSaturate, bool kDouble, typename TapsA, typename TapsB>
+QCC_RT_INLINE void narrow_tail_pair(const ConvView& v, const TapsA& tap_a, const TapsB& tap_b, int32_t c0,
+                                    uint8_t* out_a, uint8_t* out_b, const ByteRequantConsts& bytes) {
+  const PackedConvHeader& h = v.h;
+  const int32_t count = h.out_channels - c0, groups = h.k_padded / 4;
+  const int8_t* w = reinterpret_cast<const int8_t*>(v.weights) + int64_t(c0) * h.k_padded;
+  auto both = [&](int32_t t) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(load32<kDouble>(tap_a(t), c0, count)),
+                              load32<kDouble>(tap_b(t), c0, count), 1);
+  };
+  auto doubled = [](const void* p) {
+    return _mm512_broadcast_i64x4(_mm256_loadu_si256(static_cast<const __m256i*>(p)));
+  };
+  const __m512i z = _mm512_setzero_si512();
+  Quad512 acc{z, z, z, z};
+  for (int32_t q = 0; q < groups; ++q) {
+    const __m512i a0 = both(4 * q), a1 = both(4 * q + 1), a2 = both(4 * q + 2), a3 = both(4 * q + 3);
+    const __m512i u01l = _mm512_unpacklo_epi8(a0, a1), u01h = _mm512_unpackhi_epi8(a0, a1);
+    const __m512i u23l = _mm512_unpacklo_epi8(a2, a3), u23h = _mm512_unpackhi_epi8(a2, a3);
+    const int8_t* wq = w + 256 * q;
+    auto add = [&](__m512i& to, __m512i x, const int8_t* wv) {
+      const __m512i wd = doubled(wv);
+      if (kSaturate) to = _mm512_dpwssd_epi32(to, _mm512_maddubs_epi16(x, wd), _mm512_set1_epi16(1));
+      else to = _mm512_dpbusd_epi32(to, x, wd);
+    };
+    add(acc.v0, _mm512_unpacklo_epi16(u01l, u23l), wq);
+    add(acc.v1, _mm512_unpackhi_epi16(u01l, u23l), wq + 64);
+    add(acc.v2, _mm512_unpacklo_epi16(u01h, u23h), wq + 128);
+    add(acc.v3, _mm512_unpackhi_epi16(u01h, u23h), wq + 192);
+  }
+  auto rounded = [&](int32_t p, __m512i a) {
+    const __m512i raw = _mm512_add_epi32(a, doubled(v.zp_correction + p));
+    const __m512 f = _mm512_add_ps(_mm512_cvtepi32_ps(raw), _mm512_castsi512_ps(doubled(v.bias + p)));
+    return _mm512_cvtps_epi32(_mm512_mul_ps(f, _mm512_castsi512_ps(doubled(v.multiplier + p))));
+  };
+  // Each 128-bit lane packs its own pixel's channels: bytes 0..31 are
+  // pixel a's, 32..63 pixel b's, each in the 256-bit path's order.
+  const __m512i out = requantized_bytes64_interleaved(rounded(c0, acc.v0), rounded(c0 + 16, acc.v1),
+                                                      rounded(c0 + 32, acc.v2), rounded(c0 + 48, acc.v3),
+                                                      bytes);
+  const __mmask32 mask = count >= 32 ? ~__mmask32(0) : (__mmask32(1) << count) - 1;
+  _mm256_mask_storeu_epi8(out_a + c0, mask, _mm512_castsi512_si256(out));
+  _mm256_mask_storeu_epi8(out_b + c0, mask, _mm512_extracti64x4_epi64(out, 1));
+}
+
+// One output pixel, channels [0, c_end); tap(i) is tap i's input pixel.
+// c_end is the channel count, or narrow_tail_start when the caller does the
+// narrow last block itself.
 template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
-QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* out, float* out_f,
+QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c_end, uint8_t* out, float* out_f,
                                    const RequantConsts& rc, const ByteRequantConsts& bytes, bool relu) {
   const PackedConvHeader& h = v.h;
-  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
+  const int32_t channels = c_end, groups = h.k_padded / 4;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   int32_t c0 = 0;
   // Blocks of 33..64 channels: 512-bit vectors.
@@ -241,22 +299,42 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
   const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0, relu = (h.flags & kFlagRelu) != 0;
   const uint8_t* taps[kMaxDepthwiseTaps];
+  // A last block of at most 32 channels fills half a vector: interior pixels
+  // do it in pairs (narrow_tail_pair).
+  const int32_t tail = narrow_tail_start(channels);
+  const bool pair_tails = tail < channels && !kRowSums && !float_out;
   TapWalker walker(h, input, rows, m_begin);
-  for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
+  for (int64_t m = m_begin; m < m_end;) {
     uint8_t* out = output + m * channels;
     float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
-    // Interior pixels read base + offset (no address table); the taps that
-    // pad k to a multiple of 4 then read real pixels, which only row sums
-    // would notice.
+    // Interior pixels read base + offset (no address table; the offsets are
+    // the same for every pixel); the taps that pad k to a multiple of 4 then
+    // read real pixels, which only row sums would notice.
     const uint8_t* base = kRowSums ? nullptr : walker.interior_base();
+    const auto tap = [&](int32_t i) { return base + walker.offset(i); };
+    if (base && pair_tails && m + 1 < m_end) {
+      walker.next();
+      if (const uint8_t* next = walker.interior_base()) {
+        const auto tap_next = [&](int32_t i) { return next + walker.offset(i); };
+        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, tail, out, out_f, rc, bytes, relu);
+        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap_next, tail, out + channels, out_f, rc, bytes,
+                                                      relu);
+        narrow_tail_pair<kSaturate, kDouble>(v, tap, tap_next, tail, out, out + channels, bytes);
+        m += 2, walker.next();
+      } else {  // the next pixel is on the border: this one alone
+        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, channels, out, out_f, rc, bytes, relu);
+        m += 1;
+      }
+      continue;
+    }
     if (base) {
-      const auto tap = [&](int32_t i) { return base + walker.offset(i); };
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, bytes, relu);
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, channels, out, out_f, rc, bytes, relu);
     } else {
       walker.taps(taps);
-      const auto tap = [&](int32_t i) { return taps[i]; };
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, bytes, relu);
+      const auto table = [&](int32_t i) { return taps[i]; };
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, table, channels, out, out_f, rc, bytes, relu);
     }
+    m += 1, walker.next();
   }
 }
 
