@@ -232,6 +232,8 @@ int main() {
   // Named shapes: ResNet/MobileNet-like, odd channel counts, every conv path.
   const Conv2dShape shapes[] = {
       make(1, 9, 9, 3, 8, 7, 2, 3, 1, 1),     // stem-like, k = 147 not a multiple of 4
+      make(1, 12, 12, 3, 32, 3, 2, 1, 1, 1),  // MobileNet stem: 9-byte kernel rows
+      make(1, 8, 8, 5, 16, 3, 1, 1, 1, 1),    // 15-byte kernel rows
       make(1, 8, 8, 16, 64, 3, 1, 1, 1, 1),   // 3x3 same
       make(2, 7, 6, 13, 70, 3, 2, 1, 1, 1),   // odd channels, N tail of 6, batch 2
       make(1, 6, 6, 64, 130, 1, 1, 0, 1, 1),  // 1x1 direct path, 3 column blocks

@@ -122,6 +122,69 @@ void pack_rows_general(const PackedConvHeader& h, const uint8_t* input, int32_t 
   }
 }
 
+// The kernel_h kernel rows of one pixel whose window lies inside the image,
+// N bytes each (kernel_w * channels, one group): fixed-size copies. Stems
+// (3 channels: 9 or 21 bytes per kernel row) spent most of their time in
+// packing with copy_bytes' size dispatch per segment.
+template <int N>
+inline void copy_window_rows(uint8_t* row, const uint8_t* window, int32_t kernel_h, int64_t row_stride) {
+  for (int32_t kh = 0; kh < kernel_h; ++kh) std::memcpy(row + kh * N, window + kh * row_stride, N);
+}
+
+// Copies the window of a pixel that lies inside the image into row (uint8
+// rows only) when its kernel rows have one of the stems' sizes.
+template <typename T>
+inline bool copy_small_window(T* row, const uint8_t* window, int32_t kernel_h, int32_t segment,
+                              int64_t row_stride) {
+  if constexpr (sizeof(T) == 1) {
+    switch (segment) {
+      case 9: copy_window_rows<9>(row, window, kernel_h, row_stride); return true;
+      case 12: copy_window_rows<12>(row, window, kernel_h, row_stride); return true;
+      case 15: copy_window_rows<15>(row, window, kernel_h, row_stride); return true;
+      case 21: copy_window_rows<21>(row, window, kernel_h, row_stride); return true;
+      default: return false;
+    }
+  }
+  return false;
+}
+
+// One packed row: the window at (ih0, iw0) of one image, group g, in any
+// position (padding read as the input zero point), then zeros to k_padded.
+template <typename T>
+void pack_window(const PackedConvHeader& h, const uint8_t* image, int32_t g, int32_t ih0, int32_t iw0,
+                 T* row) {
+  const int32_t icg = h.in_channels / h.groups;
+  const T zp = static_cast<T>(h.input_zero_point);
+  // A kernel row whose taps are all inside the image and adjacent in memory
+  // (dilation 1, one group) is one contiguous copy of kernel_w * icg values.
+  const bool row_contiguous = h.dilation_w == 1 && h.groups == 1 && iw0 >= 0 &&
+                              iw0 + h.kernel_w <= h.in_w;
+  int32_t k = 0;
+  for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
+    const int32_t ih = ih0 + kh * h.dilation_h;
+    if (ih < 0 || ih >= h.in_h) {
+      fill_value(row + k, zp, h.kernel_w * icg);
+      k += h.kernel_w * icg;
+      continue;
+    }
+    const uint8_t* in_row = image + static_cast<int64_t>(ih) * h.in_w * h.in_channels;
+    if (row_contiguous) {
+      copy_widen(row + k, in_row + static_cast<int64_t>(iw0) * h.in_channels, h.kernel_w * icg);
+      k += h.kernel_w * icg;
+      continue;
+    }
+    for (int32_t kw = 0; kw < h.kernel_w; ++kw, k += icg) {
+      const int32_t iw = iw0 + kw * h.dilation_w;
+      if (iw < 0 || iw >= h.in_w) {
+        fill_value(row + k, zp, icg);
+      } else {
+        copy_widen(row + k, in_row + static_cast<int64_t>(iw) * h.in_channels + g * icg, icg);
+      }
+    }
+  }
+  fill_value(row + k, T(0), static_cast<int32_t>(h.k_padded - k));
+}
+
 // Packs rows m0 .. m0+rows-1 of group g into dst (row stride lda elements).
 template <typename T>
 void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64_t m0,
@@ -131,42 +194,21 @@ void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64
     pack_rows_general(h, input, g, m0, rows, dst, lda);
     return;
   }
-  const int32_t icg = h.in_channels / h.groups;
-  const T zp = static_cast<T>(h.input_zero_point);
   PixelIndex p = pixel_of_row(h, m0);
+  const int64_t row_bytes = int64_t(h.in_w) * h.in_channels;
+  const int32_t window = h.kernel_h * h.kernel_w * (h.in_channels / h.groups);
   for (int32_t r = 0; r < rows; ++r) {
     T* row = dst + r * lda;
-    const uint8_t* image = input + static_cast<int64_t>(p.n) * h.in_h * h.in_w * h.in_channels;
+    const uint8_t* image = input + static_cast<int64_t>(p.n) * h.in_h * row_bytes;
     const int32_t ih0 = p.oh * h.stride_h - h.pad_top;
     const int32_t iw0 = p.ow * h.stride_w - h.pad_left;
-    // A kernel row whose taps are all inside the image and adjacent in memory
-    // (dilation 1, one group) is one contiguous copy of kernel_w * icg values.
-    const bool row_contiguous = h.dilation_w == 1 && h.groups == 1 && iw0 >= 0 &&
-                                iw0 + h.kernel_w <= h.in_w;
-    int32_t k = 0;
-    for (int32_t kh = 0; kh < h.kernel_h; ++kh) {
-      const int32_t ih = ih0 + kh * h.dilation_h;
-      if (ih < 0 || ih >= h.in_h) {
-        fill_value(row + k, zp, h.kernel_w * icg);
-        k += h.kernel_w * icg;
-        continue;
-      }
-      const uint8_t* in_row = image + static_cast<int64_t>(ih) * h.in_w * h.in_channels;
-      if (row_contiguous) {
-        copy_widen(row + k, in_row + static_cast<int64_t>(iw0) * h.in_channels, h.kernel_w * icg);
-        k += h.kernel_w * icg;
-        continue;
-      }
-      for (int32_t kw = 0; kw < h.kernel_w; ++kw, k += icg) {
-        const int32_t iw = iw0 + kw * h.dilation_w;
-        if (iw < 0 || iw >= h.in_w) {
-          fill_value(row + k, zp, icg);
-        } else {
-          copy_widen(row + k, in_row + static_cast<int64_t>(iw) * h.in_channels + g * icg, icg);
-        }
-      }
-    }
-    fill_value(row + k, T(0), static_cast<int32_t>(h.k_padded - k));
+    const bool inside = h.dilation_w == 1 && h.dilation_h == 1 && h.groups == 1 && iw0 >= 0 &&
+                        iw0 + h.kernel_w <= h.in_w && ih0 >= 0 && ih0 + h.kernel_h <= h.in_h;
+    if (inside && copy_small_window(row, image + ih0 * row_bytes + int64_t(iw0) * h.in_channels,
+                                    h.kernel_h, h.kernel_w * h.in_channels, row_bytes))
+      fill_value(row + window, T(0), static_cast<int32_t>(h.k_padded - window));
+    else
+      pack_window(h, image, g, ih0, iw0, row);
     if (++p.ow == h.out_w) {
       p.ow = 0;
       if (++p.oh == h.out_h) {
