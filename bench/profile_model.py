@@ -1,7 +1,10 @@
 """Per-op wall time of a compiled model (a profiling build of its generated
 code): where the time goes, op by op. Not a test.
 
-    python bench/profile_model.py resnet18 [--threads N] [--repeats N]
+    python bench/profile_model.py resnet18 [--threads N] [--repeats N] [--batch N]
+
+Models: the test zoo's, and bench_peers.py's torchvision networks (resnet50 and the others,
+quantized with fbgemm's default qconfig as that benchmark does).
 """
 import argparse
 import collections
@@ -20,6 +23,9 @@ import qcc  # noqa: E402
 from qcc import _compile  # noqa: E402
 from model_zoo import ZOO  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_peers import BUILDERS, pytorch_quantized  # noqa: E402
+
 HOOK = r"""
 #include <stdio.h>
 static double totals[4096];
@@ -36,14 +42,19 @@ const char *qcc_profile_op(int i) { return ops[i] ? ops[i] : ""; }
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("model", choices=sorted(ZOO))
+    parser.add_argument("model", choices=sorted(set(ZOO) | set(BUILDERS)))
+    parser.add_argument("--batch", type=int, default=1, help="the inputs repeated N times")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--cpu", default="native")
     parser.add_argument("--all", action="store_true", help="every op, in execution order")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcc-profile-"))
-    model, inputs = ZOO[args.model]()
+    if args.model in ZOO:
+        model, inputs = ZOO[args.model]()
+    else:
+        model, inputs = pytorch_quantized(args.model, "fbgemm"), (torch.randn(1, 3, 224, 224),)
+    inputs = tuple(torch.cat([i] * args.batch) for i in inputs)
     qcc.export(model, inputs, work / "m.json")
     _compile.generate(work / "m.json", work, name="m", cpu=args.cpu)
     (work / "hook.c").write_text(HOOK)
@@ -66,7 +77,8 @@ def main():
     for ms, op, _ in rows:
         by_op[op] += ms
     total = sum(ms for ms, _, _ in rows)
-    print(f"{args.model}: {total:.3f} ms per run in {len(rows)} ops ({args.threads} thread(s))")
+    print(f"{args.model} batch {args.batch}: {total:.3f} ms per run in {len(rows)} ops "
+          f"({args.threads} thread(s))")
     for op, ms in by_op.most_common():
         print(f"  {op:28s} {ms:8.3f} ms  {100 * ms / total:5.1f}%")
     print("every op, in order:" if args.all else "slowest ops:")
