@@ -291,8 +291,13 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c
 }
 
 template <bool kSaturate, bool kRowSums, bool kDouble>
-void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
+void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
                int64_t m_begin, int64_t m_end) {
+  // Local copies of the blob's view and the tap offsets: the output is
+  // written through uint8_t*, which may alias anything the compiler cannot
+  // see is private, so fields read through references would be reloaded
+  // after every store.
+  const ConvView v = view;
   const PackedConvHeader& h = v.h;
   const int32_t channels = h.out_channels;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
@@ -304,6 +309,8 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
   const int32_t tail = narrow_tail_start(channels);
   const bool pair_tails = tail < channels && !kRowSums && !float_out;
   TapWalker walker(h, input, rows, m_begin);
+  int64_t offsets[kMaxDepthwiseTaps];
+  for (int32_t t = 0; t < h.k_padded; ++t) offsets[t] = walker.offset(t);
   for (int64_t m = m_begin; m < m_end;) {
     uint8_t* out = output + m * channels;
     float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
@@ -311,11 +318,11 @@ void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const D
     // the same for every pixel); the taps that pad k to a multiple of 4 then
     // read real pixels, which only row sums would notice.
     const uint8_t* base = kRowSums ? nullptr : walker.interior_base();
-    const auto tap = [&](int32_t i) { return base + walker.offset(i); };
+    const auto tap = [&](int32_t i) { return base + offsets[i]; };
     if (base && pair_tails && m + 1 < m_end) {
       walker.next();
       if (const uint8_t* next = walker.interior_base()) {
-        const auto tap_next = [&](int32_t i) { return next + walker.offset(i); };
+        const auto tap_next = [&](int32_t i) { return next + offsets[i]; };
         depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, tail, out, out_f, rc, bytes, relu);
         depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap_next, tail, out + channels, out_f, rc, bytes,
                                                       relu);
