@@ -74,11 +74,12 @@ QCC_RT_INLINE void step(__m256i& acc, __m256i& sum, __m256i x, const int8_t* w) 
   if (kRowSums) sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(x, ones8), ones16));
 }
 
-template <bool kSaturate, bool kRowSums, bool kDouble>
-QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const uint8_t* const* t, int32_t c0,
+// Taps first .. first + 3 of 32 output channels from c0; tap(i) is tap i's input pixel.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const Taps& tap, int32_t first, int32_t c0,
                              int32_t count, const int8_t* w) {
-  const __m256i a0 = load32<kDouble>(t[0], c0, count), a1 = load32<kDouble>(t[1], c0, count);
-  const __m256i a2 = load32<kDouble>(t[2], c0, count), a3 = load32<kDouble>(t[3], c0, count);
+  const __m256i a0 = load32<kDouble>(tap(first), c0, count), a1 = load32<kDouble>(tap(first + 1), c0, count);
+  const __m256i a2 = load32<kDouble>(tap(first + 2), c0, count), a3 = load32<kDouble>(tap(first + 3), c0, count);
   const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
   const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
   const __m256i x0 = _mm256_unpacklo_epi16(u01l, u23l), x1 = _mm256_unpackhi_epi16(u01l, u23l);
@@ -130,51 +131,74 @@ QCC_RT_INLINE void store_float_quad(float* out, __m256 f0, __m256 f1, __m256 f2,
   store_floats8(out + 24, _mm256_permute2f128_ps(f2, f3, 0x31), count - 24);
 }
 
-template <bool kSaturate, bool kRowSums, bool kDouble>
-void depthwise(const ConvView& v, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
-               int64_t m_begin, int64_t m_end) {
+// One output pixel, every channel; tap(i) is tap i's input pixel.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* out, float* out_f,
+                                   const RequantConsts& rc, bool relu) {
   const PackedConvHeader& h = v.h;
   const int32_t channels = h.out_channels, groups = h.k_padded / 4;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
+  for (int32_t c0 = 0; c0 < channels; c0 += 32) {
+    const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
+    // Half c0 % 64 / 32 of the 64-channel block: lanes 2 and 3 of each 64 bytes.
+    const int8_t* w = weights + int64_t(c0 / 64) * 64 * h.k_padded + (c0 % 64);
+    const __m256i z = _mm256_setzero_si256();
+    Quad acc{z, z, z, z}, sums{z, z, z, z};
+    for (int32_t q = 0; q < groups; ++q)
+      four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    // Lane l of v_i holds channels 16 l + 4 i + (0..3) of this half; their
+    // constants sit at 16 i + 8 * half + (0..7) of the 64-channel block.
+    const int32_t p = (c0 / 64) * 64 + 8 * ((c0 % 64) / 32);
+    if (out_f) {
+      store_float_quad(out_f + c0, finish_float<kRowSums>(v, p, acc.v0, sums.v0, relu),
+                       finish_float<kRowSums>(v, p + 16, acc.v1, sums.v1, relu),
+                       finish_float<kRowSums>(v, p + 32, acc.v2, sums.v2, relu),
+                       finish_float<kRowSums>(v, p + 48, acc.v3, sums.v3, relu), count);
+      continue;
+    }
+    const __m256i q0 = finish<kRowSums>(v, p, acc.v0, sums.v0, rc);
+    const __m256i q1 = finish<kRowSums>(v, p + 16, acc.v1, sums.v1, rc);
+    const __m256i q2 = finish<kRowSums>(v, p + 32, acc.v2, sums.v2, rc);
+    const __m256i q3 = finish<kRowSums>(v, p + 48, acc.v3, sums.v3, rc);
+    // packus interleaves 128-bit lanes back into channel order.
+    const __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(q0, q1), _mm256_packus_epi32(q2, q3));
+    if (count == 32) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + c0), bytes);
+    } else {
+      alignas(32) uint8_t tmp[32];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), bytes);
+      std::memcpy(out + c0, tmp, static_cast<size_t>(count));
+    }
+  }
+}
+
+template <bool kSaturate, bool kRowSums, bool kDouble>
+void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
+               int64_t m_begin, int64_t m_end) {
+  // Local copies of the blob's view and the tap offsets: byte stores may
+  // alias whatever is read through references (see depthwise_avx512vnni.cpp).
+  const ConvView v = view;
+  const PackedConvHeader& h = v.h;
+  const int32_t channels = h.out_channels;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0, relu = (h.flags & kFlagRelu) != 0;
   const uint8_t* taps[kMaxDepthwiseTaps];
   TapWalker walker(h, input, rows, m_begin);
+  int64_t offsets[kMaxDepthwiseTaps];
+  for (int32_t t = 0; t < h.k_padded; ++t) offsets[t] = walker.offset(t);
   for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
-    walker.taps(taps);
     uint8_t* out = output + m * channels;
     float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
-    for (int32_t c0 = 0; c0 < channels; c0 += 32) {
-      const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
-      // Half c0 % 64 / 32 of the 64-channel block: lanes 2 and 3 of each 64 bytes.
-      const int8_t* w = weights + int64_t(c0 / 64) * 64 * h.k_padded + (c0 % 64);
-      const __m256i z = _mm256_setzero_si256();
-      Quad acc{z, z, z, z}, sums{z, z, z, z};
-      for (int32_t q = 0; q < groups; ++q)
-        four_taps<kSaturate, kRowSums, kDouble>(acc, sums, taps + 4 * q, c0, count, w + 256 * q);
-      // Lane l of v_i holds channels 16 l + 4 i + (0..3) of this half; their
-      // constants sit at 16 i + 8 * half + (0..7) of the 64-channel block.
-      const int32_t p = (c0 / 64) * 64 + 8 * ((c0 % 64) / 32);
-      if (float_out) {
-        store_float_quad(out_f + c0, finish_float<kRowSums>(v, p, acc.v0, sums.v0, relu),
-                         finish_float<kRowSums>(v, p + 16, acc.v1, sums.v1, relu),
-                         finish_float<kRowSums>(v, p + 32, acc.v2, sums.v2, relu),
-                         finish_float<kRowSums>(v, p + 48, acc.v3, sums.v3, relu), count);
-        continue;
-      }
-      const __m256i q0 = finish<kRowSums>(v, p, acc.v0, sums.v0, rc);
-      const __m256i q1 = finish<kRowSums>(v, p + 16, acc.v1, sums.v1, rc);
-      const __m256i q2 = finish<kRowSums>(v, p + 32, acc.v2, sums.v2, rc);
-      const __m256i q3 = finish<kRowSums>(v, p + 48, acc.v3, sums.v3, rc);
-      // packus interleaves 128-bit lanes back into channel order.
-      const __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(q0, q1), _mm256_packus_epi32(q2, q3));
-      if (count == 32) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + c0), bytes);
-      } else {
-        alignas(32) uint8_t tmp[32];
-        _mm256_store_si256(reinterpret_cast<__m256i*>(tmp), bytes);
-        std::memcpy(out + c0, tmp, static_cast<size_t>(count));
-      }
+    // Interior pixels read window + offset; their padding taps (weights 0)
+    // then read real pixels, which only row sums would notice (and the
+    // exact path's 7-bit test, which may then take the split path: exact too).
+    if (const uint8_t* base = kRowSums ? nullptr : walker.interior_base()) {
+      const auto tap = [&](int32_t i) { return base + offsets[i]; };
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, relu);
+    } else {
+      walker.taps(taps);
+      const auto table = [&](int32_t i) { return taps[i]; };
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, table, out, out_f, rc, relu);
     }
   }
 }
