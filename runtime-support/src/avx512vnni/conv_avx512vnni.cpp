@@ -217,6 +217,7 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o)
   write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
 }
 
+// Exactly `rows` rows (a partial last tile computes no padding rows).
 template <bool Sat, int NB>
 QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o) {
   switch (rows) {
@@ -227,22 +228,6 @@ QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, con
     case 2: tile<Sat, 2, NB>(in, w, o); break;
     default: tile<Sat, 1, NB>(in, w, o); break;
   }
-}
-
-template <bool Sat>
-QCC_RT_INLINE void tile_cols(int nb, const TileReads& in, const int8_t* w, const BlockOut& o) {
-  switch (nb) {
-    case 4: tile_rows<Sat, 4>(o.rows, in, w, o); break;
-    case 3: tile_rows<Sat, 3>(o.rows, in, w, o); break;
-    case 2: tile_rows<Sat, 2>(o.rows, in, w, o); break;
-    default: tile_rows<Sat, 1>(o.rows, in, w, o); break;
-  }
-}
-
-// Exactly o.rows rows (a partial last tile computes no padding rows).
-QCC_RT_INLINE void tile_any(bool saturating, int nb, const TileReads& in, const int8_t* w, const BlockOut& o) {
-  if (saturating) tile_cols<true>(nb, in, w, o);
-  else tile_cols<false>(nb, in, w, o);
 }
 
 // Whether the tiles read activations in place from the NHWC image instead of
@@ -315,6 +300,54 @@ int32_t sum_bytes(const uint8_t* p, int32_t n) {
   return static_cast<int32_t>(_mm512_reduce_add_epi64(acc));
 }
 
+// One 64-column (or narrower) panel of a prepared block: every row tile
+// against the panel's weights. One instance per (Sat, NB), out of line: the
+// tiles inline into it (a call per tile cost small-K layers up to 50%), while
+// one function holding every instance took clang with sanitizers minutes.
+struct PanelJob {
+  const ConvView* v;
+  const uint8_t* input;      // the image (tiles read in place) ...
+  const uint8_t* a;          // ... or the block's rows, row stride lda
+  int64_t lda, m0, k4s, tap_k4;
+  const RowTile* tiles;
+  int32_t n_tiles, col, width;
+  const int8_t* w;           // the panel's weights
+  const int32_t* row_sums;   // the block's, or null
+  uint8_t* out;              // output of the block's first row at the panel's first column
+  bool in_place;
+};
+
+template <bool Sat, int NB>
+__attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
+  const ConvView& v = *job.v;
+  const PackedConvHeader& h = v.h;
+  for (int32_t ti = 0; ti < job.n_tiles; ++ti) {
+    const RowTile& t = job.tiles[ti];
+    const bool skips = skips_taps(h, t);
+    alignas(64) int32_t padded_start[64];
+    if (skips) start_with_padding_taps(v, t, job.col, job.width, padded_start);
+    o.zp_correction = skips ? padded_start : v.zp_correction + job.col;
+    o.rows = t.rows;
+    o.row_sums = job.row_sums ? job.row_sums + t.r0 : nullptr;
+    o.out = job.out + t.r0 * o.ldo;
+    const KSpan span = tile_span(h, t, job.k4s, job.tap_k4);
+    const TileReads in = job.in_place ? in_place_reads(h, job.input, job.m0, t, job.tap_k4)
+                                      : TileReads{job.a + t.r0 * job.lda, job.lda, span, 4 * span.start,
+                                                  4 * span.stride};
+    tile_rows<Sat, NB>(t.rows, in, job.w, o);
+  }
+}
+
+template <bool Sat>
+void run_panel_cols(int nb, const PanelJob& job, const BlockOut& o) {
+  switch (nb) {
+    case 4: run_panel<Sat, 4>(job, o); break;
+    case 3: run_panel<Sat, 3>(job, o); break;
+    case 2: run_panel<Sat, 2>(job, o); break;
+    default: run_panel<Sat, 1>(job, o); break;
+  }
+}
+
 } // namespace
 
 void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
@@ -361,23 +394,14 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t col = g * h.n_padded + j0;
-        BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
-                   nullptr, rc, bytes, nullptr, esize * h.out_channels, 0, h.n - j0 < 64 ? h.n - j0 : 64,
-                   float_out, (h.flags & kFlagRelu) != 0};
-        for (int32_t ti = 0; ti < n_tiles; ++ti) {
-          const RowTile& t = s.tiles[ti];
-          const bool skips = skips_taps(h, t);
-          alignas(64) int32_t padded_start[64];
-          if (skips) start_with_padding_taps(v, t, col, width, padded_start);
-          o.zp_correction = skips ? padded_start : v.zp_correction + col;
-          o.rows = t.rows;
-          o.row_sums = need_row_sums ? row_sums + t.r0 : nullptr;
-          o.out = output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0);
-          const KSpan span = tile_span(h, t, k4s, tap_k4);
-          const TileReads in = in_place ? in_place_reads(h, input, m0, t, tap_k4)
-                                        : TileReads{a + t.r0 * lda, lda, span, 4 * span.start, 4 * span.stride};
-          tile_any(saturating, width / 16, in, w, o);
-        }
+        const BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
+                         nullptr, rc, bytes, nullptr, esize * h.out_channels, 0,
+                         h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0};
+        const PanelJob job{&v, input, a, lda, m0, k4s, tap_k4, s.tiles, n_tiles, col, width, w,
+                           need_row_sums ? row_sums : nullptr,
+                           output + esize * (m0 * h.out_channels + int64_t(g) * h.n + j0), in_place};
+        if (saturating) run_panel_cols<true>(width / 16, job, o);
+        else run_panel_cols<false>(width / 16, job, o);
       }
     }
   }
