@@ -192,14 +192,9 @@ void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, cons
     // Interior pixels read window + offset; their padding taps (weights 0)
     // then read real pixels, which only row sums would notice (and the
     // exact path's 7-bit test, which may then take the split path: exact too).
-    if (const uint8_t* base = kRowSums ? nullptr : walker.interior_base()) {
-      const auto tap = [&](int32_t i) { return base + offsets[i]; };
+    visit_pixel_taps<kRowSums>(walker, offsets, taps, [&](const auto& tap) {
       depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, relu);
-    } else {
-      walker.taps(taps);
-      const auto table = [&](int32_t i) { return taps[i]; };
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, table, out, out_f, rc, relu);
-    }
+    });
   }
 }
 

@@ -230,6 +230,17 @@ QCC_RT_INLINE void narrow_tail_pair(const ConvView& v, const TapsA& tap_a, const
   _mm256_mask_storeu_epi8(out_b + c0, mask, _mm512_extracti64x4_epi64(out, 1));
 }
 
+// The float epilogue of one block (Quad512: 64 channels, Quad256: 32) whose
+// constants start at position p.
+template <bool kRowSums, typename Quad>
+QCC_RT_INLINE void store_float_block(const ConvView& v, float* out, int32_t p, const Quad& acc,
+                                     const Quad& sums, bool relu, int32_t count) {
+  store_float_quad(out, finish_float<kRowSums>(v, p, acc.v0, sums.v0, relu),
+                   finish_float<kRowSums>(v, p + 16, acc.v1, sums.v1, relu),
+                   finish_float<kRowSums>(v, p + 32, acc.v2, sums.v2, relu),
+                   finish_float<kRowSums>(v, p + 48, acc.v3, sums.v3, relu), count);
+}
+
 // One output pixel, channels [0, c_end); tap(i) is tap i's input pixel.
 // c_end is the channel count, or narrow_tail_start when the caller does the
 // narrow last block itself.
@@ -249,10 +260,7 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c
     for (int32_t q = 0; q < groups; ++q)
       four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
     if (out_f) {
-      store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
-                       finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
-                       finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
-                       finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+      store_float_block<kRowSums>(v, out_f + c0, c0, acc, sums, relu, count);
       continue;
     }
     // In position order, the packs interleave lanes back into channel order.
@@ -275,10 +283,7 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c
     for (int32_t q = 0; q < groups; ++q)
       four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
     if (out_f) {
-      store_float_quad(out_f + c0, finish_float<kRowSums>(v, c0, acc.v0, sums.v0, relu),
-                       finish_float<kRowSums>(v, c0 + 16, acc.v1, sums.v1, relu),
-                       finish_float<kRowSums>(v, c0 + 32, acc.v2, sums.v2, relu),
-                       finish_float<kRowSums>(v, c0 + 48, acc.v3, sums.v3, relu), count);
+      store_float_block<kRowSums>(v, out_f + c0, c0, acc, sums, relu, count);
       return;  // this pixel's last block
     }
     const __m256i q0 = finish<kRowSums>(v, c0, acc.v0, sums.v0, rc);
@@ -317,9 +322,9 @@ void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, cons
     // Interior pixels read base + offset (no address table; the offsets are
     // the same for every pixel); the taps that pad k to a multiple of 4 then
     // read real pixels, which only row sums would notice.
-    const uint8_t* base = kRowSums ? nullptr : walker.interior_base();
-    const auto tap = [&](int32_t i) { return base + offsets[i]; };
-    if (base && pair_tails && m + 1 < m_end) {
+    const uint8_t* base = pair_tails && m + 1 < m_end ? walker.interior_base() : nullptr;
+    if (base) {
+      const auto tap = [&](int32_t i) { return base + offsets[i]; };
       walker.next();
       if (const uint8_t* next = walker.interior_base()) {
         const auto tap_next = [&](int32_t i) { return next + offsets[i]; };
@@ -334,13 +339,9 @@ void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, cons
       }
       continue;
     }
-    if (base) {
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, channels, out, out_f, rc, bytes, relu);
-    } else {
-      walker.taps(taps);
-      const auto table = [&](int32_t i) { return taps[i]; };
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, table, channels, out, out_f, rc, bytes, relu);
-    }
+    visit_pixel_taps<kRowSums>(walker, offsets, taps, [&](const auto& pixel_tap) {
+      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, pixel_tap, channels, out, out_f, rc, bytes, relu);
+    });
     m += 1, walker.next();
   }
 }

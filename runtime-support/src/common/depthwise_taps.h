@@ -119,6 +119,24 @@ class TapWalker {
   int64_t offsets_[kMaxDepthwiseTaps];
 };
 
+// Calls pixel(tap) for the walker's current pixel, tap(i) being tap i's
+// input address: window + offsets[i] for interior pixels (offsets: a copy of
+// the walker's, kept in a local array by the caller, since the kernels' byte
+// stores may alias anything read through a reference), else the walker's
+// table written into `table`. kTableOnly (kernels that sum activations for
+// row sums) always takes the table, whose padding taps read zeros.
+template <bool kTableOnly, typename Pixel>
+inline __attribute__((always_inline)) void visit_pixel_taps(const TapWalker& walker,
+                                                            const int64_t* offsets,
+                                                            const uint8_t** table, Pixel&& pixel) {
+  if (const uint8_t* base = kTableOnly ? nullptr : walker.interior_base()) {
+    pixel([&](int32_t i) { return base + offsets[i]; });
+  } else {
+    walker.taps(table);
+    pixel([&](int32_t i) { return table[i]; });
+  }
+}
+
 // Byte offset, inside one 256-byte group of 4 taps of a 64-channel block, of
 // channel c's 4 weights (layout written by conv_pack.cpp).
 constexpr int32_t depthwise_weight_offset(int32_t c) { return 4 * depthwise_position(c % 64); }
