@@ -330,10 +330,13 @@ __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
     o.rows = t.rows;
     o.row_sums = job.row_sums ? job.row_sums + t.r0 : nullptr;
     o.out = job.out + t.r0 * o.ldo;
-    const KSpan span = tile_span(h, t, job.k4s, job.tap_k4);
-    const TileReads in = job.in_place ? in_place_reads(h, job.input, job.m0, t, job.tap_k4)
-                                      : TileReads{job.a + t.r0 * job.lda, job.lda, span, 4 * span.start,
-                                                  4 * span.stride};
+    TileReads in;
+    if (job.in_place) {
+      in = in_place_reads(h, job.input, job.m0, t, job.tap_k4);
+    } else {
+      const KSpan span = tile_span(h, t, job.k4s, job.tap_k4);
+      in = TileReads{job.a + t.r0 * job.lda, job.lda, span, 4 * span.start, 4 * span.stride};
+    }
     tile_rows<Sat, NB>(t.rows, in, job.w, o);
   }
 }
