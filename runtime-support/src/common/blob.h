@@ -78,6 +78,7 @@ struct RowTile {
   int16_t kh_begin, kh_end, kw_begin, kw_end;
   int32_t outliers_begin;  // index into GemmScratch::outliers
   int32_t outlier_count;   // -1: widen this tile instead
+  int32_t step;            // block rows from one tile row to the next (1, or out_w for column tiles)
 };
 
 // Per-thread scratch of the GEMM kernels (sizes in conv2d_scratch_size): the
