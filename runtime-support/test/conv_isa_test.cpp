@@ -268,11 +268,13 @@ int main() {
       make(3, 14, 14, 32, 40, 3, 2, 1, 1, 1),
       // Outputs at least 48 wide: AVX-512 VNNI reads these in place (implicit
       // GEMM) instead of packing rows: padded 3x3 over two blocks, stride 2
-      // over two images, dilation 2, and a 1x1 stride-2 downsample.
+      // over two images, dilation 2, a 1x1 stride-2 downsample, and stride 2
+      // with edge columns taller than one pixel.
       make(1, 6, 50, 16, 64, 3, 1, 1, 1, 1),
       make(2, 5, 97, 8, 24, 3, 2, 1, 1, 1),
       make(1, 7, 52, 12, 20, 3, 1, 2, 2, 1),
       make(1, 4, 100, 16, 32, 1, 2, 0, 1, 1),
+      make(1, 13, 100, 8, 16, 3, 2, 1, 1, 1),  // stride 2: edge column tiles 2 image rows apart
   };
   for (const Conv2dShape& s : shapes) run(s, rng);
   // Asymmetric padding and rectangular kernels.
