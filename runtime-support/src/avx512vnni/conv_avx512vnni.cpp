@@ -233,23 +233,21 @@ QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, con
 // Whether the tiles read activations in place from the NHWC image instead of
 // packed rows (implicit GEMM): k = (kh, kw, ic) is contiguous within a kernel
 // row when dilation_w is 1 and all channels form one group, and the tiles
-// then need the same taps for every pixel (row_tiles.h's tap classes, or
-// plain rows without padding), which padding-tap sums allow
-// (or no padding at all). That costs tile height, and every tile streams
-// its whole weight panel (beyond L1 once K > 512), so shorter tiles cost
-// weight bandwidth: measured on ResNet-18 (Zen 4), reading in place won 5.5%
-// on 56 x 56 outputs and lost 2-6% at 28, 14 and 7 (35% on a 1x1 stride-2
-// conv with rows of 7, tiles of 3 and 4; a second accumulator set for 1-row
-// tiles changed nothing), so narrower outputs keep packing. Saturating pairs
-// and row offsets keep packing too.
+// then need the same taps for every pixel. Padded convs get that from
+// row_tiles.h's tap classes (with the blob's padding-tap sums), at any
+// width: measured on ResNet-18's 3x3 layers (Zen 4) against packing with
+// the same tiles, 28x28 510 -> 490 us, 14x14 468 -> 458 us, 7x7 436 -> 433
+// us, the stride-2 layers 3-5% faster. Without padding a tile keeps to one
+// output row, too short below 48 pixels: a 1x1 stride-2 conv with rows of 7
+// (tiles of 4 and 3) lost 35%, every tile streaming its whole weight panel.
+// Saturating pairs and row offsets keep packing.
 bool reads_in_place(const ConvView& v) {
   const PackedConvHeader& h = v.h;
   const bool padded = reads_padding(h);
   const bool three_d = h.kernel_d != 1 || h.in_d != 1 || h.out_d != 1 || h.pad_front != 0;
-  const int32_t min_width = 8 * kRowTile;  // 48
-  return h.out_w >= min_width && (h.flags & (kFlagDirectInput | kFlagSaturatingPairs | kFlagWeightZeroPoint | kFlagTransposed)) == 0 &&
-         !three_d && h.groups == 1 && h.dilation_w == 1 && h.in_channels % 4 == 0 &&
-         h.k == h.k_padded && (!padded || v.padding_tap_sums);
+  const bool tiles_fit = padded ? v.padding_tap_sums != nullptr : h.out_w >= 8 * kRowTile;
+  return tiles_fit && (h.flags & (kFlagDirectInput | kFlagSaturatingPairs | kFlagWeightZeroPoint | kFlagTransposed)) == 0 &&
+         !three_d && h.groups == 1 && h.dilation_w == 1 && h.in_channels % 4 == 0 && h.k == h.k_padded;
 }
 
 // TileReads of tile t read in place: its first pixel's window in the image,
