@@ -260,16 +260,17 @@ int main() {
       // images: edge pixels in 1-row tiles).
       make(1, 20, 21, 16, 24, 3, 1, 1, 1, 1),
       make(2, 12, 12, 8, 16, 3, 1, 1, 1, 1),
-      // Late-ResNet-like padded 3x3 layers with packed rows: AVX-512 VNNI
-      // tiles pixels by the taps they read (edge columns as column tiles,
-      // rows out_w apart), here over two blocks (294 rows) and row splits
-      // that cut images, and at stride 2.
+      // Late-ResNet-like padded 3x3 layers: AVX-512 VNNI tiles pixels by the
+      // taps they read (edge columns as column tiles, rows out_w apart) and
+      // reads them in place, here over two blocks (294 rows) and row splits
+      // that cut images, and at stride 2. (Grouped and dilated shapes above
+      // take the same tiles over packed rows.)
       make(6, 7, 7, 128, 64, 3, 1, 1, 1, 1),
       make(3, 14, 14, 32, 40, 3, 2, 1, 1, 1),
-      // Outputs at least 48 wide: AVX-512 VNNI reads these in place (implicit
-      // GEMM) instead of packing rows: padded 3x3 over two blocks, stride 2
-      // over two images, dilation 2, a 1x1 stride-2 downsample, and stride 2
-      // with edge columns taller than one pixel.
+      // Outputs at least 48 wide (unpadded convs read in place from there):
+      // padded 3x3 over two blocks, stride 2 over two images, dilation 2, a
+      // 1x1 stride-2 downsample, and stride 2 with edge columns taller than
+      // one pixel.
       make(1, 6, 50, 16, 64, 3, 1, 1, 1, 1),
       make(2, 5, 97, 8, 24, 3, 2, 1, 1, 1),
       make(1, 7, 52, 12, 20, 3, 1, 2, 2, 1),
