@@ -21,6 +21,9 @@ namespace {
 
 using detail::round_up;
 
+// conv2d_prefers_panel_split: GEMMs of at most this many rows split by panels.
+constexpr int64_t kPanelSplitMaxRows = 256;
+
 // One input channel per group and 1 or 2 output channels per input channel
 // (channel multiplier 1 or 2, the two FBGEMM's depthwise kernel handles).
 bool is_two_d(const Conv2dShape& s) {
@@ -365,6 +368,19 @@ size_t conv2d_scratch_size(const uint8_t* blob) {
     return static_cast<size_t>(2 * round_up(v.h.in_channels, 64) + 64);
   }
   return static_cast<size_t>(detail::gemm_scratch_layout(v.h).total + 64);  // + alignment slack
+}
+
+int64_t conv2d_panels(const uint8_t* blob) {
+  const detail::ConvView v = detail::view_blob(blob);
+  return (int64_t(v.h.n_padded) + 63) / 64;
+}
+
+bool conv2d_prefers_panel_split(const uint8_t* blob) {
+  const detail::ConvView v = detail::view_blob(blob);
+  if (v.h.kind == static_cast<uint16_t>(ConvKind::depthwise)) return false;
+  // At most ~256 rows (ResNet's 14x14 and 7x7 layers at batch 1) and panels
+  // for two threads at least twice over.
+  return conv2d_rows(blob) <= kPanelSplitMaxRows && conv2d_panels(blob) >= 4;
 }
 
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end) {

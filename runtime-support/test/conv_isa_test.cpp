@@ -57,13 +57,25 @@ void check_isas(const ConvCase& c, const std::vector<uint8_t>& in, const std::ve
       continue;
     }
     std::vector<uint8_t> scratch(conv2d_scratch_size(blob.data()));
-    const int64_t rows = conv2d_rows(blob.data());
-    for (int parts : {1, 3}) {
+    const int64_t rows = conv2d_rows(blob.data()), panels = conv2d_panels(blob.data());
+    PackedConvHeader header;
+    conv2d_read_header(blob.data(), &header);
+    const bool gemm = header.kind != static_cast<uint16_t>(ConvKind::depthwise);
+    // Row ranges (parts > 0), or for GEMM blobs -parts ranges of 64-column
+    // panels over all rows (how threads split layers with few rows).
+    for (int parts : {1, 3, -2, -3}) {
+      if (parts < 0 && (!gemm || panels < 2)) continue;
       std::vector<uint8_t> got(want.size(), 0xAB);
-      for (int p = 0; p < parts; ++p) {
+      for (int p = 0; p < (parts < 0 ? -parts : parts); ++p) {
         int64_t b, e;
-        split_rows(rows, p, parts, &b, &e);
-        kernel_table(isa).conv2d(blob.data(), in.data(), got.data(), scratch.data(), b, e);
+        if (parts > 0) {
+          split_rows(rows, p, parts, &b, &e);
+          kernel_table(isa).conv2d(blob.data(), in.data(), got.data(), scratch.data(), b, e);
+        } else {
+          b = panels * p / -parts, e = panels * (p + 1) / -parts;
+          kernel_table(isa).conv2d_gemm_panels(blob.data(), in.data(), got.data(), scratch.data(), 0,
+                                               rows, b, e);
+        }
       }
       ++g_checks;
       size_t bad = 0, first = 0;

@@ -173,9 +173,16 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
   std::string out = e.ref(output);
   if (header.flags & qcc_rt::kFlagFloatOutput)
     out = "reinterpret_cast<uint8_t *>(" + out + ")";
-  std::string call = e.isaNamespace() + "::" + kernel + "(weights + " + std::to_string(offset) +
-                     ", " + e.ref(input) + ", " + out + ", scratch + thread * " +
-                     std::to_string(scratch) + ", begin, end)";
+  std::string args = "(weights + " + std::to_string(offset) + ", " + e.ref(input) + ", " + out +
+                     ", scratch + thread * " + std::to_string(scratch) + ", ";
+  if (qcc_rt::conv2d_prefers_panel_split(blob.data())) {
+    // Threads take 64-column panels of all rows (few rows: a late layer).
+    parallelCall(e, qcc_rt::conv2d_panels(blob.data()), 1,
+                 e.isaNamespace() + "::conv2d_gemm_panels" + args + "0, " + std::to_string(rows) +
+                     ", begin, end)");
+    return;
+  }
+  std::string call = e.isaNamespace() + "::" + kernel + args + "begin, end)";
   // Ranges at any row (align 1): the kernels plan their tiles from
   // m_begin, and a few rows per thread (a 7x7 layer on 2 threads: 25 + 24)
   // balance where whole 6-row tiles could not (30 + 19).

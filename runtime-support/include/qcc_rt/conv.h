@@ -159,6 +159,16 @@ int64_t conv2d_rows(const uint8_t* blob);
 // 64-byte aligned scratch is best.
 size_t conv2d_scratch_size(const uint8_t* blob);
 
+// 64-column panels of a GEMM blob's output channels (per group): the unit of
+// conv2d_gemm_panels' column split.
+int64_t conv2d_panels(const uint8_t* blob);
+// Whether threads should split a GEMM blob's panels rather than its rows:
+// few rows (a late layer at batch 1: 7x7 = 49) cut into per-thread ranges
+// give short row tiles and stream every weight once per range, while each
+// of `panels` column ranges reads its own weights once and keeps the tiles
+// of a one-thread run.
+bool conv2d_prefers_panel_split(const uint8_t* blob);
+
 // Splits rows [0, rows) into `parts` contiguous ranges aligned to the kernels'
 // row tile; returns range `part` (may be empty).
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end);
@@ -174,6 +184,11 @@ void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end)
               int64_t m_begin, int64_t m_end);                                               \
   void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,\
                    int64_t m_begin, int64_t m_end);                                          \
+  /* Rows [m_begin, m_end), only output panels [p_begin, p_end) (64 columns */               \
+  /* each, in every group): threads may split a GEMM by columns instead. */                 \
+  void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output,       \
+                          void* scratch, int64_t m_begin, int64_t m_end, int64_t p_begin,   \
+                          int64_t p_end);                                                   \
   void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output,         \
                         void* scratch, int64_t m_begin, int64_t m_end);                      \
   inline void linear(const uint8_t* blob, const uint8_t* input, uint8_t* output,            \

@@ -369,6 +369,11 @@ bool skips_padding(const ConvView& v) {
 
 void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                  int64_t m_begin, int64_t m_end) {
+  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
+}
+
+void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
@@ -390,7 +395,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
       const int64_t lda = b.lda;
       const int32_t n_tiles = b.n_tiles;
       const bool outliers = b.outliers;
-      for (int32_t j0 = 0; j0 < h.n_padded; j0 += 64) {
+      for (int32_t j0 = int32_t(64 * p_begin); j0 < h.n_padded && j0 < 64 * p_end; j0 += 64) {
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* block = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t block_cols = h.n - j0 < width ? h.n - j0 : width;

@@ -356,6 +356,11 @@ void run_panel_cols(int nb, const PanelJob& job, const BlockOut& o) {
 
 void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                  int64_t m_begin, int64_t m_end) {
+  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
+}
+
+void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
@@ -398,7 +403,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
       if (need_row_sums)
         for (int32_t r = 0; r < rows; ++r) row_sums[r] = sum_bytes(a + r * lda, h.k);
       const int32_t n_tiles = plan_row_tiles(h, m0, rows, plan, s.tiles);
-      for (int32_t j0 = 0; j0 < h.n_padded; j0 += 64) {
+      for (int32_t j0 = int32_t(64 * p_begin); j0 < h.n_padded && j0 < 64 * p_end; j0 += 64) {
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         const int32_t col = g * h.n_padded + j0;

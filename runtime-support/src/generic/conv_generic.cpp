@@ -64,6 +64,11 @@ void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows
 
 void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                  int64_t m_begin, int64_t m_end) {
+  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
+}
+
+void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
@@ -77,7 +82,7 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
       const int64_t lda = direct ? h.in_channels : h.k_padded;
       if (!direct) pack_rows<uint8_t>(h, input, g, m0, rows, s.rows, h.k_padded);
       if (need_row_sums) detail::row_sums(a, lda, rows, h.k, s.row_sums);
-      for (int32_t j0 = 0; j0 < h.n; j0 += 64) {
+      for (int32_t j0 = int32_t(64 * p_begin); j0 < h.n && j0 < 64 * p_end; j0 += 64) {
         const int32_t width = h.n_padded - j0 < 64 ? h.n_padded - j0 : 64;
         const int8_t* w = weights + (int64_t(g) * h.n_padded + j0) * h.k_padded;
         column_block(v, a, lda, rows, need_row_sums ? s.row_sums : nullptr, w, width,
