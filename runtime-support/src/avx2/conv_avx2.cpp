@@ -408,9 +408,9 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
           const bool skips = !wide && skips_taps(h, t);
           const KSpan span = read_span(h, t, wide, k4s, tap_k4);
           const void* tile_a = a + t.r0 * lda;
-          int64_t tile_lda = lda;
+          int64_t tile_lda = lda * t.step;
           if (wide) {
-            widen_rows(a + t.r0 * lda, lda, t.rows, h.k_padded, s.wide_tile);
+            widen_rows(a + t.r0 * lda, lda * t.step, t.rows, h.k_padded, s.wide_tile);
             tile_a = s.wide_tile, tile_lda = h.k_padded;
           }
           for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
@@ -420,7 +420,7 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
             PanelOut o{skips ? padded_start : v.zp_correction + col, v.weight_zp + col, v.bias + col,
                        v.multiplier + col, need_row_sums ? s.row_sums + t.r0 : nullptr, &rc, &bytes,
                        output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
-                       esize * h.out_channels, t.rows,
+                       esize * h.out_channels * t.step, t.rows,
                        block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
                        (h.flags & kFlagRelu) != 0};
             tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, tile_outliers, o);

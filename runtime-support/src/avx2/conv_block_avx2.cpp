@@ -49,35 +49,37 @@ int32_t outlier_budget(int64_t k) {
 // Prepares a block of packed rows (stride k_padded, padding bytes zero) whose
 // largest activation is above 127 for the pairs path: per row tile, records
 // its outliers and clamps them to 127 in place, or (over its budget: budget6
-// for 6 rows) leaves the tile as it is and marks it -1 for widening. A
-// tile's rows are one span.
+// for 6 rows) leaves the tile as it is and marks it -1 for widening. Tile
+// row r is block row r0 + r * step.
 void clamp_tile_outliers(uint8_t* a, int64_t k_padded, RowTile* tiles, int32_t n_tiles,
                          int32_t budget6, ActivationOutlier* outliers) {
   int32_t used = 0;
   for (int32_t t = 0; t < n_tiles; ++t) {
     RowTile& tile = tiles[t];
-    uint8_t* span = a + int64_t(tile.r0) * k_padded;
-    const int64_t n = tile.rows * k_padded;
+    auto row_at = [&](int32_t r) { return a + (int64_t(tile.r0) + int64_t(r) * tile.step) * k_padded; };
     const int64_t budget = budget6 * tile.rows / kRowTile > 0 ? budget6 * tile.rows / kRowTile : 1;
-    const int64_t found = count_above_127(span, n);
+    int64_t found = 0;
+    for (int32_t r = 0; r < tile.rows; ++r) found += count_above_127(row_at(r), k_padded);
     tile.outliers_begin = used;
     tile.outlier_count = static_cast<int32_t>(found > budget ? -1 : found);
     if (found == 0 || found > budget) continue;
     used += static_cast<int32_t>(found);
     ActivationOutlier* list = outliers + tile.outliers_begin;
-    auto take = [&](int64_t i) {
-      *list++ = {static_cast<int32_t>(i % k_padded), static_cast<uint16_t>(i / k_padded),
-                 static_cast<uint16_t>(span[i] - 127)};
-      span[i] = 127;
-    };
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-      uint32_t high = static_cast<uint32_t>(
-          _mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(span + i))));
-      for (; high != 0; high &= high - 1) take(i + __builtin_ctz(high));
+    for (int32_t r = 0; r < tile.rows; ++r) {
+      uint8_t* row = row_at(r);
+      auto take = [&](int64_t i) {
+        *list++ = {static_cast<int32_t>(i), static_cast<uint16_t>(r), static_cast<uint16_t>(row[i] - 127)};
+        row[i] = 127;
+      };
+      int64_t i = 0;
+      for (; i + 32 <= k_padded; i += 32) {
+        uint32_t high = static_cast<uint32_t>(
+            _mm256_movemask_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + i))));
+        for (; high != 0; high &= high - 1) take(i + __builtin_ctz(high));
+      }
+      for (; i < k_padded; ++i)
+        if (row[i] > 127) take(i);
     }
-    for (; i < n; ++i)
-      if (span[i] > 127) take(i);
   }
 }
 
@@ -134,11 +136,15 @@ PreparedBlock prepare_block(const PackedConvHeader& h, const uint8_t* input, con
   if (!direct) pack_rows<uint8_t>(h, input, g, m0, rows, s.rows, h.k_padded);
   if ((h.flags & kFlagWeightZeroPoint) != 0)
     for (int32_t r = 0; r < rows; ++r) s.row_sums[r] = sum_bytes(b.a + r * b.lda, h.k);
-  // Edge pixels get 1-row tiles of their own (each edge column reads its own
-  // kernel columns) only in narrow outputs, where they are a large share:
-  // measured on ResNet-18's 3x3 layers (AVX2), isolating them won 3-6% at
-  // widths 7 and 14, nothing at 28, and lost 2.5% at 56 to the extra tiles.
-  const TilePlan plan{skip_padding, h.out_w <= 2 * kRowTile + 2};
+  // Tiles of pixels that read the same taps (tap classes, edge columns as
+  // column tiles) unless row offsets index the tile rows contiguously; then
+  // edge pixels get 1-row tiles of their own only in narrow outputs, where
+  // they are a large share: measured on ResNet-18's 3x3 layers (AVX2, Zen 1),
+  // isolating them won 3-6% at widths 7 and 14, nothing at 28, and lost 2.5%
+  // at 56 to the extra tiles.
+  const bool row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
+  const TilePlan plan = row_sums ? TilePlan{skip_padding, h.out_w <= 2 * kRowTile + 2}
+                                 : TilePlan{skip_padding && reads_padding(h), false, true};
   b.n_tiles = plan_row_tiles(h, m0, rows, plan, s.tiles);
   // Activations above 127 (unless FBGEMM's saturation is what is asked for):
   // clamped with their excess recorded, or the tile widened.
