@@ -7,7 +7,7 @@ namespace {
 
 #define QCC_RT_TABLE(ns)                                                                      \
   KernelTable{Isa::ns,          ns::conv2d,         ns::conv2d_gemm,   ns::conv2d_depthwise, \
-              ns::conv2d_gemm_panels,                                                         \
+              ns::conv2d_gemm_panels, ns::conv2d_gemm_residual,                                \
               ns::quantize_u8,  ns::quantize_s8,    ns::dequantize_u8, ns::dequantize_s8,    \
               ns::requantize_u8, ns::add_u8,        ns::mul_u8,        ns::max_pool2d_u8,    \
               ns::avg_pool2d_u8, ns::adaptive_avg_pool2d_u8}

@@ -90,6 +90,61 @@ void check_isas(const ConvCase& c, const std::vector<uint8_t>& in, const std::ve
   }
 }
 
+// The residual add fused into GEMM convs (conv2d_gemm_residual) against the
+// generic conv followed by the generic add_u8: every ISA, with and without
+// ReLU, with PyTorch chunks that put every element on add's vector formula
+// (AVX-512 VNNI then adds in its registers) and chunks that leave scalar
+// tails (every ISA adds block by block), over row and panel splits.
+void check_residual(const ConvCase& c, const std::vector<uint8_t>& in, const std::vector<uint8_t>& want,
+                    Rng& rng) {
+  if (c.shape.groups == c.shape.in_channels && c.shape.groups > 1) return;  // depthwise: no fused add
+  std::vector<uint8_t> blob(conv2d_packed_size(c.shape));
+  if (blob.empty() || !conv2d_pack(c.shape, c.quantization(), blob.data(), blob.size())) return;
+  PackedConvHeader header;
+  conv2d_read_header(blob.data(), &header);
+  if (header.kind == static_cast<uint16_t>(ConvKind::depthwise)) return;
+  std::vector<uint8_t> residual(want.size());
+  for (uint8_t& x : residual) x = uint8_t(rng.range(0, 255));
+  const int64_t numel = static_cast<int64_t>(want.size());
+  const int64_t rows = conv2d_rows(blob.data()), panels = conv2d_panels(blob.data());
+  std::vector<uint8_t> scratch(conv2d_scratch_size(blob.data()));
+  for (int64_t chunk : {int64_t{0}, int64_t{100}}) {
+    ResidualAdd add;
+    add.residual = residual.data();
+    add.numel = numel;
+    add.params.a = QParams{c.out_scale, c.out_zp};
+    add.params.b = QParams{0.02f + 0.001f * float(rng.range(0, 60)), rng.range(0, 255)};
+    add.params.out = QParams{0.05f + 0.002f * float(rng.range(0, 60)), rng.range(0, 255)};
+    add.params.relu = rng.range(0, 1) == 1;
+    add.params.torch_chunk = chunk;
+    std::vector<uint8_t> expect(want.size());
+    kernel_table(Isa::generic).add_u8(want.data(), residual.data(), expect.data(), numel, 0, numel, add.params);
+    for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni}) {
+      if (!cpu_supports(isa)) continue;
+      for (int parts : {1, 3, -2}) {
+        std::vector<uint8_t> got(want.size(), 0xAB);
+        for (int p = 0; p < (parts < 0 ? -parts : parts); ++p) {
+          int64_t b = 0, e = rows, pb = 0, pe = panels;
+          if (parts > 0) split_rows(rows, p, parts, &b, &e);
+          else pb = panels * p / -parts, pe = panels * (p + 1) / -parts;
+          kernel_table(isa).conv2d_gemm_residual(blob.data(), in.data(), got.data(), scratch.data(), b, e,
+                                                 pb, pe, add);
+        }
+        ++g_checks;
+        size_t bad = 0, first = 0;
+        for (size_t i = 0; i < expect.size(); ++i)
+          if (got[i] != expect[i] && bad++ == 0) first = i;
+        if (bad) {
+          ++g_failures;
+          std::printf("FAIL residual %s parts=%d chunk=%lld relu=%d: %zu/%zu mismatches, first at %zu (got %d want %d)\n",
+                      describe(c, isa).c_str(), parts, static_cast<long long>(chunk), int(add.params.relu), bad,
+                      expect.size(), first, got[first], expect[first]);
+        }
+      }
+    }
+  }
+}
+
 // Exact sums and FBGEMM's AVX2 saturation, for each kind of activations.
 void check_case(ConvCase& c, Rng& rng) {
   for (Activations kind : {Activations::full_range, Activations::seven_bit, Activations::mostly_seven_bit,
@@ -97,7 +152,9 @@ void check_case(ConvCase& c, Rng& rng) {
     const std::vector<uint8_t> in = random_input(c.shape, kind, rng);
     for (bool saturating : {false, true}) {
       c.saturating_pairs = saturating;
-      check_isas(c, in, reference_conv(c, in));
+      const std::vector<uint8_t> want = reference_conv(c, in);
+      check_isas(c, in, want);
+      if (kind == Activations::full_range && !saturating) check_residual(c, in, want, rng);
     }
   }
   c.saturating_pairs = false;

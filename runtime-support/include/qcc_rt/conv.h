@@ -18,6 +18,7 @@
 // each with its own scratch buffer of conv2d_scratch_size(blob) bytes.
 #pragma once
 
+#include "qcc_rt/elementwise.h"
 #include "qcc_rt/types.h"
 
 namespace qcc_rt {
@@ -173,6 +174,17 @@ bool conv2d_prefers_panel_split(const uint8_t* blob);
 // row tile; returns range `part` (may be empty).
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end);
 
+// A residual add fused into a GEMM conv's write-back (qcc.conv_add): each
+// output element is quantized::add(conv result, residual) (add_u8's formula
+// at its position: params.a are the conv result's qparams, b the
+// residual's), the conv result rounded to uint8 first, exactly as the two
+// ops compute it apart. The residual has the output's layout and size.
+struct ResidualAdd {
+  const uint8_t* residual;
+  AddParams params;
+  int64_t numel;  // elements of the whole output (the add's positions)
+};
+
 // Run-time entry points, one namespace per ISA; each reads any blob.
 // input: NHWC uint8 [batch][in_h][in_w][in_channels];
 // output: NHWC uint8 [batch][out_h][out_w][out_channels] (3-D: NDHWC), or
@@ -189,6 +201,10 @@ void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end)
   void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output,       \
                           void* scratch, int64_t m_begin, int64_t m_end, int64_t p_begin,   \
                           int64_t p_end);                                                   \
+  /* ...and the residual add fused into the write-back (uint8 results). */                   \
+  void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output,     \
+                            void* scratch, int64_t m_begin, int64_t m_end, int64_t p_begin, \
+                            int64_t p_end, const ResidualAdd& add);                         \
   void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output,         \
                         void* scratch, int64_t m_begin, int64_t m_end);                      \
   inline void linear(const uint8_t* blob, const uint8_t* input, uint8_t* output,            \

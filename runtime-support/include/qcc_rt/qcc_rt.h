@@ -23,12 +23,17 @@ using ConvPanelsFn = void (*)(const uint8_t* blob, const uint8_t* input, uint8_t
                               void* scratch, int64_t m_begin, int64_t m_end, int64_t p_begin,
                               int64_t p_end);
 
+using ConvResidualFn = void (*)(const uint8_t* blob, const uint8_t* input, uint8_t* output,
+                                void* scratch, int64_t m_begin, int64_t m_end, int64_t p_begin,
+                                int64_t p_end, const ResidualAdd& add);
+
 struct KernelTable {
   Isa isa;
   ConvFn conv2d;
   ConvFn conv2d_gemm;
   ConvFn conv2d_depthwise;
   ConvPanelsFn conv2d_gemm_panels;
+  ConvResidualFn conv2d_gemm_residual;
   void (*quantize_u8)(const float*, uint8_t*, int64_t, int64_t, QParams);
   void (*quantize_s8)(const float*, int8_t*, int64_t, int64_t, QParams);
   void (*dequantize_u8)(const uint8_t*, float*, int64_t, int64_t, QParams);

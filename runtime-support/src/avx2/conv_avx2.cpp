@@ -30,6 +30,7 @@
 #include "avx2/conv_block_avx2.h"
 #include "avx2/requant_avx2.h"
 #include "common/blob.h"
+#include "common/residual_add.h"
 #include "common/row_tiles.h"
 
 namespace qcc_rt {
@@ -365,15 +366,10 @@ bool skips_padding(const ConvView& v) {
   return v.padding_tap_sums && (v.h.flags & kFlagSaturatingPairs) == 0 && v.h.input_zero_point <= 127;
 }
 
-} // namespace
-
-void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                 int64_t m_begin, int64_t m_end) {
-  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
-}
-
-void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
+// The GEMM kernel, with the residual add fused (add: applied to each block's
+// rows once its panels are written, while they are in cache) or not (null).
+void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
+          int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
@@ -427,8 +423,27 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
           }
         }
       }
+      if (add) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
     }
   }
+}
+
+} // namespace
+
+void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                 int64_t m_begin, int64_t m_end) {
+  gemm(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob), nullptr);
+}
+
+void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, nullptr);
+}
+
+void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                          int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
+                          const ResidualAdd& add) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, &add);
 }
 
 void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,

@@ -35,6 +35,7 @@
 #include "avx512vnni/requant_avx512.h"
 #include "common/blob.h"
 #include "common/im2col.h"
+#include "common/residual_add.h"
 #include "common/row_tiles.h"
 
 namespace qcc_rt {
@@ -48,6 +49,33 @@ QCC_RT_INLINE int32_t load_u32(const uint8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
   return v;
+}
+
+// A residual add in the write-back (ResidualAdd, every element on add_u8's
+// vector formula): the conv result's byte clamp in int32 units (FBGEMM's
+// saturating pack and clamp, as requantized_bytes64 notes, equal a clamp to
+// [min - zp, max - zp] plus zp), then add_u8's dequantize, add, ReLU and
+// quantize (fmadd(scale, q, scale * -zp), QuantizeAvx512).
+struct FusedAddConsts {
+  __m512i conv_lo, conv_hi, conv_zp, out_zp;
+  __m512 sa, pa, sb, pb, inv, bound;
+  bool relu;
+};
+
+FusedAddConsts make_fused_add_consts(const PackedConvHeader& h, const AddParams& p) {
+  FusedAddConsts k;
+  k.conv_lo = _mm512_set1_epi32(h.output_min - h.output_zero_point);
+  k.conv_hi = _mm512_set1_epi32(h.output_max - h.output_zero_point);
+  k.conv_zp = _mm512_set1_epi32(h.output_zero_point);
+  k.out_zp = _mm512_set1_epi32(p.out.zero_point);
+  k.sa = _mm512_set1_ps(p.a.scale);
+  k.pa = _mm512_set1_ps(p.a.scale * -static_cast<float>(p.a.zero_point));
+  k.sb = _mm512_set1_ps(p.b.scale);
+  k.pb = _mm512_set1_ps(p.b.scale * -static_cast<float>(p.b.zero_point));
+  k.inv = _mm512_set1_ps(1.0f / p.out.scale);
+  k.bound = _mm512_set1_ps(2147483520.0f);
+  k.relu = p.relu;
+  return k;
 }
 
 // Everything the write-back needs for one column block.
@@ -64,6 +92,8 @@ struct BlockOut {
   int32_t rows;  // valid rows in the tile (1..6)
   int32_t cols;  // valid columns in the block (1..64)
   bool float_out, relu;  // kFlagFloatOutput: the float epilogue, out holds floats
+  const FusedAddConsts* add = nullptr;  // a residual add in registers, or null
+  const uint8_t* residual = nullptr;    // the residual at out's position (row stride ldo)
 };
 
 // The fold expressions below expand the tile with compile-time indices so the
@@ -166,6 +196,37 @@ QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o
   (write_row_in_registers<NB, R>(acc, o), ...);
 }
 
+// One row with the residual add (FusedAddConsts): the conv's bytes never
+// leave the registers.
+template <int NB, int R>
+QCC_RT_INLINE void write_row_with_residual(const __m512i* acc, const BlockOut& o) {
+  const FusedAddConsts& k = *o.add;
+  const uint8_t* residual = o.residual + R * o.ldo;
+  auto added = [&](int j) {
+    if (j >= NB) return _mm512_setzero_si512();
+    const __m512i r = round_scaled16(acc[R * NB + j], o.bias + 16 * j, o.multiplier + 16 * j);
+    const __m512i q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, k.conv_lo), k.conv_hi), k.conv_zp);
+    const int32_t left = o.cols - 16 * j;
+    const __mmask16 m = left >= 16 ? __mmask16(0xffff) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
+    const __m512i b = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, residual + 16 * j));
+    __m512 c = _mm512_add_ps(_mm512_fmadd_ps(k.sa, _mm512_cvtepi32_ps(q), k.pa),
+                             _mm512_fmadd_ps(k.sb, _mm512_cvtepi32_ps(b), k.pb));
+    if (k.relu) c = _mm512_max_ps(c, _mm512_setzero_ps());
+    const __m512 t = _mm512_min_ps(_mm512_mul_ps(c, k.inv), k.bound);
+    return _mm512_add_epi32(_mm512_cvtps_epi32(t), k.out_zp);
+  };
+  // add_u8's pack: saturating to int16, then to uint8, lanes put in order.
+  const __m512i packed = _mm512_packus_epi16(_mm512_packs_epi32(added(0), added(1)),
+                                             _mm512_packs_epi32(added(2), added(3)));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols), _mm512_permutexvar_epi32(order, packed));
+}
+
+template <int NB, size_t... R>
+QCC_RT_INLINE void write_tile_with_residual(const __m512i* acc, const BlockOut& o, std::index_sequence<R...>) {
+  (write_row_with_residual<NB, R>(acc, o), ...);
+}
+
 // The other write-backs (float results, row offsets), out of line and fed
 // from memory: sharing one function with the reduction loop made GCC spill
 // the 24 accumulators inside the loop.
@@ -209,7 +270,8 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o)
     }
   }
   if (!o.float_out && !o.row_sums) {
-    write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
+    if (o.add) write_tile_with_residual<NB>(acc, o, std::make_index_sequence<MR>{});
+    else write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
     return;
   }
   alignas(64) int32_t sums[MR * NB * 16];
@@ -314,6 +376,7 @@ struct PanelJob {
   const int32_t* row_sums;   // the block's, or null
   uint8_t* out;              // output of the block's first row at the panel's first column
   bool in_place;
+  const uint8_t* residual;   // residual at out's position (fused add in registers), or null
 };
 
 template <bool Sat, int NB>
@@ -330,6 +393,7 @@ __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
     o.rows = t.rows;
     o.row_sums = job.row_sums ? job.row_sums + t.r0 : nullptr;  // only in plans with step 1
     o.out = job.out + t.r0 * ldo;
+    if (job.residual) o.residual = job.residual + t.r0 * ldo;
     o.ldo = ldo * t.step;
     TileReads in;
     if (job.in_place) {
@@ -352,15 +416,12 @@ void run_panel_cols(int nb, const PanelJob& job, const BlockOut& o) {
   }
 }
 
-} // namespace
-
-void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                 int64_t m_begin, int64_t m_end) {
-  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
-}
-
-void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
+// The GEMM kernel, with the residual add fused (add) or not (null). Where
+// every element takes add_u8's vector formula the uint8 write-back adds in
+// its registers; otherwise each block's rows get add_u8 once its panels are
+// written (still in cache).
+void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
+          int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
@@ -392,6 +453,9 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
   const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
+  const bool add_in_registers = add && !float_out && !need_row_sums && residual_add_all_vector(*add);
+  FusedAddConsts add_consts{};
+  if (add_in_registers) add_consts = make_fused_add_consts(h, add->params);
 
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += block_rows) {
@@ -409,15 +473,36 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
         const int32_t col = g * h.n_padded + j0;
         const BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
                          nullptr, rc, bytes, nullptr, esize * h.out_channels, 0,
-                         h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0};
+                         h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0,
+                         add_in_registers ? &add_consts : nullptr, nullptr};
+        const int64_t at = m0 * h.out_channels + int64_t(g) * h.n + j0;  // the panel's first output
         const PanelJob job{&v, input, a, lda, m0, k4s, tap_k4, s.tiles, n_tiles, col, width, w,
-                           need_row_sums ? row_sums : nullptr,
-                           output + esize * (m0 * h.out_channels + int64_t(g) * h.n + j0), in_place};
+                           need_row_sums ? row_sums : nullptr, output + esize * at, in_place,
+                           add_in_registers ? add->residual + at : nullptr};
         if (saturating) run_panel_cols<true>(width / 16, job, o);
         else run_panel_cols<false>(width / 16, job, o);
       }
+      if (add && !add_in_registers) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
     }
   }
+}
+
+} // namespace
+
+void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                 int64_t m_begin, int64_t m_end) {
+  gemm(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob), nullptr);
+}
+
+void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, nullptr);
+}
+
+void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                          int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
+                          const ResidualAdd& add) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, &add);
 }
 
 void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,

@@ -7,6 +7,7 @@
 #include "common/blob.h"
 #include "common/depthwise_taps.h"
 #include "common/im2col.h"
+#include "common/residual_add.h"
 
 namespace qcc_rt {
 namespace generic {
@@ -62,6 +63,12 @@ void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows
 
 } // namespace
 
+namespace {
+// The GEMM kernel, with the residual add fused (add) or not (null).
+void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
+          int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add);
+} // namespace
+
 void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                  int64_t m_begin, int64_t m_end) {
   conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
@@ -69,6 +76,19 @@ void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, voi
 
 void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                         int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, nullptr);
+}
+
+void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
+                          int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
+                          const ResidualAdd& add) {
+  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, &add);
+}
+
+namespace {
+
+void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
+          int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const bool direct = (h.flags & kFlagDirectInput) != 0;
@@ -89,9 +109,12 @@ void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* outp
                      g * h.n_padded + j0, h.n - j0 < width ? h.n - j0 : width, output,
                      m0 * h.out_channels + int64_t(g) * h.n + j0, h.out_channels);
       }
+      if (add) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
     }
   }
 }
+
+} // namespace
 
 void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
                       int64_t m_begin, int64_t m_end) {

@@ -1,0 +1,36 @@
+// Internal: the fused residual add (ResidualAdd) applied in place to output
+// rows a GEMM kernel has just written, with the ISA's own add_u8 at each
+// element's position in the whole output (so any PyTorch chunking of the add
+// is reproduced). The rows are still in cache; AVX-512 VNNI instead adds in
+// its registers where every element takes the vector formula.
+#pragma once
+
+#include "common/blob.h"
+#include "qcc_rt/conv.h"
+
+namespace qcc_rt {
+namespace detail {
+
+// Rows [m0, m0 + rows), in group g the columns [64 * p_begin, 64 * p_end)
+// of its n (the panels a call computed).
+template <class AddFn>
+inline void add_residual_rows(AddFn add_u8, const PackedConvHeader& h, uint8_t* output,
+                              const ResidualAdd& add, int32_t g, int64_t m0, int32_t rows,
+                              int64_t p_begin, int64_t p_end) {
+  const int64_t c0 = 64 * p_begin, c1 = 64 * p_end < h.n ? 64 * p_end : h.n;
+  if (c0 >= c1) return;
+  for (int32_t r = 0; r < rows; ++r) {
+    const int64_t base = (m0 + r) * h.out_channels + int64_t(g) * h.n;
+    add_u8(output, add.residual, output, add.numel, base + c0, base + c1, add.params);
+  }
+}
+
+// Whether add_u8 computes every element of the output with its vector
+// formula (whole 64-element blocks in every PyTorch chunk).
+inline bool residual_add_all_vector(const ResidualAdd& add) {
+  const int64_t chunk = add.params.torch_chunk > 0 ? add.params.torch_chunk : add.numel;
+  return add.numel % 64 == 0 && chunk % 64 == 0;
+}
+
+} // namespace detail
+} // namespace qcc_rt
