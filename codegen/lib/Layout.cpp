@@ -30,7 +30,8 @@ bool isLayoutTrivial(Type type) {
 }
 
 LayoutRule layoutRule(Operation *op) {
-  if (llvm::isa<ConvOp, ConvTransposeOp, InterpolateOp, MaxPoolOp, AvgPoolOp, AdaptiveAvgPoolOp>(op))
+  if (llvm::isa<ConvOp, ConvAddOp, ConvTransposeOp, InterpolateOp, MaxPoolOp, AvgPoolOp,
+                AdaptiveAvgPoolOp>(op))
     return LayoutRule::Spatial;
   if (auto mean = llvm::dyn_cast<MeanOp>(op)) {
     // A mean over exactly the spatial dimensions is a per-channel reduction

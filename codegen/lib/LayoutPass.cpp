@@ -18,11 +18,12 @@ namespace qcc {
 
 namespace {
 
-/// The operands whose layout matters: activations. Weights, biases and
-/// normalization parameters are constants that the backend packs itself.
+/// The operands whose layout matters: activations (a conv_add's input and
+/// residual). Weights, biases and normalization parameters are constants
+/// that the backend packs itself.
 SmallVector<unsigned> activationOperands(Operation *op, LayoutRule rule) {
   SmallVector<unsigned> indices;
-  unsigned count = rule == LayoutRule::Spatial ? 1 : op->getNumOperands();
+  unsigned count = rule == LayoutRule::Spatial ? (llvm::isa<ConvAddOp>(op) ? 2 : 1) : op->getNumOperands();
   for (unsigned i = 0; i < count; ++i)
     indices.push_back(i);
   return indices;

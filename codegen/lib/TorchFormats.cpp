@@ -11,6 +11,8 @@ void TorchFormats::record(Operation *op, LayoutRule rule) {
   Layout format = Layout::Contiguous;
   if (llvm::isa<ConvOp, ConvTransposeOp>(op))
     format = Layout::ChannelsLast;
+  else if (llvm::isa<ConvAddOp>(op)) // the add it replaced ran channels-last (qcc-fuse-residual-add)
+    format = Layout::ChannelsLast;
   else if (llvm::isa<MeanOp>(op))
     format = Layout::Contiguous; // PyTorch's quantized mean returns contiguous
   else if (llvm::isa<BatchNormOp>(op)) // NHWC result, except 1-d (made contiguous)

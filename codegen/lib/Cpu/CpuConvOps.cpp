@@ -88,6 +88,46 @@ LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
   return emitPackedWithActivation(op, e, shape);
 }
 
+/// A conv fused with its residual add (qcc-fuse-residual-add): the conv
+/// packed for its own result type (`conv_type`), the add's qparams and
+/// PyTorch's chunk for the add (its formula depends on the position) passed
+/// to the GEMM kernel's fused write-back.
+LogicalResult emitConvAdd(ConvAddOp op, CpuEmitter &e) {
+  auto in = tensorType(op.getInput()), w = tensorType(op.getWeight()),
+       out = tensorType(op.getOutput());
+  qcc_rt::Conv2dShape shape;
+  if (failed(spatialShape(op, in, w, op.getStride(), op.getPadding(), op.getDilation(), shape)))
+    return failure();
+  shape.out_channels = w.getDimSize(0);
+  shape.groups = op.getGroups();
+  if (!outputMatches(shape, out))
+    return unsupported(op, "kernel output size disagrees with the result type");
+  std::optional<QuantParams> input = perTensor(op.getInput()), convResult = perTensor(op.getConvType()),
+                             residual = perTensor(op.getResidual()), result = perTensor(op.getOutput());
+  if (!input || !convResult || !residual || !result)
+    return unsupported(op, "activations must be per-tensor quint8");
+  FailureOr<Requant> requant = readRequant(op);
+  if (failed(requant))
+    return failure();
+  auto blob = packConvWithQParams(op, e, op.getWeight(), op.getBias(), *input, *convResult,
+                                  /*relu=*/false, shape, &*requant, /*floatOutput=*/false);
+  if (failed(blob))
+    return failure();
+  qcc_rt::PackedConvHeader header;
+  qcc_rt::conv2d_read_header(blob->data(), &header);
+  if (header.kind == static_cast<uint16_t>(qcc_rt::ConvKind::depthwise))
+    return unsupported(op, "the depthwise kernel has no fused residual add");
+  int64_t numel = out.getNumElements();
+  int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
+  std::string add = "qcc_rt::ResidualAdd{" + e.ref(op.getResidual()) + ", qcc_rt::AddParams{" +
+                    qparamsLiteral(*convResult) + ", " + qparamsLiteral(*residual) + ", " +
+                    qparamsLiteral(*result) + ", " +
+                    (op.getAddActivation() == "relu" ? "true" : "false") + ", " +
+                    std::to_string(chunk) + "}, " + std::to_string(numel) + "}";
+  emitPackedCall(op, e, *blob, op.getInput(), op.getOutput(), add);
+  return success();
+}
+
 /// Transposed convolution: the same GEMM kernels, whose row packing reads
 /// input i = (o + pad - k * dilation) / stride where that is an exact
 /// division inside the input and the input zero point elsewhere. PyTorch's
@@ -147,6 +187,7 @@ LogicalResult emitLinear(LinearOp op, CpuEmitter &e) {
 std::optional<LogicalResult> emitConvOp(Operation *op, CpuEmitter &e) {
   return llvm::TypeSwitch<Operation *, std::optional<LogicalResult>>(op)
       .Case([&](ConvOp o) { return emitConv(o, e); })
+      .Case([&](ConvAddOp o) { return emitConvAdd(o, e); })
       .Case([&](ConvTransposeOp o) { return emitConvTranspose(o, e); })
       .Case([&](LinearOp o) { return emitLinear(o, e); })
       .Default([](Operation *) { return std::nullopt; });

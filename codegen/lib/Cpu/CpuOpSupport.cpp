@@ -7,8 +7,10 @@ using namespace mlir;
 
 namespace qcc::cpu {
 
-std::optional<QuantParams> perTensor(Value v) {
-  auto q = getPerTensorQuant(v.getType());
+std::optional<QuantParams> perTensor(Value v) { return perTensor(v.getType()); }
+
+std::optional<QuantParams> perTensor(Type type) {
+  auto q = getPerTensorQuant(type);
   if (!q)
     return std::nullopt;
   return QuantParams{static_cast<float>(q.getScale()), static_cast<int32_t>(q.getZeroPoint())};
@@ -158,7 +160,7 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
 
 /// Emits the kernel call for a packed blob.
 void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value input,
-                    Value output) {
+                    Value output, const std::string &residualAdd) {
   qcc_rt::PackedConvHeader header;
   qcc_rt::conv2d_read_header(blob.data(), &header);
   size_t offset = e.addWeights(blob);
@@ -175,14 +177,19 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
     out = "reinterpret_cast<uint8_t *>(" + out + ")";
   std::string args = "(weights + " + std::to_string(offset) + ", " + e.ref(input) + ", " + out +
                      ", scratch + thread * " + std::to_string(scratch) + ", ";
+  const std::string panels = std::to_string(qcc_rt::conv2d_panels(blob.data()));
+  const std::string add = residualAdd.empty() ? "" : ", " + residualAdd;
+  const std::string gemm = residualAdd.empty() ? "::conv2d_gemm_panels" : "::conv2d_gemm_residual";
   if (qcc_rt::conv2d_prefers_panel_split(blob.data())) {
     // Threads take 64-column panels of all rows (few rows: a late layer).
     parallelCall(e, qcc_rt::conv2d_panels(blob.data()), 1,
-                 e.isaNamespace() + "::conv2d_gemm_panels" + args + "0, " + std::to_string(rows) +
-                     ", begin, end)");
+                 e.isaNamespace() + gemm + args + "0, " + std::to_string(rows) + ", begin, end" +
+                     add + ")");
     return;
   }
-  std::string call = e.isaNamespace() + "::" + kernel + args + "begin, end)";
+  std::string call = residualAdd.empty()
+                         ? e.isaNamespace() + "::" + kernel + args + "begin, end)"
+                         : e.isaNamespace() + gemm + args + "begin, end, 0, " + panels + add + ")";
   // Ranges at any row (align 1): the kernels plan their tiles from
   // m_begin, and a few rows per thread (a 7x7 layer on 2 threads: 25 + 24)
   // balance where whole 6-row tiles could not (30 + 19).

@@ -44,6 +44,7 @@ struct QuantParams {
   int32_t zeroPoint;
 };
 std::optional<QuantParams> perTensor(mlir::Value v);
+std::optional<QuantParams> perTensor(mlir::Type type);
 /// `qcc_rt::QParams{scale, zero_point}` with the scale as an exact literal.
 std::string qparamsLiteral(QuantParams p);
 bool isQuint8(mlir::Value v);
@@ -74,9 +75,10 @@ mlir::FailureOr<std::vector<uint8_t>> packConvWithQParams(mlir::Operation *op, C
                                                           const qcc_rt::Conv2dShape &shape,
                                                           const Requant *requant = nullptr,
                                                           bool floatOutput = false);
-/// Emits the parallel kernel call for a packed blob.
+/// Emits the parallel kernel call for a packed blob; with `residualAdd` (a
+/// `qcc_rt::ResidualAdd` expression) the GEMM kernel's fused residual add.
 void emitPackedCall(mlir::Operation *op, CpuEmitter &e, llvm::ArrayRef<uint8_t> blob,
-                    mlir::Value input, mlir::Value output);
+                    mlir::Value input, mlir::Value output, const std::string &residualAdd = "");
 /// PyTorch's quantize_val for a real bound, clamped to [qmin, qmax]
 /// (qcc_rt::quantize_clamp_bound).
 int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax);

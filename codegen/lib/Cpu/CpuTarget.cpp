@@ -10,9 +10,17 @@ using namespace mlir;
 
 namespace qcc {
 
+void buildLayoutPipeline(OpPassManager &pm) {
+  buildOptimizationPipeline(pm);
+  OpPassManager &fn = pm.nest<func::FuncOp>();
+  fn.addPass(createQccLayout());
+  fn.addPass(createQccPlanMemory());
+}
+
 void buildCpuPipeline(OpPassManager &pm) {
   buildOptimizationPipeline(pm);
   OpPassManager &fn = pm.nest<func::FuncOp>();
+  fn.addPass(createQccFuseResidualAdd());
   fn.addPass(createQccLayout());
   fn.addPass(createQccPlanMemory());
 }

@@ -14,7 +14,7 @@ public:
 
   /// The same preparation as the CPU backend: activations channels-last for
   /// the spatial ops, PyTorch's formats for the position-dependent ones.
-  void buildPipeline(OpPassManager &pm) const override { buildCpuPipeline(pm); }
+  void buildPipeline(OpPassManager &pm) const override { buildLayoutPipeline(pm); }
 
   LogicalResult emit(ModuleOp module, const EmitOptions &options,
                      EmittedFiles &out) const override {

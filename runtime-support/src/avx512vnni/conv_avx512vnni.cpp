@@ -92,8 +92,14 @@ struct BlockOut {
   int32_t rows;  // valid rows in the tile (1..6)
   int32_t cols;  // valid columns in the block (1..64)
   bool float_out, relu;  // kFlagFloatOutput: the float epilogue, out holds floats
-  const FusedAddConsts* add = nullptr;  // a residual add in registers, or null
-  const uint8_t* residual = nullptr;    // the residual at out's position (row stride ldo)
+};
+
+// A tile's residual add: the constants and the residual at the tile's first
+// output (row stride BlockOut::ldo). Kept out of BlockOut: a larger BlockOut
+// made GCC keep the accumulators of every kernel in memory (2x slower).
+struct ResidualOut {
+  const FusedAddConsts* k;
+  const uint8_t* residual;
 };
 
 // The fold expressions below expand the tile with compile-time indices so the
@@ -183,7 +189,9 @@ QCC_RT_INLINE void write_row(const int32_t* acc, const BlockOut& o) {
 // than in their reduction.
 template <int NB, int R>
 QCC_RT_INLINE void write_row_in_registers(const __m512i* acc, const BlockOut& o) {
-  auto rounded = [&](int j) {
+  // Forced inline: when GCC called this lambda out of line, the accumulators
+  // went through memory in every kernel (2x slower).
+  auto rounded = [&](int j) QCC_RT_INLINE_LAMBDA {
     if (j >= NB) return _mm512_setzero_si512();
     return round_scaled16(acc[R * NB + j], o.bias + 16 * j, o.multiplier + 16 * j);
   };
@@ -196,15 +204,18 @@ QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o
   (write_row_in_registers<NB, R>(acc, o), ...);
 }
 
-// One row with the residual add (FusedAddConsts): the conv's bytes never
-// leave the registers.
+// One row with the residual add (FusedAddConsts): the conv's bytes are never
+// stored. The sums come from memory: with the add's ten constants live, the
+// reduction loop sharing a function with this write-back spilled its
+// accumulators (the fused ResNet convs ran 2x slower).
 template <int NB, int R>
-QCC_RT_INLINE void write_row_with_residual(const __m512i* acc, const BlockOut& o) {
-  const FusedAddConsts& k = *o.add;
-  const uint8_t* residual = o.residual + R * o.ldo;
-  auto added = [&](int j) {
+QCC_RT_INLINE void write_row_with_residual(const int32_t* sums, const BlockOut& o, const ResidualOut& add) {
+  const FusedAddConsts& k = *add.k;
+  const uint8_t* residual = add.residual + R * o.ldo;
+  auto added = [&](int j) QCC_RT_INLINE_LAMBDA {
     if (j >= NB) return _mm512_setzero_si512();
-    const __m512i r = round_scaled16(acc[R * NB + j], o.bias + 16 * j, o.multiplier + 16 * j);
+    const __m512i r = round_scaled16(_mm512_load_si512(sums + (R * NB + j) * 16), o.bias + 16 * j,
+                                     o.multiplier + 16 * j);
     const __m512i q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, k.conv_lo), k.conv_hi), k.conv_zp);
     const int32_t left = o.cols - 16 * j;
     const __mmask16 m = left >= 16 ? __mmask16(0xffff) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
@@ -223,8 +234,9 @@ QCC_RT_INLINE void write_row_with_residual(const __m512i* acc, const BlockOut& o
 }
 
 template <int NB, size_t... R>
-QCC_RT_INLINE void write_tile_with_residual(const __m512i* acc, const BlockOut& o, std::index_sequence<R...>) {
-  (write_row_with_residual<NB, R>(acc, o), ...);
+__attribute__((noinline)) void write_tile_with_residual(const int32_t* sums, const BlockOut& o,
+                                                        const ResidualOut& add, std::index_sequence<R...>) {
+  (write_row_with_residual<NB, R>(sums, o, add), ...);
 }
 
 // The other write-backs (float results, row offsets), out of line and fed
@@ -254,8 +266,8 @@ struct TileReads {
 
 // An MR x (16 * NB) tile over the k steps of its reads (all of them, or those
 // of the kernel taps that read inside the image).
-template <bool Sat, int MR, int NB>
-QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o) {
+template <bool Sat, bool Add, int MR, int NB>
+QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o, const ResidualOut& add) {
   __m512i acc[MR * NB];
   start_at_correction<NB>(acc, o.zp_correction, std::make_index_sequence<MR * NB>{});
   const KSpan& span = in.span;
@@ -269,26 +281,31 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o)
       fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
     }
   }
-  if (!o.float_out && !o.row_sums) {
-    if (o.add) write_tile_with_residual<NB>(acc, o, std::make_index_sequence<MR>{});
-    else write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
-    return;
-  }
   alignas(64) int32_t sums[MR * NB * 16];
-  store_all(sums, acc, std::make_index_sequence<MR * NB>{});
-  write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
+  if constexpr (Add) {
+    store_all(sums, acc, std::make_index_sequence<MR * NB>{});
+    write_tile_with_residual<NB>(sums, o, add, std::make_index_sequence<MR>{});
+  } else {
+    if (!o.float_out && !o.row_sums) {
+      write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
+      return;
+    }
+    store_all(sums, acc, std::make_index_sequence<MR * NB>{});
+    write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
+  }
 }
 
 // Exactly `rows` rows (a partial last tile computes no padding rows).
-template <bool Sat, int NB>
-QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o) {
+template <bool Sat, bool Add, int NB>
+QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o,
+                             const ResidualOut& add) {
   switch (rows) {
-    case 6: tile<Sat, 6, NB>(in, w, o); break;
-    case 5: tile<Sat, 5, NB>(in, w, o); break;
-    case 4: tile<Sat, 4, NB>(in, w, o); break;
-    case 3: tile<Sat, 3, NB>(in, w, o); break;
-    case 2: tile<Sat, 2, NB>(in, w, o); break;
-    default: tile<Sat, 1, NB>(in, w, o); break;
+    case 6: tile<Sat, Add, 6, NB>(in, w, o, add); break;
+    case 5: tile<Sat, Add, 5, NB>(in, w, o, add); break;
+    case 4: tile<Sat, Add, 4, NB>(in, w, o, add); break;
+    case 3: tile<Sat, Add, 3, NB>(in, w, o, add); break;
+    case 2: tile<Sat, Add, 2, NB>(in, w, o, add); break;
+    default: tile<Sat, Add, 1, NB>(in, w, o, add); break;
   }
 }
 
@@ -362,7 +379,7 @@ int32_t sum_bytes(const uint8_t* p, int32_t n) {
 }
 
 // One 64-column (or narrower) panel of a prepared block: every row tile
-// against the panel's weights. One instance per (Sat, NB), out of line: the
+// against the panel's weights. One instance per (Sat, Add, NB), out of line: the
 // tiles inline into it (a call per tile cost small-K layers up to 50%), while
 // one function holding every instance took clang with sanitizers minutes.
 struct PanelJob {
@@ -377,9 +394,10 @@ struct PanelJob {
   uint8_t* out;              // output of the block's first row at the panel's first column
   bool in_place;
   const uint8_t* residual;   // residual at out's position (fused add in registers), or null
+  const FusedAddConsts* add;
 };
 
-template <bool Sat, int NB>
+template <bool Sat, bool Add, int NB>
 __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
   const ConvView& v = *job.v;
   const PackedConvHeader& h = v.h;
@@ -393,7 +411,6 @@ __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
     o.rows = t.rows;
     o.row_sums = job.row_sums ? job.row_sums + t.r0 : nullptr;  // only in plans with step 1
     o.out = job.out + t.r0 * ldo;
-    if (job.residual) o.residual = job.residual + t.r0 * ldo;
     o.ldo = ldo * t.step;
     TileReads in;
     if (job.in_place) {
@@ -402,17 +419,18 @@ __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
       const KSpan span = tile_span(h, t, job.k4s, job.tap_k4);
       in = TileReads{job.a + t.r0 * job.lda, job.lda * t.step, span, 4 * span.start, 4 * span.stride};
     }
-    tile_rows<Sat, NB>(t.rows, in, job.w, o);
+    const ResidualOut add{job.add, Add ? job.residual + t.r0 * ldo : nullptr};
+    tile_rows<Sat, Add, NB>(t.rows, in, job.w, o, add);
   }
 }
 
-template <bool Sat>
+template <bool Sat, bool Add>
 void run_panel_cols(int nb, const PanelJob& job, const BlockOut& o) {
   switch (nb) {
-    case 4: run_panel<Sat, 4>(job, o); break;
-    case 3: run_panel<Sat, 3>(job, o); break;
-    case 2: run_panel<Sat, 2>(job, o); break;
-    default: run_panel<Sat, 1>(job, o); break;
+    case 4: run_panel<Sat, Add, 4>(job, o); break;
+    case 3: run_panel<Sat, Add, 3>(job, o); break;
+    case 2: run_panel<Sat, Add, 2>(job, o); break;
+    default: run_panel<Sat, Add, 1>(job, o); break;
   }
 }
 
@@ -453,7 +471,8 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
   const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
-  const bool add_in_registers = add && !float_out && !need_row_sums && residual_add_all_vector(*add);
+  const bool add_in_registers =
+      add && !float_out && !need_row_sums && !saturating && residual_add_all_vector(*add);
   FusedAddConsts add_consts{};
   if (add_in_registers) add_consts = make_fused_add_consts(h, add->params);
 
@@ -473,14 +492,17 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
         const int32_t col = g * h.n_padded + j0;
         const BlockOut o{v.zp_correction + col, v.weight_zp + col, v.bias + col, v.multiplier + col,
                          nullptr, rc, bytes, nullptr, esize * h.out_channels, 0,
-                         h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0,
-                         add_in_registers ? &add_consts : nullptr, nullptr};
+                         h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0};
         const int64_t at = m0 * h.out_channels + int64_t(g) * h.n + j0;  // the panel's first output
         const PanelJob job{&v, input, a, lda, m0, k4s, tap_k4, s.tiles, n_tiles, col, width, w,
                            need_row_sums ? row_sums : nullptr, output + esize * at, in_place,
-                           add_in_registers ? add->residual + at : nullptr};
-        if (saturating) run_panel_cols<true>(width / 16, job, o);
-        else run_panel_cols<false>(width / 16, job, o);
+                           add_in_registers ? add->residual + at : nullptr, &add_consts};
+        // Separate instances with the residual add (sharing the reduction
+        // with both write-backs made GCC spill the accumulators: 2x slower);
+        // saturating pairs add block by block.
+        if (saturating) run_panel_cols<true, false>(width / 16, job, o);
+        else if (add_in_registers) run_panel_cols<false, true>(width / 16, job, o);
+        else run_panel_cols<false, false>(width / 16, job, o);
       }
       if (add && !add_in_registers) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
     }

@@ -10,6 +10,8 @@ namespace qcc_rt {
 namespace avx512vnni {
 
 #define QCC_RT_INLINE inline __attribute__((always_inline))
+// A lambda's call operator, always inlined as well.
+#define QCC_RT_INLINE_LAMBDA __attribute__((always_inline))
 
 struct RequantConsts {
   __m512i out_zp;  // output zero point

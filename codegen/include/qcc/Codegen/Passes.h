@@ -15,8 +15,11 @@ namespace qcc {
 #define GEN_PASS_REGISTRATION
 #include "qcc/Codegen/Passes.h.inc"
 
-/// The optimization pipeline followed by a backend's preparation (both
-/// backends): the qcc-default passes with qcc-layout before memory planning.
+/// The optimization pipeline followed by the layout preparation both
+/// backends share: the qcc-default passes with qcc-layout before memory
+/// planning (the CUDA backend's pipeline).
+void buildLayoutPipeline(mlir::OpPassManager &pm);
+/// The CPU backend's: the same with qcc-fuse-residual-add before qcc-layout.
 void buildCpuPipeline(mlir::OpPassManager &pm);
 
 } // namespace qcc

@@ -22,4 +22,21 @@ def QccLayout : Pass<"qcc-layout", "mlir::func::FuncOp"> {
   let dependentDialects = ["::qcc::QccDialect"];
 }
 
+def QccFuseResidualAdd : Pass<"qcc-fuse-residual-add", "mlir::func::FuncOp"> {
+  let summary = "Fuse a 2-D conv into the residual add that is its only user (CPU backend)";
+  let description = [{
+    `qcc.add(conv, x)` or `qcc.add(x, conv)` becomes one `qcc.conv_add`
+    whose kernel adds `x` in the conv's write-back, so the conv result is
+    never stored and read back. Numerics are the two ops': the conv result
+    is still rounded to its own type first. Fires only where the result is
+    the same: a same-shape add (none or relu) of per-tensor quint8 values
+    that PyTorch runs channels-last (its position-dependent formula then
+    follows the NHWC order the conv writes), a conv with one user, a
+    quantized result and a GEMM kernel (not depthwise), and not under the
+    onnxruntime numerics profile (QLinearAdd's formula differs). Runs before
+    qcc-layout, which keeps the residual channels-last.
+  }];
+  let dependentDialects = ["::qcc::QccDialect"];
+}
+
 #endif // QCC_CODEGEN_PASSES

@@ -533,4 +533,36 @@ def Qcc_RelayoutOp : Qcc_Op<"relayout"> {
   let hasVerifier = 1;
 }
 
+def Qcc_ConvAddOp : Qcc_Op<"conv_add"> {
+  let summary = "a 2-D conv whose result feeds a residual add, as one op (CPU backend)";
+  let description = [{
+    Inserted by the CPU backend's qcc-fuse-residual-add in place of a
+    `qcc.conv` (attributes as there, its result type in `conv_type`) whose
+    only user is a `qcc.add` of the same shape (`add_activation`: that add's
+    "none" or "relu"). Numerically the two ops: the conv result is quantized
+    to `conv_type`, then added to `residual` with quantized::add's formula
+    and quantized to the result type; the fused kernel never stores the conv
+    result. All tensors are per-tensor quint8 of the result's shape except
+    the weight (qint8) and the float bias.
+
+    ```mlir
+    %y = qcc.conv_add %x, %identity, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>,
+           dilation = array<i64: 1, 1>, conv_type = tensor<1x64x8x8x!quant.uniform<u8:f32, 0.1:3>>,
+           add_activation = "relu"} : (...) -> tensor<1x64x8x8x!quant.uniform<u8:f32, 0.2:0>>
+    ```
+  }];
+  let arguments = (ins Qcc_QuantizedTensor:$input, Qcc_QuantizedTensor:$residual,
+                   Qcc_QuantizedTensor:$weight, Optional<Qcc_FloatTensor>:$bias,
+                   DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                   DenseI64ArrayAttr:$dilation, DefaultValuedAttr<I64Attr, "1">:$groups,
+                   Qcc_ActivationAttr:$activation,
+                   OptionalAttr<F64Attr>:$clamp_min, OptionalAttr<F64Attr>:$clamp_max,
+                   TypeAttrOf<AnyRankedTensor>:$conv_type, Qcc_ActivationAttr:$add_activation);
+  let results = (outs Qcc_QuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $residual `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QCC_OPS
