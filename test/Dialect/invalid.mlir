@@ -2189,6 +2189,40 @@ func.func @relayout_type(%x: tensor<1x2x3x3xf32>) {
 
 // -----
 
+//===----------------------------------------------------------------------===//
+// conv_add
+//===----------------------------------------------------------------------===//
+
+!qa = !quant.uniform<u8:f32, 0.1:128>
+!qw = !quant.uniform<i8:f32, 0.02>
+func.func @conv_add_residual_shape(%x: tensor<1x2x3x3x!qa>, %r: tensor<1x2x2x2x!qa>, %w: tensor<2x2x1x1x!qw>) {
+  // expected-error @+1 {{'qcc.conv_add' op residual shape [1, 2, 2, 2] must equal the result shape [1, 2, 3, 3]}}
+  %y = qcc.conv_add %x, %r, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, conv_type = tensor<1x2x3x3x!qa>} : (tensor<1x2x3x3x!qa>, tensor<1x2x2x2x!qa>, tensor<2x2x1x1x!qw>) -> tensor<1x2x3x3x!qa>
+  return
+}
+
+// -----
+
+!qa = !quant.uniform<u8:f32, 0.1:128>
+!qw = !quant.uniform<i8:f32, 0.02>
+func.func @conv_add_conv_type(%x: tensor<1x2x3x3x!qa>, %r: tensor<1x2x3x3x!qa>, %w: tensor<2x2x1x1x!qw>) {
+  // expected-error @+1 {{'qcc.conv_add' op conv_type must be a per-tensor quint8 tensor of the result's shape}}
+  %y = qcc.conv_add %x, %r, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, conv_type = tensor<1x2x3x3xf32>} : (tensor<1x2x3x3x!qa>, tensor<1x2x3x3x!qa>, tensor<2x2x1x1x!qw>) -> tensor<1x2x3x3x!qa>
+  return
+}
+
+// -----
+
+!qa = !quant.uniform<u8:f32, 0.1:128>
+!qw = !quant.uniform<i8:f32, 0.02>
+func.func @conv_add_activation(%x: tensor<1x2x3x3x!qa>, %r: tensor<1x2x3x3x!qa>, %w: tensor<2x2x1x1x!qw>) {
+  // expected-error @+1 {{'qcc.conv_add' op add_activation must be none or relu, got 'clamp'}}
+  %y = qcc.conv_add %x, %r, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, conv_type = tensor<1x2x3x3x!qa>, add_activation = "clamp"} : (tensor<1x2x3x3x!qa>, tensor<1x2x3x3x!qa>, tensor<2x2x1x1x!qw>) -> tensor<1x2x3x3x!qa>
+  return
+}
+
+// -----
+
 // expected-error @+1 {{'qcc.numerics' must be "fbgemm", "onnxruntime" or "pt2e" on the module}}
 module attributes {qcc.numerics = "tflite"} {
 }

@@ -444,6 +444,13 @@ func.func @relayout(%x: tensor<1x2x3x3x!qa>, %f: tensor<2x3xf32>) -> tensor<1x2x
   return %0 : tensor<1x2x3x3x!qa>
 }
 
+// CHECK-LABEL: func.func @conv_add
+// CHECK: qcc.conv_add %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {add_activation = "relu", conv_type = tensor<1x2x3x3x[[QB]]>, dilation = array<i64: 1, 1>, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>}
+func.func @conv_add(%x: tensor<1x2x3x3x!qa>, %r: tensor<1x2x3x3x!qa>, %w: tensor<2x2x3x3x!qw>, %b: tensor<2xf32>) -> tensor<1x2x3x3x!qa> {
+  %y = qcc.conv_add %x, %r, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, conv_type = tensor<1x2x3x3x!qb>, add_activation = "relu"} : (tensor<1x2x3x3x!qa>, tensor<1x2x3x3x!qa>, tensor<2x2x3x3x!qw>, tensor<2xf32>) -> tensor<1x2x3x3x!qa>
+  return %y : tensor<1x2x3x3x!qa>
+}
+
 //===----------------------------------------------------------------------===//
 // Frontend tables and integer biases (the onnxruntime profile)
 //===----------------------------------------------------------------------===//

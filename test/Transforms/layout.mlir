@@ -109,3 +109,21 @@ func.func @avg_pool_after_conv(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32> {
   %d = qcc.dequantize %p : tensor<1x4x3x3x!qa> -> tensor<1x4x3x3xf32>
   return %d : tensor<1x4x3x3xf32>
 }
+
+// -----
+
+!qa = !quant.uniform<u8:f32, 0.1:128>
+!qw = !quant.uniform<i8:f32, 0.02>
+
+// conv_add reads its input and its residual channels-last (a graph argument
+// is relayouted once for both) and writes channels-last.
+// CHECK-LABEL: func.func @conv_add
+// CHECK: %[[X:.*]] = qcc.relayout %arg0 {layout = "channels_last"}
+// CHECK: %[[Y:.*]] = qcc.conv_add %[[X]], %[[X]], {{.*}}qcc.layout = "channels_last"
+// CHECK: %[[OUT:.*]] = qcc.relayout %[[Y]] {layout = "contiguous"}
+// CHECK: return %[[OUT]]
+func.func @conv_add(%x: tensor<1x4x4x4x!qa>) -> tensor<1x4x4x4x!qa> {
+  %w = qcc.constant dense<1> : tensor<4x4x1x1xi8> -> tensor<4x4x1x1x!qw>
+  %y = qcc.conv_add %x, %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, conv_type = tensor<1x4x4x4x!qa>} : (tensor<1x4x4x4x!qa>, tensor<1x4x4x4x!qa>, tensor<4x4x1x1x!qw>) -> tensor<1x4x4x4x!qa>
+  return %y : tensor<1x4x4x4x!qa>
+}

@@ -454,6 +454,44 @@ def test_generic_kernels(case, tmp_path):
     assert_exact(model, inputs, tmp_path, cpu="generic")
 
 
+class ResidualBlock(nn.Module):
+    """conv -> add(_relu)(conv result, residual): the pattern the CPU backend's
+    qcc-fuse-residual-add turns into one conv_add (ResNet's blocks)."""
+
+    def __init__(self, channels, relu):
+        super().__init__()
+        self.conv0 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+        self.skip = nnq.FloatFunctional()
+        self.relu = relu
+
+    def forward(self, x):
+        y = self.conv0(x)
+        out = self.conv(y)
+        return self.skip.add_relu(out, y) if self.relu else self.skip.add(out, y)
+
+
+# (channels, size, torch threads): every element on add's vector formula
+# (AVX-512 VNNI adds in its registers), or scalar tails in every chunk of
+# PyTorch's loop (405 elements; 40 x 30 x 30 on 2 threads: chunks of 18000).
+RESIDUAL_CASES = {"vector": (64, 12, 1), "tails": (5, 9, 1), "tails_two_torch_threads": (40, 30, 2)}
+
+
+@pytest.mark.parametrize("cpu", ["auto", "avx2", "generic"])
+@pytest.mark.parametrize("case", sorted(RESIDUAL_CASES))
+@pytest.mark.parametrize("relu", [True, False])
+def test_conv_residual_add_fused(case, relu, cpu, tmp_path):
+    """The fused conv + residual add gives PyTorch's bytes for every kernel
+    variant, on 1 and 2 threads, and the generated code calls the fused kernel."""
+    channels, size, torch_threads = RESIDUAL_CASES[case]
+    model, inputs = quantize_eager(ResidualBlock(channels, relu), (1, channels, size, size))
+    for threads in (1, 2):
+        work = tmp_path / f"t{threads}"
+        assert_exact(model, inputs, work, cpu=cpu, num_threads=threads, torch_threads=torch_threads)
+        source = "".join(p.read_text() for p in work.rglob("*.cpp"))
+        assert "conv2d_gemm_residual" in source
+
+
 def test_generated_code_builds_with_clang(tmp_path):
     """Generated code for every op of this family compiles warning-free
     (-Wall -Wextra -Werror) with clang++ as well as g++."""
