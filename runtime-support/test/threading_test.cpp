@@ -159,6 +159,47 @@ void check_conv_on_pool(const Conv2dShape& shape, Isa isa, Rng& rng) {
 
 } // namespace
 
+// A worker descheduled in the middle of its chunk (here: asleep in it) makes
+// the caller run the next loops alone for a while (no loop then waits for a
+// core another process holds); later the workers take part again.
+void check_lagging_worker() {
+  using namespace std::chrono_literals;
+  qcc_thread_pool* pool = qcc_thread_pool_create(2);
+  expect(pool != nullptr, "a 2-thread pool");
+  if (!pool) return;
+  // Chunks that take a while, so that the worker gets some.
+  auto busy = [] {
+    const auto until = std::chrono::steady_clock::now() + 50us;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  };
+  bool lagged = false;
+  for (int attempt = 0; attempt < 50 && !lagged; ++attempt) {
+    std::atomic<bool> worker_ran{false};
+    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
+      if (thread != 0 && !worker_ran.exchange(true)) std::this_thread::sleep_for(30ms);
+      busy();
+    });
+    lagged = worker_ran.load();
+  }
+  expect(lagged, "a worker took a chunk and slept in it");
+  std::atomic<bool> alone{true};
+  for (int i = 0; i < 20; ++i)
+    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
+      if (thread != 0) alone = false;
+    });
+  expect(alone.load(), "after a lagging worker the caller runs the loops alone");
+  std::this_thread::sleep_for(100ms);
+  std::atomic<bool> back{false};
+  for (int i = 0; i < 200 && !back.load(); ++i)
+    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
+      if (thread != 0) back = true;
+      busy();
+    });
+  expect(back.load(), "the workers take part again later");
+  qcc_thread_pool_destroy(pool);
+}
+
 int main() {
   Rng rng(5);
   Conv2dShape gemm;
@@ -177,6 +218,7 @@ int main() {
     }
   }
   check_pool();
+  check_lagging_worker();
   std::printf("threading_test: %d checks, %d failures\n", g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }
