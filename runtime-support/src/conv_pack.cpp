@@ -9,6 +9,7 @@
 // scalar channel tail that divides the bias even per tensor, but it is
 // unreachable: FBGEMM's depthwise path requires channels % 8 == 0.)
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/blob.h"
@@ -107,8 +108,13 @@ Layout layout_for(const Conv2dShape& s) {
 }
 
 struct Offsets {
-  int64_t weights, zp_correction, weight_zp, bias, multiplier, padding_tap_sums, total;
+  int64_t weights, zp_correction, weight_zp, bias, multiplier, padding_tap_sums, pair_steps, total;
 };
+
+// Bytes of the pair-step flags (PackedConvHeader::pair_steps_offset).
+int64_t pair_step_bytes(const Layout& l) {
+  return l.kind == ConvKind::gemm ? (l.columns / 8) * (l.k_padded / 8) : 0;
+}
 
 Offsets offsets_for(const Layout& l) {
   Offsets o;
@@ -119,7 +125,9 @@ Offsets offsets_for(const Layout& l) {
   o.multiplier = round_up(o.bias + 4 * l.columns, 64);
   const int64_t end = round_up(o.multiplier + 4 * l.columns, 64);
   o.padding_tap_sums = l.padding_taps > 0 ? end : 0;
-  o.total = end + round_up(4 * l.padding_taps * l.columns, 64);
+  const int64_t tap_end = end + round_up(4 * l.padding_taps * l.columns, 64);
+  o.pair_steps = pair_step_bytes(l) > 0 ? tap_end : 0;
+  o.total = tap_end + round_up(pair_step_bytes(l), 64);
   return o;
 }
 
@@ -174,6 +182,31 @@ void pack_gemm_weights(const Conv2dShape& s, const Layout& l, const ConvQuantiza
         for (int64_t j = 0; j < width; ++j)
           for (int64_t t = 0; t < 4; ++t)
             *out++ = static_cast<int8_t>(gemm_weight(s, l, q.weights, g, j0 + j, k4 + t));
+    }
+  }
+}
+
+// The pair-step flags (see PackedConvHeader::pair_steps_offset) of packed
+// GEMM weights: per 8-column panel and pair p of k steps, whether each int16
+// lane's 4 weights (bytes 2h, 2h + 1 of a column's 4 in steps 2p and 2p + 1)
+// keep 127 * sum |w| within int16.
+void pack_pair_steps(const Layout& l, const int8_t* weights, uint8_t* flags) {
+  const int64_t k8s = l.k_padded / 8;
+  for (int64_t col0 = 0; col0 < l.columns; col0 += 8) {
+    const int64_t g = col0 / l.n_padded, j = col0 % l.n_padded, j0 = j / 64 * 64;
+    const int64_t width = l.n_padded - j0 < 64 ? l.n_padded - j0 : 64;
+    const int8_t* block = weights + (g * l.n_padded + j0) * l.k_padded;
+    for (int64_t p = 0; p < k8s; ++p) {
+      bool ok = true;
+      for (int64_t c = 0; c < 8; ++c)
+        for (int64_t half = 0; half < 2; ++half) {
+          int32_t sum = 0;
+          for (int64_t step = 0; step < 2; ++step)
+            for (int64_t b = 0; b < 2; ++b)
+              sum += std::abs(int32_t(block[(2 * p + step) * width * 4 + (j - j0 + c) * 4 + 2 * half + b]));
+          ok = ok && 127 * sum <= 32767;
+        }
+      flags[col0 / 8 * k8s + p] = ok ? 1 : 0;
     }
   }
 }
@@ -273,6 +306,7 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
   h.in_d = s.in_d, h.kernel_d = s.kernel_d, h.stride_d = s.stride_d, h.pad_front = s.pad_front;
   h.dilation_d = s.dilation_d, h.out_d = conv2d_out_d(s);
   h.padding_tap_sums_offset = static_cast<uint32_t>(o.padding_tap_sums);
+  h.pair_steps_offset = static_cast<uint32_t>(o.pair_steps);
 
   bool any_weight_zp = false;
   for (int32_t i = 0; i < (q.per_channel ? s.out_channels : 1); ++i)
@@ -286,6 +320,9 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
 
   if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
   else pack_gemm_weights(s, l, q, blob + o.weights);
+  // Saturating pairs must saturate one by one: no step is paired.
+  if (o.pair_steps && (h.flags & kFlagSaturatingPairs) == 0)
+    pack_pair_steps(l, reinterpret_cast<const int8_t*>(blob + o.weights), blob + o.pair_steps);
 
   // Per-column constants. Column c of the depthwise layout is channel c; column
   // j of group g of the GEMM layout is output channel g * n + j.

@@ -117,12 +117,20 @@ struct PackedConvHeader {
   // kernel skip such taps. 0 when absent (1x1, no padding, 3-D, transposed,
   // or input channels per group not a multiple of 4).
   uint32_t padding_tap_sums_offset;
-  uint32_t reserved[7];
+  // uint8[groups * n_padded / 8][k_padded / 8] (GEMM kind): per 8-column
+  // panel and pair of k steps (k / 4 = 2 p and 2 p + 1), 1 when the int16
+  // pair sums of the two steps may be added before they are widened to
+  // int32 for any activations at most 127: every int16 lane then holds 4
+  // products a * w, so each column's 4 weights of a lane must have
+  // sum |w| <= 258 (127 * 258 = 32766). All 0 under kFlagSaturatingPairs
+  // (each pair must saturate on its own). 0 when absent (depthwise).
+  uint32_t pair_steps_offset;
+  uint32_t reserved[6];
 };
 static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
 
 constexpr uint32_t kPackedConvMagic = 0x57434351u;  // "QCCW"
-constexpr uint16_t kPackedConvVersion = 3;
+constexpr uint16_t kPackedConvVersion = 4;
 constexpr uint32_t kFlagRelu = 1u << 0;
 constexpr uint32_t kFlagWeightZeroPoint = 1u << 1;  // some weight zero point != 0
 constexpr uint32_t kFlagPerChannel = 1u << 2;

@@ -179,27 +179,77 @@ QCC_RT_INLINE __m256i outlier_product(const ActivationOutlier& e, const int8_t* 
   return _mm256_mullo_epi32(wk, _mm256_set1_epi32(e.excess));
 }
 
+// acc += the sums of two k steps of 4 activations at `a` (8 bytes) against
+// their weights, adding the two steps' int16 pair sums before one vpmaddwd:
+// exact where the blob marks the step pair (PackedConvHeader::pair_steps_offset)
+// and every activation is at most 127, as on the pairs path.
+QCC_RT_INLINE __m256i paired_madd(__m256i acc, const uint8_t* a, __m256i w0, __m256i w1, __m256i ones) {
+  const __m256i x0 = _mm256_set1_epi32(load_u32(a)), x1 = _mm256_set1_epi32(load_u32(a + 4));
+  const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(x0, w0), _mm256_maddubs_epi16(x1, w1));
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
+}
+
+// The tile's 6 accumulators, by reference (always inlined: they stay in
+// registers).
+struct TileSums {
+  __m256i &c0, &c1, &c2, &c3, &c4, &c5;
+};
+
+// One k step of 4 for every row of the tile.
+template <int MR>
+QCC_RT_INLINE void single_step(TileSums c, const uint8_t* ak, int64_t lda, const int8_t* wk, __m256i ones) {
+  const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
+  c.c0 = pairs_madd(c.c0, ak, wv, ones);
+  if constexpr (MR > 1) c.c1 = pairs_madd(c.c1, ak + lda, wv, ones);
+  if constexpr (MR > 2) c.c2 = pairs_madd(c.c2, ak + 2 * lda, wv, ones);
+  if constexpr (MR > 3) c.c3 = pairs_madd(c.c3, ak + 3 * lda, wv, ones);
+  if constexpr (MR > 4) c.c4 = pairs_madd(c.c4, ak + 4 * lda, wv, ones);
+  if constexpr (MR > 5) c.c5 = pairs_madd(c.c5, ak + 5 * lda, wv, ones);
+}
+
+// Two k steps of 4 (a marked pair) for every row: three multiply
+// instructions per 8 activations instead of four. On Zen 1 every vector
+// multiply issues on one 128-bit pipe, which bounds the pairs path.
+template <int MR>
+QCC_RT_INLINE void paired_step(TileSums c, const uint8_t* ak, int64_t lda, const int8_t* wk,
+                               int64_t w_stride, __m256i ones) {
+  const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk));
+  const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + w_stride));
+  c.c0 = paired_madd(c.c0, ak, w0, w1, ones);
+  if constexpr (MR > 1) c.c1 = paired_madd(c.c1, ak + lda, w0, w1, ones);
+  if constexpr (MR > 2) c.c2 = paired_madd(c.c2, ak + 2 * lda, w0, w1, ones);
+  if constexpr (MR > 3) c.c3 = paired_madd(c.c3, ak + 3 * lda, w0, w1, ones);
+  if constexpr (MR > 4) c.c4 = paired_madd(c.c4, ak + 4 * lda, w0, w1, ones);
+  if constexpr (MR > 5) c.c5 = paired_madd(c.c5, ak + 5 * lda, w0, w1, ones);
+}
+
+// `paired`: the panel's pair-step flags (indexed by k step / 2), or null.
 template <int MR>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& k,
-                const TileOutliers& outliers, const PanelOut& o) {
+                const uint8_t* paired, const TileOutliers& outliers, const PanelOut& o) {
   static_assert(MR >= 1 && MR <= kRows, "pairs tile rows");
   const __m256i ones = _mm256_set1_epi16(1);
   // Integer sums are exact in any order: start from the zero-point correction
   // (plus, for skipped taps, what their padding would have added).
   const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
   __m256i c0 = zp_corr, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  const TileSums sums{c0, c1, c2, c3, c4, c5};
   for (int64_t run = 0; run < k.count; ++run) {
-    const int64_t first = k.start + run * k.stride;
-    for (int64_t k4 = first; k4 < first + k.length; ++k4) {
-      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + k4 * w_stride));
-      const uint8_t* ak = a + 4 * k4;
-      c0 = pairs_madd(c0, ak, wv, ones);
-      if constexpr (MR > 1) c1 = pairs_madd(c1, ak + lda, wv, ones);
-      if constexpr (MR > 2) c2 = pairs_madd(c2, ak + 2 * lda, wv, ones);
-      if constexpr (MR > 3) c3 = pairs_madd(c3, ak + 3 * lda, wv, ones);
-      if constexpr (MR > 4) c4 = pairs_madd(c4, ak + 4 * lda, wv, ones);
-      if constexpr (MR > 5) c5 = pairs_madd(c5, ak + 5 * lda, wv, ones);
+    int64_t k4 = k.start + run * k.stride;
+    const int64_t end = k4 + k.length;
+    if (paired) {
+      // Pairs are the blob's (2 p, 2 p + 1): an odd start runs one step alone.
+      if ((k4 & 1) != 0 && k4 < end) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones), ++k4;
+      for (; k4 + 2 <= end; k4 += 2) {
+        if (paired[k4 >> 1]) {
+          paired_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, w_stride, ones);
+        } else {
+          single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
+          single_step<MR>(sums, a + 4 * k4 + 4, lda, w + (k4 + 1) * w_stride, ones);
+        }
+      }
     }
+    for (; k4 < end; ++k4) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
   }
   // The accumulators stay named (a switch, not an indexed array) so that
   // they stay in registers on the common path without outliers.
@@ -320,21 +370,22 @@ void wide_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride
 // Widened tiles read all of k (one run from 0): span.length steps.
 template <int MR>
 void any_tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride,
-              const KSpan& span, const TileOutliers& outliers, const PanelOut& o) {
+              const KSpan& span, const uint8_t* paired, const TileOutliers& outliers,
+              const PanelOut& o) {
   if (wide) wide_rows<MR>(static_cast<const uint16_t*>(a), lda, w, w_stride, span.length, o);
-  else pairs_tile<MR>(static_cast<const uint8_t*>(a), lda, w, w_stride, span, outliers, o);
+  else pairs_tile<MR>(static_cast<const uint8_t*>(a), lda, w, w_stride, span, paired, outliers, o);
 }
 
 // Exactly o.rows rows (a partial last tile computes no padding rows).
 void tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& span,
-          const TileOutliers& outliers, const PanelOut& o) {
+          const uint8_t* paired, const TileOutliers& outliers, const PanelOut& o) {
   switch (o.rows) {
-    case 6: any_tile<6>(wide, a, lda, w, w_stride, span, outliers, o); break;
-    case 5: any_tile<5>(wide, a, lda, w, w_stride, span, outliers, o); break;
-    case 4: any_tile<4>(wide, a, lda, w, w_stride, span, outliers, o); break;
-    case 3: any_tile<3>(wide, a, lda, w, w_stride, span, outliers, o); break;
-    case 2: any_tile<2>(wide, a, lda, w, w_stride, span, outliers, o); break;
-    default: any_tile<1>(wide, a, lda, w, w_stride, span, outliers, o); break;
+    case 6: any_tile<6>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+    case 5: any_tile<5>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+    case 4: any_tile<4>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+    case 3: any_tile<3>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+    case 2: any_tile<2>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+    default: any_tile<1>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
   }
 }
 
@@ -376,7 +427,9 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
   const bool skip_padding = skips_padding(v);
   const GemmScratch s = gemm_scratch(h, scratch);
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
-  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h);
+  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h), k8s = h.k_padded / 8;
+  // Saturating pairs saturate one by one (the blob marks no pair then either).
+  const uint8_t* pair_steps = (h.flags & kFlagSaturatingPairs) == 0 ? v.pair_steps : nullptr;
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const ByteRequantConsts bytes =
       make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
@@ -419,7 +472,8 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
                        esize * h.out_channels * t.step, t.rows,
                        block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
                        (h.flags & kFlagRelu) != 0};
-            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, tile_outliers, o);
+            const uint8_t* paired = pair_steps ? pair_steps + col / kCols * k8s : nullptr;
+            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, paired, tile_outliers, o);
           }
         }
       }

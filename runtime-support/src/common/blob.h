@@ -24,6 +24,7 @@ struct ConvView {
   const float* bias;             // per column, already bias / (act * w scale)
   const float* multiplier;       // per column act * w scale / out scale
   const int32_t* padding_tap_sums;  // [tap][column], or null (see PackedConvHeader)
+  const uint8_t* pair_steps;        // [panel][k / 8], or null (see PackedConvHeader)
 };
 
 inline ConvView view_blob(const uint8_t* blob) {
@@ -37,6 +38,7 @@ inline ConvView view_blob(const uint8_t* blob) {
   v.padding_tap_sums = v.h.padding_tap_sums_offset
                            ? reinterpret_cast<const int32_t*>(blob + v.h.padding_tap_sums_offset)
                            : nullptr;
+  v.pair_steps = v.h.pair_steps_offset ? blob + v.h.pair_steps_offset : nullptr;
   return v;
 }
 
