@@ -5,7 +5,10 @@ measurement, not a test): per model, the share of conv multiply-adds whose row t
   clamped  a few above 127: vpmaddubsw on bytes clamped to 127, the excess products added back;
   widened  more than the tile's budget: activations widened to uint16, vpmaddwd;
 
-and the share of multiply-adds skipped because their kernel taps read only padding. The
+the share of the pairs and clamped tiles' multiply-adds that run as marked pairs of k steps
+(two vpmaddubsw results added in int16 before one vpmaddwd, where the packer found every
+int16 lane safe: PackedConvHeader::pair_steps_offset), and the share of multiply-adds skipped
+because their kernel taps read only padding. The
 inputs are the real activations of each conv (PyTorch's fbgemm-quantized model, as
 bench_peers.py builds it, on one random image); the counts come from the runtime itself
 (qcc_rt::avx2::conv2d_gemm_paths prepares every block as the kernel does). Depthwise
@@ -84,12 +87,12 @@ def main():
     torch.manual_seed(0)
     image = torch.randn(1, 3, 224, 224)
     print("| model | convs | pairs | clamped | widened | outliers per 10k activations read "
-          "| MACs skipped (padding taps) |")
-    print("|---|---|---|---|---|---|---|")
+          "| paired k steps | MACs skipped (padding taps) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in args.models:
         model = bench_peers.pytorch_quantized(name, "fbgemm")
         share = {"pairs": 0.0, "clamped": 0.0, "widened": 0.0}
-        total = skipped = outliers = activations = 0
+        total = skipped = outliers = activations = paired = pair_path = 0
         for layer, module, x in conv_layers(model, image):
             c, macs = paths_of(rt, module, x)
             tiles = c["pairs_tiles"] + c["clamped_tiles"] + c["widened_tiles"]
@@ -98,12 +101,17 @@ def main():
             total += macs
             skipped += macs * (1 - c["k_steps_read"] / c["k_steps"])
             outliers += c["outliers"]
+            if c["panel_k_steps_pairs"]:
+                pair_path += macs * (c["pairs_tiles"] + c["clamped_tiles"]) / tiles
+                paired += (macs * (c["pairs_tiles"] + c["clamped_tiles"]) / tiles
+                           * c["panel_k_steps_paired"] / c["panel_k_steps_pairs"])
             activations += c["k_steps_read"] * 4
             if args.layers:
                 print(f"  {name} {layer}: {c}")
         convs = len(conv_layers(model, image))
         print(f"| {name} | {convs} | " + " | ".join(f"{100 * share[p] / total:.1f}%" for p in share)
-              + f" | {1e4 * outliers / activations:.2f} | {100 * skipped / total:.1f}% |")
+              + f" | {1e4 * outliers / activations:.2f} | {100 * paired / max(pair_path, 1):.1f}%"
+              + f" | {100 * skipped / total:.1f}% |")
 
 
 if __name__ == "__main__":

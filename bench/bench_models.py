@@ -1,8 +1,8 @@
 """qcc against PyTorch's quantized engines: ResNet-18 and MobileNetV2 at
 batch 1 with 1 and 2 threads. Medians and ratios from one run, plus the GOPS
 the convolutions reach (from a profiling build) against the measured peak of
-this machine's best int8 instruction sequence (vpdpbusd with AVX-512 VNNI,
-vpmaddubsw + vpmaddwd on AVX2). Runs on any x86-64; prints the ISA it measured.
+this machine's best int8 instruction sequence (vpdpbusd with AVX-512 VNNI; on
+AVX2 qcc's marked pair of k steps: two vpmaddubsw, vpaddw, one vpmaddwd). Runs on any x86-64; prints the ISA it measured.
 A benchmark script, not a test.
 
     python bench/bench_models.py [--repeats N] [--models resnet18 mobilenet_v2]

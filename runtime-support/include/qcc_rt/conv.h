@@ -236,6 +236,10 @@ struct Avx2ConvPaths {
   int64_t outliers = 0;       // activations above 127 in the clamped tiles
   int64_t k_steps = 0;        // rows x k/4 steps of the whole reduction
   int64_t k_steps_read = 0;   // of those, the ones read (the rest: padding taps skipped)
+  // Per 8-column panel of the pairs and clamped tiles: rows x k steps read,
+  // and of those the ones run as marked pairs (PackedConvHeader::pair_steps_offset).
+  int64_t panel_k_steps_pairs = 0;
+  int64_t panel_k_steps_paired = 0;
 };
 namespace avx2 {
 void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,

@@ -223,6 +223,19 @@ QCC_RT_INLINE void paired_step(TileSums c, const uint8_t* ak, int64_t lda, const
   if constexpr (MR > 5) c.c5 = paired_madd(c.c5, ak + 5 * lda, w0, w1, ones);
 }
 
+// The k steps of a span that pairs_tile runs as marked pairs (the same walk:
+// an odd run start alone, then pairs (2 p, 2 p + 1) where marked).
+int64_t paired_steps(const KSpan& k, const uint8_t* paired) {
+  int64_t steps = 0;
+  for (int64_t run = 0; run < k.count; ++run) {
+    int64_t k4 = k.start + run * k.stride;
+    const int64_t end = k4 + k.length;
+    if ((k4 & 1) != 0) ++k4;
+    for (; k4 + 2 <= end; k4 += 2) steps += paired[k4 >> 1] ? 2 : 0;
+  }
+  return steps;
+}
+
 // `paired`: the panel's pair-step flags (indexed by k step / 2), or null.
 template <int MR>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& k,
@@ -417,6 +430,12 @@ bool skips_padding(const ConvView& v) {
   return v.padding_tap_sums && (v.h.flags & kFlagSaturatingPairs) == 0 && v.h.input_zero_point <= 127;
 }
 
+// The blob's pair-step flags, or null: saturating pairs saturate one by one
+// (the packer marks no pair for them either).
+const uint8_t* marked_pairs(const ConvView& v) {
+  return (v.h.flags & kFlagSaturatingPairs) == 0 ? v.pair_steps : nullptr;
+}
+
 // The GEMM kernel, with the residual add fused (add: applied to each block's
 // rows once its panels are written, while they are in cache) or not (null).
 void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
@@ -428,8 +447,7 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
   const GemmScratch s = gemm_scratch(h, scratch);
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h), k8s = h.k_padded / 8;
-  // Saturating pairs saturate one by one (the blob marks no pair then either).
-  const uint8_t* pair_steps = (h.flags & kFlagSaturatingPairs) == 0 ? v.pair_steps : nullptr;
+  const uint8_t* pair_steps = marked_pairs(v);
   const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const ByteRequantConsts bytes =
       make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
@@ -505,7 +523,8 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
   const GemmScratch s = gemm_scratch(h, scratch);
-  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h);
+  const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h), k8s = h.k_padded / 8;
+  const uint8_t* pair_steps = marked_pairs(v);
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += s.block_rows) {
       const int32_t rows = static_cast<int32_t>(m_end - m0 < s.block_rows ? m_end - m0 : s.block_rows);
@@ -516,6 +535,12 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
         const KSpan span = read_span(h, t, wide, k4s, tap_k4);
         paths->k_steps += int64_t(t.rows) * k4s;
         paths->k_steps_read += int64_t(t.rows) * span.length * span.count;
+        if (!wide && pair_steps)
+          for (int64_t c = 0; c < h.n; c += kCols) {
+            const int64_t panel = (int64_t(g) * h.n_padded + c) / kCols;
+            paths->panel_k_steps_pairs += int64_t(t.rows) * span.length * span.count;
+            paths->panel_k_steps_paired += int64_t(t.rows) * paired_steps(span, pair_steps + panel * k8s);
+          }
         if (wide) {
           ++paths->widened_tiles;
         } else if (b.outliers && t.outlier_count > 0) {
