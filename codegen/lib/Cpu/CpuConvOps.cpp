@@ -75,16 +75,24 @@ LogicalResult emitPackedWithActivation(OpT op, CpuEmitter &e, const qcc_rt::Conv
   return success();
 }
 
-LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
-  auto in = tensorType(op.getInput()), w = tensorType(op.getWeight()),
-       out = tensorType(op.getOutput());
-  qcc_rt::Conv2dShape shape;
+/// The kernel shape of a 2-D conv (qcc.conv, qcc.conv_add), checked against
+/// its result type.
+template <typename OpT>
+LogicalResult convShape(OpT op, qcc_rt::Conv2dShape &shape) {
+  auto in = tensorType(op.getInput()), w = tensorType(op.getWeight());
   if (failed(spatialShape(op, in, w, op.getStride(), op.getPadding(), op.getDilation(), shape)))
     return failure();
   shape.out_channels = w.getDimSize(0);
   shape.groups = op.getGroups();
-  if (!outputMatches(shape, out))
+  if (!outputMatches(shape, tensorType(op.getOutput())))
     return unsupported(op, "kernel output size disagrees with the result type");
+  return success();
+}
+
+LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
+  qcc_rt::Conv2dShape shape;
+  if (failed(convShape(op, shape)))
+    return failure();
   return emitPackedWithActivation(op, e, shape);
 }
 
@@ -93,15 +101,9 @@ LogicalResult emitConv(ConvOp op, CpuEmitter &e) {
 /// PyTorch's chunk for the add (its formula depends on the position) passed
 /// to the GEMM kernel's fused write-back.
 LogicalResult emitConvAdd(ConvAddOp op, CpuEmitter &e) {
-  auto in = tensorType(op.getInput()), w = tensorType(op.getWeight()),
-       out = tensorType(op.getOutput());
   qcc_rt::Conv2dShape shape;
-  if (failed(spatialShape(op, in, w, op.getStride(), op.getPadding(), op.getDilation(), shape)))
+  if (failed(convShape(op, shape)))
     return failure();
-  shape.out_channels = w.getDimSize(0);
-  shape.groups = op.getGroups();
-  if (!outputMatches(shape, out))
-    return unsupported(op, "kernel output size disagrees with the result type");
   std::optional<QuantParams> input = perTensor(op.getInput()), convResult = perTensor(op.getConvType()),
                              residual = perTensor(op.getResidual()), result = perTensor(op.getOutput());
   if (!input || !convResult || !residual || !result)
@@ -117,7 +119,7 @@ LogicalResult emitConvAdd(ConvAddOp op, CpuEmitter &e) {
   qcc_rt::conv2d_read_header(blob->data(), &header);
   if (header.kind == static_cast<uint16_t>(qcc_rt::ConvKind::depthwise))
     return unsupported(op, "the depthwise kernel has no fused residual add");
-  int64_t numel = out.getNumElements();
+  int64_t numel = tensorType(op.getOutput()).getNumElements();
   int64_t chunk = qcc_rt::torch_elementwise_chunk(numel, e.torchThreads());
   std::string add = "qcc_rt::ResidualAdd{" + e.ref(op.getResidual()) + ", qcc_rt::AddParams{" +
                     qparamsLiteral(*convResult) + ", " + qparamsLiteral(*residual) + ", " +
