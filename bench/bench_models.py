@@ -9,6 +9,7 @@ A benchmark script, not a test.
 """
 import argparse
 import ctypes
+import gc
 import json
 import re
 import statistics
@@ -54,7 +55,8 @@ def quantize(name, engine, seed=0):
     return model
 
 
-def median_ms(fn, repeats):
+def sample_ms(fn, repeats):
+    """`repeats` wall times of fn in ms, after 3 warm-up calls."""
     for _ in range(3):
         fn()
     samples = []
@@ -62,7 +64,20 @@ def median_ms(fn, repeats):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples)
+    return samples
+
+
+def median_ms(fn, repeats):
+    return statistics.median(sample_ms(fn, repeats))
+
+
+def settle():
+    """Lets the thread pools of the engine timed before go idle (OpenMP, ONNX Runtime and
+    OpenVINO workers spin for a while after their last job) so they do not take cores from
+    the next engine. Measured on a 2-core Zen 4: 0.3 s after an ONNX Runtime session, qcc's
+    MobileNetV2 still ran 20% slower on one thread; after 1 s, as fast as alone."""
+    gc.collect()
+    time.sleep(1.0)
 
 
 def pytorch_ms(fbgemm_model, quantize_for, engines, x, repeats):

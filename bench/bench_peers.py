@@ -16,7 +16,6 @@ qcc / each peer, the machine's ISA, and the GOPS the convolutions reach in qcc a
 measured peak of the best int8 instruction sequence of this CPU (bench_models.measured_peak).
 """
 import argparse
-import gc
 import os
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from torchvision.models import quantization as tvq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "python"), str(ROOT / "bench")]
 import qcc  # noqa: E402
-from bench_models import conv_gops, measured_peak, median_ms, pytorch_ms  # noqa: E402
+from bench_models import conv_gops, measured_peak, median_ms, pytorch_ms, settle  # noqa: E402
 
 BUILDERS = {"resnet18": tvq.resnet18, "mobilenet_v2": tvq.mobilenet_v2,
             "mobilenet_v3_large": tvq.mobilenet_v3_large, "resnet50": tvq.resnet50}
@@ -97,15 +96,6 @@ def onnx_qdq(name, work):
     quantize_static(str(pre), str(qdq), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
     return qdq
-
-
-def settle():
-    """Lets the thread pools of the engine timed before go idle (OpenMP, ONNX Runtime and
-    OpenVINO workers spin for a while after their last job) so they do not take cores from
-    the next engine. Measured on a 2-core Zen 4: 0.3 s after an ONNX Runtime session, qcc's
-    MobileNetV2 still ran 20% slower on one thread; after 1 s, as fast as alone."""
-    gc.collect()
-    time.sleep(1.0)
 
 
 def peers_for(qdq, threads):
