@@ -284,6 +284,54 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride
   finish_tile<MR>(rows, o);
 }
 
+// A one-row tile against all 8 panels of a 64-column block at once: eight
+// accumulators, so every k step reads the block's 256 contiguous weight
+// bytes. Panel by panel, one row reads 32 bytes of every 256 per pass, eight
+// strided passes that stream the weights at about half the machine's read
+// bandwidth: batch-1 linears (an LSTM step's gate products, whose weights are
+// read from memory on every step) are bound by exactly that. Single k steps
+// only: the pair marks are per panel, and with one row the weights, not the
+// multiplies, set the pace.
+struct BlockSums {
+  __m256i c0, c1, c2, c3, c4, c5, c6, c7;
+};
+
+QCC_RT_INLINE void row_block_step(BlockSums& c, const uint8_t* ak, const int8_t* wk, __m256i ones) {
+  const __m256i x = _mm256_set1_epi32(load_u32(ak));
+  auto madd = [&](__m256i acc, int panel) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32 * panel));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones));
+  };
+  c.c0 = madd(c.c0, 0), c.c1 = madd(c.c1, 1), c.c2 = madd(c.c2, 2), c.c3 = madd(c.c3, 3);
+  c.c4 = madd(c.c4, 4), c.c5 = madd(c.c5, 5), c.c6 = madd(c.c6, 6), c.c7 = madd(c.c7, 7);
+}
+
+// `outs`: the 8 panels' write-backs, each of one row.
+void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan& k,
+               const TileOutliers& outliers, const PanelOut* outs) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  auto start = [&](int panel) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(outs[panel].zp_correction));
+  };
+  BlockSums c{start(0), start(1), start(2), start(3), start(4), start(5), start(6), start(7)};
+  for (int64_t run = 0; run < k.count; ++run) {
+    const int64_t k4 = k.start + run * k.stride;
+    for (int64_t i = 0; i < k.length; ++i) row_block_step(c, a + 4 * (k4 + i), w + (k4 + i) * w_stride, ones);
+  }
+  __m256i sums[8] = {c.c0, c.c1, c.c2, c.c3, c.c4, c.c5, c.c6, c.c7};
+  for (int panel = 0; panel < 8; ++panel) {
+    for (int32_t i = 0; i < outliers.count; ++i)
+      sums[panel] = _mm256_add_epi32(sums[panel], outlier_product(outliers.list[i], w + 32 * panel, w_stride));
+    const __m256i rows[kRows] = {sums[panel]};
+    finish_tile<1>(rows, outs[panel]);
+  }
+}
+
+// Whether a tile runs as row_block: one row on the pairs path, a whole block.
+bool runs_as_row_block(const RowTile& t, bool wide, int32_t block_cols) {
+  return t.rows == 1 && !wide && block_cols == 64;
+}
+
 // Sums of rows of 4 activations (uint16) against 8 columns: columns 0-3 in
 // `lo`, 4-7 in `hi` (each column's 4 weights as int16). Per row two
 // accumulators of partial sums, ordered at the end: hadd gives per 128-bit
@@ -483,18 +531,27 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
             widen_rows(a + t.r0 * lda, lda * t.step, t.rows, h.k_padded, s.wide_tile);
             tile_a = s.wide_tile, tile_lda = h.k_padded;
           }
+          alignas(32) int32_t padded_start[64];
+          PanelOut outs[8];
           for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
             const int32_t col = g * h.n_padded + j0 + c0;
-            alignas(32) int32_t padded_start[kCols];
-            if (skips) start_with_padding_taps(v, t, col, padded_start);
-            PanelOut o{skips ? padded_start : v.zp_correction + col, v.weight_zp + col, v.bias + col,
-                       v.multiplier + col, need_row_sums ? s.row_sums + t.r0 : nullptr, &rc, &bytes,
-                       output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
-                       esize * h.out_channels * t.step, t.rows,
-                       block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out,
-                       (h.flags & kFlagRelu) != 0};
+            if (skips) start_with_padding_taps(v, t, col, padded_start + c0);
+            outs[c0 / kCols] = PanelOut{
+                skips ? padded_start + c0 : v.zp_correction + col, v.weight_zp + col, v.bias + col,
+                v.multiplier + col, need_row_sums ? s.row_sums + t.r0 : nullptr, &rc, &bytes,
+                output + esize * ((m0 + t.r0) * h.out_channels + int64_t(g) * h.n + j0 + c0),
+                esize * h.out_channels * t.step, t.rows,
+                block_cols - c0 < kCols ? block_cols - c0 : kCols, float_out, (h.flags & kFlagRelu) != 0};
+          }
+          if (runs_as_row_block(t, wide, block_cols)) {
+            row_block(static_cast<const uint8_t*>(tile_a), block, int64_t(width) * 4, span, tile_outliers, outs);
+            continue;
+          }
+          for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
+            const int32_t col = g * h.n_padded + j0 + c0;
             const uint8_t* paired = pair_steps ? pair_steps + col / kCols * k8s : nullptr;
-            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, paired, tile_outliers, o);
+            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, paired, tile_outliers,
+                 outs[c0 / kCols]);
           }
         }
       }
@@ -540,6 +597,12 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
         paths->k_steps_read += int64_t(t.rows) * span.length * span.count;
         if (!wide && pair_steps)
           for (int64_t c = 0; c < h.n; c += kCols) {
+            const int64_t j0 = c / 64 * 64;
+            const int32_t block_cols = int32_t(h.n - j0 < 64 ? h.n - j0 : 64);
+            if (runs_as_row_block(t, wide, block_cols)) {  // no pairs there
+              paths->panel_k_steps_pairs += int64_t(t.rows) * span.length * span.count;
+              continue;
+            }
             const int64_t panel = (int64_t(g) * h.n_padded + c) / kCols;
             paths->panel_k_steps_pairs += int64_t(t.rows) * span.length * span.count;
             paths->panel_k_steps_paired += int64_t(t.rows) * paired_steps(span, pair_steps + panel * k8s);

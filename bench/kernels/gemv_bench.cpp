@@ -1,0 +1,173 @@
+// Kernel microbenchmark (a program, not a test): how close the one-row
+// products of the qcc runtime come to this machine's single-core read
+// bandwidth. One input row against weights far larger than the last-level
+// cache, as an LSTM step's gate products at batch 1 read them, so every call
+// streams the weights from memory:
+//  - static: the conv GEMM kernel on a linear (what a static LSTM step and a
+//    batch-1 quantized Linear run), activations 0..127;
+//  - dynamic: dynamic_gemm_f32 (dynamic Linear and the dynamic LSTM), its
+//    input quantized with reduce_range (0..127) and without (0..255).
+// Against a sequential read of a buffer of the same size (8 uint64 sums per
+// 64 bytes, the ceiling bench/bench_bandwidth.py measures too).
+//
+//   qcc_rt_gemv_bench [--isa avx512vnni|avx2|generic] [--k K] [--n N] [--rows R] [--min-ms N]
+//
+// --rows R: R input rows instead of one (an LSTM's input products cover all
+// time steps at once); the GB/s then still count the weight bytes once.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "qcc_rt/qcc_rt.h"
+#include "qcc_rt/recurrent.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Best seconds of fn over at least min_ms of calls (and at least 5): on a
+// shared machine the minimum is the run least disturbed by other tenants.
+template <typename Fn>
+double best_seconds(double min_ms, Fn fn) {
+  fn();
+  double best = 1e30, spent = 0.0;
+  for (int i = 0; spent < min_ms * 1e-3 || i < 5; ++i) {
+    const auto t0 = Clock::now();
+    fn();
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    best = std::min(best, s), spent += s;
+  }
+  return best;
+}
+
+__attribute__((noinline)) uint64_t stream_sum(const uint64_t* a, size_t n) {
+  uint64_t s = 0;
+  for (size_t i = 0; i < n; i += 8)
+    s += a[i] + a[i + 1] + a[i + 2] + a[i + 3] + a[i + 4] + a[i + 5] + a[i + 6] + a[i + 7];
+  return s;
+}
+
+using DynamicMinMaxFn = void (*)(const float*, int64_t, float*, float*);
+using DynamicQuantizeFn = void (*)(const uint8_t*, const float*, int64_t, qcc_rt::QParams, uint8_t*,
+                                   int64_t, int64_t);
+using DynamicGemmFn = void (*)(const uint8_t*, const uint8_t*, int64_t, qcc_rt::QParams, float*,
+                               int64_t, int64_t, int64_t);
+
+void dynamic_kernels(qcc_rt::Isa isa, DynamicMinMaxFn* min_max, DynamicQuantizeFn* quantize,
+                     DynamicGemmFn* gemm) {
+  switch (isa) {
+    case qcc_rt::Isa::avx512vnni:
+      *min_max = qcc_rt::avx512vnni::min_max_f32;
+      *quantize = qcc_rt::avx512vnni::dynamic_quantize_rows, *gemm = qcc_rt::avx512vnni::dynamic_gemm_f32;
+      break;
+    case qcc_rt::Isa::avx2:
+      *min_max = qcc_rt::avx2::min_max_f32;
+      *quantize = qcc_rt::avx2::dynamic_quantize_rows, *gemm = qcc_rt::avx2::dynamic_gemm_f32;
+      break;
+    default:
+      *min_max = qcc_rt::generic::min_max_f32;
+      *quantize = qcc_rt::generic::dynamic_quantize_rows, *gemm = qcc_rt::generic::dynamic_gemm_f32;
+  }
+}
+
+// A 64-byte aligned block of `size` bytes inside `storage`, as the generated
+// code places every blob.
+uint8_t* aligned_blob(std::vector<uint8_t>& storage, size_t size) {
+  storage.assign(size + 64, 0);
+  return storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
+}
+
+void report(const char* name, double bytes, double seconds, double stream_gbs) {
+  const double gbs = bytes / seconds / 1e9;
+  std::printf("%-28s %9.2f ms %7.2f GB/s %6.1f%% of stream\n", name, seconds * 1e3, gbs,
+              100.0 * gbs / stream_gbs);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  qcc_rt::Isa isa = qcc_rt::best_isa_for_this_cpu();
+  int32_t k = 4096, n = 16384;  // an LSTM's W_hh at hidden 4096: 64 MiB
+  int32_t rows = 1;
+  double min_ms = 1000.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--isa" && i + 1 < argc) {
+      const std::string v = argv[++i];
+      isa = v == "avx512vnni" ? qcc_rt::Isa::avx512vnni : v == "avx2" ? qcc_rt::Isa::avx2 : qcc_rt::Isa::generic;
+    } else if (arg == "--k" && i + 1 < argc) k = std::atoi(argv[++i]);
+    else if (arg == "--n" && i + 1 < argc) n = std::atoi(argv[++i]);
+    else if (arg == "--rows" && i + 1 < argc) rows = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--min-ms" && i + 1 < argc) min_ms = std::atof(argv[++i]);
+  }
+  if (!qcc_rt::cpu_supports(isa)) {
+    std::fprintf(stderr, "this CPU cannot run %s\n", qcc_rt::isa_name(isa));
+    return 1;
+  }
+  const double weight_bytes = double(k) * n;
+  std::vector<int8_t> w(size_t(k) * n);
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  for (int8_t& v : w) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    v = int8_t(int(state >> 56) % 255 - 127);
+  }
+  std::vector<float> scales(n, 0.01f), bias(n, 0.5f);
+  std::vector<int32_t> zps(n, 0);
+
+  std::vector<uint64_t> buffer(size_t(weight_bytes) / 8 + 8, 1);
+  uint64_t sink = 0;
+  const double stream_s = best_seconds(min_ms, [&] { sink += stream_sum(buffer.data(), buffer.size() - 8); });
+  const double stream_gbs = double((buffer.size() - 8) * 8) / stream_s / 1e9;
+  std::printf("isa %s, k %d, n %d (%.0f MiB of weights), %d row(s), one thread\n", qcc_rt::isa_name(isa),
+              k, n, weight_bytes / (1 << 20), rows);
+  std::printf("%-28s %9.2f ms %7.2f GB/s\n", "stream read", stream_s * 1e3, stream_gbs);
+
+  {  // static: the conv GEMM on a linear
+    const qcc_rt::Conv2dShape shape = qcc_rt::linear_as_conv2d(rows, k, n);
+    qcc_rt::ConvQuantization q;
+    q.input_scale = 0.02f, q.input_zero_point = 3, q.output_scale = 0.5f, q.output_zero_point = 100;
+    q.weights = w.data(), q.per_channel = true, q.weight_scales = scales.data();
+    q.weight_zero_points = zps.data(), q.bias = bias.data();
+    std::vector<uint8_t> storage;
+    const size_t size = qcc_rt::conv2d_packed_size(shape);
+    uint8_t* blob = aligned_blob(storage, size);
+    if (!qcc_rt::conv2d_pack(shape, q, blob, size)) return 1;
+    std::vector<uint8_t> in(size_t(rows) * k + 64), out(size_t(rows) * n + 64);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % 128);
+    std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob));
+    const qcc_rt::ConvFn gemm = qcc_rt::kernel_table(isa).conv2d_gemm;
+    report("static (conv GEMM)", weight_bytes, best_seconds(min_ms, [&] {
+             gemm(blob, in.data(), out.data(), scratch.data(), 0, rows);
+           }), stream_gbs);
+  }
+
+  {  // dynamic
+    std::vector<uint8_t> storage;
+    const size_t size = qcc_rt::dynamic_linear_packed_size(k, n);
+    uint8_t* blob = aligned_blob(storage, size);
+    if (!qcc_rt::dynamic_linear_pack(k, n, w.data(), true, scales.data(), zps.data(), bias.data(), false,
+                                     blob, size))
+      return 1;
+    DynamicMinMaxFn min_max;
+    DynamicQuantizeFn quantize;
+    DynamicGemmFn gemm;
+    dynamic_kernels(isa, &min_max, &quantize, &gemm);
+    std::vector<float> x(size_t(rows) * k);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 37) % 100) / 50.0f - 1.0f;  // -1 .. 0.98
+    std::vector<uint8_t> scratch(qcc_rt::dynamic_linear_scratch_size(k, rows));
+    std::vector<float> out(size_t(rows) * n);
+    for (bool reduce_range : {true, false}) {
+      float lo, hi;
+      min_max(x.data(), int64_t(x.size()), &lo, &hi);
+      const qcc_rt::QParams qp = qcc_rt::choose_dynamic_qparams(lo, hi, reduce_range);
+      quantize(blob, x.data(), rows, qp, scratch.data(), 0, rows);
+      report(reduce_range ? "dynamic, reduce_range" : "dynamic, full range", weight_bytes,
+             best_seconds(min_ms, [&] { gemm(blob, scratch.data(), rows, qp, out.data(), n, 0, n); }),
+             stream_gbs);
+    }
+  }
+  return sink == 42 ? 2 : 0;  // keeps the stream sums alive
+}
