@@ -420,6 +420,10 @@ bool conv2d_prefers_panel_split(const uint8_t* blob) {
   return conv2d_rows(blob) <= kPanelSplitMaxRows && conv2d_panels(blob) >= 4;
 }
 
+int conv2d_panel_split_row_parts(const uint8_t* blob) {
+  return conv2d_panels(blob) % 2 == 1 && conv2d_rows(blob) >= 2 * detail::kRowTile ? 2 : 1;
+}
+
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end) {
   if (parts < 1) parts = 1;
   const int64_t tiles = (rows + detail::kRowTile - 1) / detail::kRowTile;

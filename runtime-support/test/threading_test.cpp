@@ -157,6 +157,62 @@ void check_conv_on_pool(const Conv2dShape& shape, Isa isa, Rng& rng) {
   expect(pooled == serial, "conv on a 3-thread pool equals the serial call");
 }
 
+// for_panel_units: any split of the units [0, panels * parts) into
+// consecutive ranges covers every (row, panel) exactly once.
+void check_panel_units() {
+  const int64_t rows = 31;
+  bool ok = true;
+  for (int64_t panels = 1; panels <= 9; ++panels)
+    for (int parts = 1; parts <= 3; ++parts)
+      for (int64_t cut = 0; cut <= panels * parts; ++cut) {  // two ranges: [0, cut), [cut, end)
+        std::vector<int> visits(size_t(rows * panels), 0);
+        auto visit = [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+          ok &= m0 <= m1 && m1 <= rows && p0 < p1 && p1 <= panels;
+          for (int64_t p = p0; p < p1; ++p)
+            for (int64_t m = m0; m < m1; ++m) ++visits[size_t(p * rows + m)];
+        };
+        for_panel_units(rows, parts, 0, cut, visit);
+        for_panel_units(rows, parts, cut, panels * parts, visit);
+        for (int v : visits) ok &= v == 1;
+      }
+  expect(ok, "for_panel_units covers every row of every panel once");
+}
+
+// A panel split with row parts (an odd number of panels, few rows) on a
+// pool gives the serial result.
+void check_panel_split_on_pool(Isa isa, Rng& rng) {
+  Conv2dShape shape;
+  shape.in_h = shape.in_w = 7, shape.in_channels = 40, shape.out_channels = 5 * 64 - 8;
+  shape.kernel_h = shape.kernel_w = 3, shape.pad_top = shape.pad_left = shape.pad_bottom = shape.pad_right = 1;
+  ConvCase c;
+  c.shape = shape, c.has_bias = true, c.per_channel = true;
+  randomize(c, rng, /*weight_zp=*/false);
+  std::vector<uint8_t> in(size_t(shape.in_h) * shape.in_w * shape.in_channels);
+  for (auto& x : in) x = uint8_t(rng.range(0, 255));
+  std::vector<uint8_t> blob(conv2d_packed_size(shape));
+  conv2d_pack(shape, c.quantization(), blob.data(), blob.size());
+  const int64_t rows = conv2d_rows(blob.data()), panels = conv2d_panels(blob.data());
+  const int parts = conv2d_panel_split_row_parts(blob.data());
+  expect(conv2d_prefers_panel_split(blob.data()) && parts == 2, "7x7 conv of 5 panels: panel split, 2 row parts");
+  const size_t scratch_size = conv2d_scratch_size(blob.data());
+  std::vector<uint8_t> serial(size_t(rows) * shape.out_channels), pooled(serial.size());
+  std::vector<uint8_t> scratch(scratch_size * 3);
+  const KernelTable& k = kernel_table(isa);
+  k.conv2d(blob.data(), in.data(), serial.data(), scratch.data(), 0, rows);
+  for (int threads : {2, 3}) {
+    std::fill(pooled.begin(), pooled.end(), uint8_t(0));
+    qcc_thread_pool* pool = qcc_thread_pool_create(threads);
+    parallel_rows(pool, panels * parts, 1, [&](int thread, int64_t begin, int64_t end) {
+      for_panel_units(rows, parts, begin, end, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+        k.conv2d_gemm_panels(blob.data(), in.data(), pooled.data(), scratch.data() + thread * scratch_size,
+                             m0, m1, p0, p1);
+      });
+    });
+    qcc_thread_pool_destroy(pool);
+    expect(pooled == serial, "panel split with row parts on a pool equals the serial call");
+  }
+}
+
 } // namespace
 
 // A worker descheduled in the middle of its chunk (here: asleep in it) makes
@@ -216,7 +272,9 @@ int main() {
       check_conv(s, isa, rng);
       check_conv_on_pool(s, isa, rng);
     }
+    check_panel_split_on_pool(isa, rng);
   }
+  check_panel_units();
   check_pool();
   check_lagging_worker();
   std::printf("threading_test: %d checks, %d failures\n", g_checks, g_failures);

@@ -181,10 +181,13 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
   const std::string add = residualAdd.empty() ? "" : ", " + residualAdd;
   const std::string gemm = residualAdd.empty() ? "::conv2d_gemm_panels" : "::conv2d_gemm_residual";
   if (qcc_rt::conv2d_prefers_panel_split(blob.data())) {
-    // Threads take 64-column panels of all rows (few rows: a late layer).
-    parallelCall(e, qcc_rt::conv2d_panels(blob.data()), 1,
-                 e.isaNamespace() + gemm + args + "0, " + std::to_string(rows) + ", begin, end" +
-                     add + ")");
+    // Threads take 64-column panels (few rows: a late layer), an odd number
+    // of panels cut into row parts so that two threads get equal shares.
+    const int parts = qcc_rt::conv2d_panel_split_row_parts(blob.data());
+    parallelCall(e, qcc_rt::conv2d_panels(blob.data()) * parts, 1,
+                 "qcc_rt::for_panel_units(" + std::to_string(rows) + ", " + std::to_string(parts) +
+                     ", begin, end, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) { " +
+                     e.isaNamespace() + gemm + args + "m0, m1, p0, p1" + add + "); })");
     return;
   }
   std::string call = residualAdd.empty()

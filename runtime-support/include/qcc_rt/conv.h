@@ -177,10 +177,35 @@ int64_t conv2d_panels(const uint8_t* blob);
 // of `panels` column ranges reads its own weights once and keeps the tiles
 // of a one-thread run.
 bool conv2d_prefers_panel_split(const uint8_t* blob);
+// Into how many row parts a panel split cuts each panel: 2 for an odd number
+// of panels (two threads would otherwise get 5 and 4 of 9 panels: at most
+// 1.8x), 1 otherwise or when the rows make fewer than two row tiles.
+int conv2d_panel_split_row_parts(const uint8_t* blob);
 
 // Splits rows [0, rows) into `parts` contiguous ranges aligned to the kernels'
 // row tile; returns range `part` (may be empty).
 void split_rows(int64_t rows, int part, int parts, int64_t* begin, int64_t* end);
+
+// The units of a panel split whose panels are cut into `parts` row parts
+// (conv2d_panel_split_row_parts): unit u is row part u % parts of panel
+// u / parts. Calls fn(m_begin, m_end, p_begin, p_end) for units [begin, end),
+// whole panels in one call (a call prepares its row blocks once).
+template <typename Fn>
+void for_panel_units(int64_t rows, int parts, int64_t begin, int64_t end, Fn fn) {
+  int64_t u = begin;
+  while (u < end) {
+    if (u % parts == 0 && u + parts <= end) {
+      const int64_t p_end = end / parts;
+      fn(int64_t{0}, rows, u / parts, p_end);
+      u = p_end * parts;
+    } else {
+      int64_t m_begin, m_end;
+      split_rows(rows, static_cast<int>(u % parts), parts, &m_begin, &m_end);
+      fn(m_begin, m_end, u / parts, u / parts + 1);
+      ++u;
+    }
+  }
+}
 
 // A residual add fused into a GEMM conv's write-back (qcc.conv_add): each
 // output element is quantized::add(conv result, residual) (add_u8's formula
