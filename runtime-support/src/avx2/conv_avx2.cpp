@@ -239,49 +239,61 @@ int64_t paired_steps(const KSpan& k, const uint8_t* paired) {
   return steps;
 }
 
-// `paired`: the panel's pair-step flags (indexed by k step / 2), or null.
+// One row tile against `panels` consecutive 8-column panels of a weight
+// block (panel p's weights at block + 32 p, its write-back outs[p]). The
+// panel loop lives here, not in the caller, so that a short reduction
+// (MobileNet's K = 16..32 expand convs: 2-4 pair steps per panel) does not
+// pay a call, a prologue and the loop set-up per panel. `paired_flags`: the
+// first panel's pair-step flags (indexed by k step / 2; the next panel's
+// `paired_stride` further on), or null.
 template <int MR>
-void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& k,
-                const uint8_t* paired, const TileOutliers& outliers, const PanelOut& o) {
+void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_stride, const KSpan& k,
+                const uint8_t* paired_flags, int64_t paired_stride, int32_t panels,
+                const TileOutliers& outliers, const PanelOut* outs) {
   static_assert(MR >= 1 && MR <= kRows, "pairs tile rows");
   const __m256i ones = _mm256_set1_epi16(1);
-  // Integer sums are exact in any order: start from the zero-point correction
-  // (plus, for skipped taps, what their padding would have added).
-  const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
-  __m256i c0 = zp_corr, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-  const TileSums sums{c0, c1, c2, c3, c4, c5};
-  for (int64_t run = 0; run < k.count; ++run) {
-    int64_t k4 = k.start + run * k.stride;
-    const int64_t end = k4 + k.length;
-    if (paired) {
-      // Pairs are the blob's (2 p, 2 p + 1): an odd start runs one step alone.
-      if ((k4 & 1) != 0 && k4 < end) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones), ++k4;
-      for (; k4 + 2 <= end; k4 += 2) {
-        if (paired[k4 >> 1]) {
-          paired_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, w_stride, ones);
-        } else {
-          single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
-          single_step<MR>(sums, a + 4 * k4 + 4, lda, w + (k4 + 1) * w_stride, ones);
+  for (int32_t panel = 0; panel < panels; ++panel) {
+    const PanelOut& o = outs[panel];
+    const int8_t* w = block + 32 * panel;
+    const uint8_t* paired = paired_flags ? paired_flags + panel * paired_stride : nullptr;
+    // Integer sums are exact in any order: start from the zero-point correction
+    // (plus, for skipped taps, what their padding would have added).
+    const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
+    __m256i c0 = zp_corr, c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    const TileSums sums{c0, c1, c2, c3, c4, c5};
+    for (int64_t run = 0; run < k.count; ++run) {
+      int64_t k4 = k.start + run * k.stride;
+      const int64_t end = k4 + k.length;
+      if (paired) {
+        // Pairs are the blob's (2 p, 2 p + 1): an odd start runs one step alone.
+        if ((k4 & 1) != 0 && k4 < end) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones), ++k4;
+        for (; k4 + 2 <= end; k4 += 2) {
+          if (paired[k4 >> 1]) {
+            paired_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, w_stride, ones);
+          } else {
+            single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
+            single_step<MR>(sums, a + 4 * k4 + 4, lda, w + (k4 + 1) * w_stride, ones);
+          }
         }
       }
+      for (; k4 < end; ++k4) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
     }
-    for (; k4 < end; ++k4) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones);
-  }
-  // The accumulators stay named (a switch, not an indexed array) so that
-  // they stay in registers on the common path without outliers.
-  for (int32_t i = 0; i < outliers.count; ++i) {
-    const __m256i p = outlier_product(outliers.list[i], w, w_stride);
-    switch (outliers.list[i].row) {
-      case 0: c0 = _mm256_add_epi32(c0, p); break;
-      case 1: c1 = _mm256_add_epi32(c1, p); break;
-      case 2: c2 = _mm256_add_epi32(c2, p); break;
-      case 3: c3 = _mm256_add_epi32(c3, p); break;
-      case 4: c4 = _mm256_add_epi32(c4, p); break;
-      default: c5 = _mm256_add_epi32(c5, p); break;
+    // The accumulators stay named (a switch, not an indexed array) so that
+    // they stay in registers on the common path without outliers.
+    for (int32_t i = 0; i < outliers.count; ++i) {
+      const __m256i p = outlier_product(outliers.list[i], w, w_stride);
+      switch (outliers.list[i].row) {
+        case 0: c0 = _mm256_add_epi32(c0, p); break;
+        case 1: c1 = _mm256_add_epi32(c1, p); break;
+        case 2: c2 = _mm256_add_epi32(c2, p); break;
+        case 3: c3 = _mm256_add_epi32(c3, p); break;
+        case 4: c4 = _mm256_add_epi32(c4, p); break;
+        default: c5 = _mm256_add_epi32(c5, p); break;
+      }
     }
+    const __m256i rows[kRows] = {c0, c1, c2, c3, c4, c5};
+    finish_tile<MR>(rows, o);
   }
-  const __m256i rows[kRows] = {c0, c1, c2, c3, c4, c5};
-  finish_tile<MR>(rows, o);
 }
 
 // A one-row tile against all 8 panels of a 64-column block at once: eight
@@ -431,25 +443,31 @@ void wide_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride
   }
 }
 
-// Widened tiles read all of k (one run from 0): span.length steps.
-template <int MR>
-void any_tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride,
-              const KSpan& span, const uint8_t* paired, const TileOutliers& outliers,
-              const PanelOut& o) {
-  if (wide) wide_rows<MR>(static_cast<const uint16_t*>(a), lda, w, w_stride, span.length, o);
-  else pairs_tile<MR>(static_cast<const uint8_t*>(a), lda, w, w_stride, span, paired, outliers, o);
+// A widened tile of exactly o.rows rows (a partial last tile computes no
+// padding rows); widened tiles read all of k (one run from 0): k4s steps.
+void wide_tile_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_stride, int64_t k4s,
+                    const PanelOut& o) {
+  switch (o.rows) {
+    case 6: wide_rows<6>(a, lda, w, w_stride, k4s, o); break;
+    case 5: wide_rows<5>(a, lda, w, w_stride, k4s, o); break;
+    case 4: wide_rows<4>(a, lda, w, w_stride, k4s, o); break;
+    case 3: wide_rows<3>(a, lda, w, w_stride, k4s, o); break;
+    case 2: wide_rows<2>(a, lda, w, w_stride, k4s, o); break;
+    default: wide_rows<1>(a, lda, w, w_stride, k4s, o); break;
+  }
 }
 
-// Exactly o.rows rows (a partial last tile computes no padding rows).
-void tile(bool wide, const void* a, int64_t lda, const int8_t* w, int64_t w_stride, const KSpan& span,
-          const uint8_t* paired, const TileOutliers& outliers, const PanelOut& o) {
-  switch (o.rows) {
-    case 6: any_tile<6>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
-    case 5: any_tile<5>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
-    case 4: any_tile<4>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
-    case 3: any_tile<3>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
-    case 2: any_tile<2>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
-    default: any_tile<1>(wide, a, lda, w, w_stride, span, paired, outliers, o); break;
+// A pairs-path tile of `rows` rows against `panels` panels (pairs_tile).
+void pairs_tile_rows(int32_t rows, const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_stride,
+                     const KSpan& span, const uint8_t* paired, int64_t paired_stride, int32_t panels,
+                     const TileOutliers& outliers, const PanelOut* outs) {
+  switch (rows) {
+    case 6: pairs_tile<6>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    case 5: pairs_tile<5>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    case 4: pairs_tile<4>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    case 3: pairs_tile<3>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    case 2: pairs_tile<2>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    default: pairs_tile<1>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
   }
 }
 
@@ -547,12 +565,17 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
             row_block(static_cast<const uint8_t*>(tile_a), block, int64_t(width) * 4, span, tile_outliers, outs);
             continue;
           }
-          for (int32_t c0 = 0; c0 < block_cols; c0 += kCols) {
-            const int32_t col = g * h.n_padded + j0 + c0;
-            const uint8_t* paired = pair_steps ? pair_steps + col / kCols * k8s : nullptr;
-            tile(wide, tile_a, tile_lda, block + c0 * 4, int64_t(width) * 4, span, paired, tile_outliers,
-                 outs[c0 / kCols]);
+          const int32_t panels = (block_cols + kCols - 1) / kCols;
+          if (wide) {
+            for (int32_t p = 0; p < panels; ++p)
+              wide_tile_rows(static_cast<const uint16_t*>(tile_a), tile_lda, block + 32 * p,
+                             int64_t(width) * 4, span.length, outs[p]);
+            continue;
           }
+          const int64_t first_panel = (int64_t(g) * h.n_padded + j0) / kCols;
+          pairs_tile_rows(t.rows, static_cast<const uint8_t*>(tile_a), tile_lda, block, int64_t(width) * 4,
+                          span, pair_steps ? pair_steps + first_panel * k8s : nullptr, k8s, panels,
+                          tile_outliers, outs);
         }
       }
       if (add) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
