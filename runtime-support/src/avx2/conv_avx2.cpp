@@ -239,14 +239,27 @@ int64_t paired_steps(const KSpan& k, const uint8_t* paired) {
   return steps;
 }
 
+// Marked step pairs are added in int16 only in tiles that read at least
+// this many k steps; shorter tiles run pairs_tile<MR, false>, an
+// instantiation without the pair walk. Measured on Zen 1 (qcc_rt_bench,
+// MobileNetV2 layers, alternating builds): that instantiation ran the K =
+// 16..32 1x1 convs and the K = 27 stem 5-10% faster than the marked walk,
+// whose multiply it saves pays from K = 64 on (K = 64: 1.4%, K = 96: 6%,
+// ResNet's 3x3s: 20-25%). A run-time "no flags" inside the paired
+// instantiation did not gain: the pair code's presence is what costs.
+constexpr int64_t kMinPairedSteps = 16;
+
+// Whether a tile reading span k runs its marked pairs (see kMinPairedSteps).
+bool pairs_pay(const KSpan& k) { return k.length * k.count >= kMinPairedSteps; }
+
 // One row tile against `panels` consecutive 8-column panels of a weight
 // block (panel p's weights at block + 32 p, its write-back outs[p]). The
 // panel loop lives here, not in the caller, so that a short reduction
 // (MobileNet's K = 16..32 expand convs: 2-4 pair steps per panel) does not
 // pay a call, a prologue and the loop set-up per panel. `paired_flags`: the
 // first panel's pair-step flags (indexed by k step / 2; the next panel's
-// `paired_stride` further on), or null.
-template <int MR>
+// `paired_stride` further on; read only when kPaired).
+template <int MR, bool kPaired>
 void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_stride, const KSpan& k,
                 const uint8_t* paired_flags, int64_t paired_stride, int32_t panels,
                 const TileOutliers& outliers, const PanelOut* outs) {
@@ -255,7 +268,6 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_st
   for (int32_t panel = 0; panel < panels; ++panel) {
     const PanelOut& o = outs[panel];
     const int8_t* w = block + 32 * panel;
-    const uint8_t* paired = paired_flags ? paired_flags + panel * paired_stride : nullptr;
     // Integer sums are exact in any order: start from the zero-point correction
     // (plus, for skipped taps, what their padding would have added).
     const __m256i zp_corr = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(o.zp_correction));
@@ -264,7 +276,8 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_st
     for (int64_t run = 0; run < k.count; ++run) {
       int64_t k4 = k.start + run * k.stride;
       const int64_t end = k4 + k.length;
-      if (paired) {
+      if constexpr (kPaired) {
+        const uint8_t* paired = paired_flags + panel * paired_stride;
         // Pairs are the blob's (2 p, 2 p + 1): an odd start runs one step alone.
         if ((k4 & 1) != 0 && k4 < end) single_step<MR>(sums, a + 4 * k4, lda, w + k4 * w_stride, ones), ++k4;
         for (; k4 + 2 <= end; k4 += 2) {
@@ -457,17 +470,20 @@ void wide_tile_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_s
   }
 }
 
-// A pairs-path tile of `rows` rows against `panels` panels (pairs_tile).
+// A pairs-path tile of `rows` rows against `panels` panels (pairs_tile),
+// with its marked pairs where pairs_pay.
 void pairs_tile_rows(int32_t rows, const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_stride,
                      const KSpan& span, const uint8_t* paired, int64_t paired_stride, int32_t panels,
                      const TileOutliers& outliers, const PanelOut* outs) {
+  auto run = [&](auto tile) { tile(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); };
+  const bool pairs = paired && pairs_pay(span);
   switch (rows) {
-    case 6: pairs_tile<6>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
-    case 5: pairs_tile<5>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
-    case 4: pairs_tile<4>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
-    case 3: pairs_tile<3>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
-    case 2: pairs_tile<2>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
-    default: pairs_tile<1>(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); break;
+    case 6: pairs ? run(pairs_tile<6, true>) : run(pairs_tile<6, false>); break;
+    case 5: pairs ? run(pairs_tile<5, true>) : run(pairs_tile<5, false>); break;
+    case 4: pairs ? run(pairs_tile<4, true>) : run(pairs_tile<4, false>); break;
+    case 3: pairs ? run(pairs_tile<3, true>) : run(pairs_tile<3, false>); break;
+    case 2: pairs ? run(pairs_tile<2, true>) : run(pairs_tile<2, false>); break;
+    default: pairs ? run(pairs_tile<1, true>) : run(pairs_tile<1, false>); break;
   }
 }
 
@@ -628,7 +644,8 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
             }
             const int64_t panel = (int64_t(g) * h.n_padded + c) / kCols;
             paths->panel_k_steps_pairs += int64_t(t.rows) * span.length * span.count;
-            paths->panel_k_steps_paired += int64_t(t.rows) * paired_steps(span, pair_steps + panel * k8s);
+            if (pairs_pay(span))
+              paths->panel_k_steps_paired += int64_t(t.rows) * paired_steps(span, pair_steps + panel * k8s);
           }
         if (wide) {
           ++paths->widened_tiles;
