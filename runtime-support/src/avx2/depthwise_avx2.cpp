@@ -131,12 +131,13 @@ QCC_RT_INLINE void store_float_quad(float* out, __m256 f0, __m256 f1, __m256 f2,
   store_floats8(out + 24, _mm256_permute2f128_ps(f2, f3, 0x31), count - 24);
 }
 
-// One output pixel, every channel; tap(i) is tap i's input pixel.
-template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
+// One output pixel, every channel; tap(i) is tap i's input pixel. kGroups:
+// the groups of 4 taps (k_padded / 4) when fixed at compile time, else 0.
+template <bool kSaturate, bool kRowSums, bool kDouble, int kGroups, typename Taps>
 QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* out, float* out_f,
                                    const RequantConsts& rc, bool relu) {
   const PackedConvHeader& h = v.h;
-  const int32_t channels = h.out_channels, groups = h.k_padded / 4;
+  const int32_t channels = h.out_channels, groups = kGroups > 0 ? kGroups : h.k_padded / 4;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   for (int32_t c0 = 0; c0 < channels; c0 += 32) {
     const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
@@ -172,9 +173,9 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* 
   }
 }
 
-template <bool kSaturate, bool kRowSums, bool kDouble>
-void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
-               int64_t m_begin, int64_t m_end) {
+template <bool kSaturate, bool kRowSums, bool kDouble, int kGroups>
+void depthwise_groups(const ConvView& view, const uint8_t* input, uint8_t* output,
+                      const DepthwiseRows& rows, int64_t m_begin, int64_t m_end) {
   // Local copies of the blob's view and the tap offsets: byte stores may
   // alias whatever is read through references (see depthwise_avx512vnni.cpp).
   const ConvView v = view;
@@ -193,9 +194,21 @@ void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, cons
     // then read real pixels, which only row sums would notice (and the
     // exact path's 7-bit test, which may then take the split path: exact too).
     visit_pixel_taps<kRowSums>(walker, offsets, taps, [&](const auto& tap) {
-      depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, out, out_f, rc, relu);
+      depthwise_pixel<kSaturate, kRowSums, kDouble, kGroups>(v, tap, out, out_f, rc, relu);
     });
   }
+}
+
+// 3x3 kernels (k_padded 12: three groups of 4 taps) get their own
+// instantiation with the group count known: 1-3% faster on MobileNetV2's
+// depthwise layers (qcc_rt_bench, Zen 1, alternating builds).
+template <bool kSaturate, bool kRowSums, bool kDouble>
+void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, const DepthwiseRows& rows,
+               int64_t m_begin, int64_t m_end) {
+  if (view.h.k_padded == 12)
+    depthwise_groups<kSaturate, kRowSums, kDouble, 3>(view, input, output, rows, m_begin, m_end);
+  else
+    depthwise_groups<kSaturate, kRowSums, kDouble, 0>(view, input, output, rows, m_begin, m_end);
 }
 
 } // namespace
