@@ -475,7 +475,9 @@ void wide_tile_rows(const uint16_t* a, int64_t lda, const int8_t* w, int64_t w_s
 void pairs_tile_rows(int32_t rows, const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_stride,
                      const KSpan& span, const uint8_t* paired, int64_t paired_stride, int32_t panels,
                      const TileOutliers& outliers, const PanelOut* outs) {
-  auto run = [&](auto tile) { tile(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs); };
+  auto run = [&](auto tile) {
+    tile(a, lda, block, w_stride, span, paired, paired_stride, panels, outliers, outs);
+  };
   const bool pairs = paired && pairs_pay(span);
   switch (rows) {
     case 6: pairs ? run(pairs_tile<6, true>) : run(pairs_tile<6, false>); break;
