@@ -3,8 +3,9 @@ code): where the time goes, op by op. Not a test.
 
     python bench/profile_model.py resnet18 [--threads N] [--repeats N] [--batch N]
 
-Models: the test zoo's, and bench_peers.py's torchvision networks (resnet50 and the others,
-quantized with fbgemm's default qconfig as that benchmark does).
+Models: the test zoo's, bench_peers.py's torchvision networks (resnet50 and the others,
+quantized with fbgemm's default qconfig as that benchmark does), and bench_bandwidth.py's
+entries (lstm-lm-dynamic and the others).
 """
 import argparse
 import collections
@@ -25,6 +26,9 @@ from model_zoo import ZOO  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_peers import BUILDERS, pytorch_quantized  # noqa: E402
+from bench_bandwidth import ENTRIES as BANDWIDTH_ENTRIES  # noqa: E402
+
+BANDWIDTH = {entry.name: entry.build for entry in BANDWIDTH_ENTRIES}
 
 HOOK = r"""
 #include <stdio.h>
@@ -42,7 +46,7 @@ const char *qcc_profile_op(int i) { return ops[i] ? ops[i] : ""; }
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("model", choices=sorted(set(ZOO) | set(BUILDERS)))
+    parser.add_argument("model", choices=sorted(set(ZOO) | set(BUILDERS) | set(BANDWIDTH)))
     parser.add_argument("--batch", type=int, default=1, help="the inputs repeated N times")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=20)
@@ -52,6 +56,8 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="qcc-profile-"))
     if args.model in ZOO:
         model, inputs = ZOO[args.model]()
+    elif args.model in BANDWIDTH:
+        model, inputs = BANDWIDTH[args.model]()
     else:
         model, inputs = pytorch_quantized(args.model, "fbgemm"), (torch.randn(1, 3, 224, 224),)
     inputs = tuple(torch.cat([i] * args.batch) for i in inputs)

@@ -355,6 +355,9 @@ int main() {
   // Linear layers: batch rows x features.
   run(linear_as_conv2d(1, 512, 1000), rng);
   run(linear_as_conv2d(7, 37, 29), rng);
+  // One row over 250 k steps: row_block reads four streams of 62 steps and
+  // then the last 2 in order.
+  run(linear_as_conv2d(1, 1000, 70), rng);
   // Random shapes.
   for (int i = 0; i < 80; ++i) {
     Conv2dShape s;

@@ -317,6 +317,15 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_st
 // read from memory on every step) are bound by exactly that. Single k steps
 // only: the pair marks are per panel, and with one row the weights, not the
 // multiplies, set the pace.
+//
+// A long run of k steps is read as kRowBlockStreams quarters side by side:
+// one sequential stream reads memory at about 60% of what four concurrent
+// ones reach on the Zen 1 VM (10 against 16.4 GB/s), the hardware prefetcher
+// keeping one stream's misses too few. Integer sums, so the order is free.
+constexpr int64_t kRowBlockStreams = 4;
+// Below this many k steps per stream the run is read in order (4 KiB each).
+constexpr int64_t kMinStreamSteps = 16;
+
 struct BlockSums {
   __m256i c0, c1, c2, c3, c4, c5, c6, c7;
 };
@@ -339,9 +348,18 @@ void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan&
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(outs[panel].zp_correction));
   };
   BlockSums c{start(0), start(1), start(2), start(3), start(4), start(5), start(6), start(7)};
+  auto step = [&](int64_t k4) { row_block_step(c, a + 4 * k4, w + k4 * w_stride, ones); };
   for (int64_t run = 0; run < k.count; ++run) {
     const int64_t k4 = k.start + run * k.stride;
-    for (int64_t i = 0; i < k.length; ++i) row_block_step(c, a + 4 * (k4 + i), w + (k4 + i) * w_stride, ones);
+    const int64_t quarter = k.length / kRowBlockStreams;
+    int64_t done = 0;
+    if (quarter >= kMinStreamSteps) {
+      for (int64_t i = 0; i < quarter; ++i) {
+        step(k4 + i), step(k4 + quarter + i), step(k4 + 2 * quarter + i), step(k4 + 3 * quarter + i);
+      }
+      done = kRowBlockStreams * quarter;
+    }
+    for (int64_t i = done; i < k.length; ++i) step(k4 + i);
   }
   __m256i sums[8] = {c.c0, c.c1, c.c2, c.c3, c.c4, c.c5, c.c6, c.c7};
   for (int panel = 0; panel < 8; ++panel) {
