@@ -1,5 +1,6 @@
 // Every conv kernel variant the CPU can run, on many shapes and quantization
 // settings, against the direct reference in reference.h: bit exact or fail.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -158,6 +159,37 @@ void check_case(ConvCase& c, Rng& rng) {
     }
   }
   c.saturating_pairs = false;
+}
+
+// The extremes of AVX2's split one-row product (a = min(a, 127) + excess):
+// bytes of 255 (excess 128) against weights of -128 give pair sums of exactly
+// -2^15, and against 127 the largest positive ones. One row of a linear,
+// against weights all -128, all 127, and a random mix of the two, with bytes
+// all 255 and a random mix of 0, 127, 128 and 255.
+void check_split_extremes(Rng& rng) {
+  const Conv2dShape s = linear_as_conv2d(1, 260, 64);
+  for (int weights = 0; weights < 3; ++weights)
+    for (int bytes = 0; bytes < 2; ++bytes) {
+      ++g_shapes;
+      ConvCase c;
+      c.shape = s;
+      c.weights.resize(size_t(s.out_channels) * s.in_channels);
+      for (auto& w : c.weights) w = int8_t(weights == 0 ? -128 : weights == 1 ? 127 : rng.range(0, 1) ? 127 : -128);
+      c.w_scales = {0.01f}, c.w_zps = {0}, c.in_scale = 0.02f, c.in_zp = 3;
+      std::vector<uint8_t> in(size_t(s.in_channels));
+      const uint8_t mix[4] = {0, 127, 128, 255};
+      for (auto& x : in) x = bytes == 0 ? 255 : mix[rng.range(0, 3)];
+      // The largest |sum| maps to 100 steps from a mid-range zero point.
+      int64_t largest = 1;
+      for (int32_t j = 0; j < s.out_channels; ++j) {
+        int64_t acc = 0;
+        for (int32_t i = 0; i < s.in_channels; ++i)
+          acc += (int64_t(in[i]) - c.in_zp) * c.weights[size_t(j) * s.in_channels + i];
+        largest = std::max(largest, acc < 0 ? -acc : acc);
+      }
+      c.out_scale = float(double(largest) * c.in_scale * c.w_scales[0] / 100.0), c.out_zp = 128;
+      check_isas(c, in, reference_conv(c, in));
+    }
 }
 
 void run(const Conv2dShape& s, Rng& rng) {
@@ -375,6 +407,7 @@ int main() {
     if (conv2d_out_h(s) < 1 || conv2d_out_w(s) < 1) continue;
     run(s, rng);
   }
+  check_split_extremes(rng);
   test_three_d_and_transposed(rng);
   test_rejects_bad_input();
   std::printf("conv_isa_test: %d shapes, %d checks, %d failures\n", g_shapes, g_checks, g_failures);

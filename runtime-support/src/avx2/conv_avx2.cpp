@@ -22,7 +22,8 @@
 // every block. A row tile with a few of them runs the pairs path on a copy
 // clamped to 127 and adds each excess times its weights to the sums (exact:
 // a = min(a, 127) + excess); only a tile with more than its budget of
-// outliers is widened. Tiles of padded 2-D convs skip the kernel taps that
+// outliers is widened (a one-row tile instead splits its bytes at 127 and
+// runs vpmaddubsw twice: row_block). Tiles of padded 2-D convs skip the kernel taps that
 // read only padding and start their sums with what those taps would add.
 // Register tile: 6 rows x 8 columns (one ymm of int32 per row, two for wide).
 #include <immintrin.h>
@@ -318,6 +319,12 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_st
 // only: the pair marks are per panel, and with one row the weights, not the
 // multiplies, set the pace.
 //
+// A widened one-row tile runs here too, on its bytes split as
+// a = min(a, 127) + excess: two vpmaddubsw per k step and panel, both exact
+// (the excess is at most 128, so a pair sum lies in [-2^15, 2^15 - 256]).
+// That streams the weights once, as the narrow row does, where the widened
+// tile read them panel by panel at a third of the narrow row's speed.
+//
 // A long run of k steps is read as kRowBlockStreams quarters side by side:
 // one sequential stream reads memory at about 60% of what four concurrent
 // ones reach on the Zen 1 VM (10 against 16.4 GB/s), the hardware prefetcher
@@ -330,17 +337,24 @@ struct BlockSums {
   __m256i c0, c1, c2, c3, c4, c5, c6, c7;
 };
 
+template <bool kSplit>
 QCC_RT_INLINE void row_block_step(BlockSums& c, const uint8_t* ak, const int8_t* wk, __m256i ones) {
   const __m256i x = _mm256_set1_epi32(load_u32(ak));
+  const __m256i low = kSplit ? _mm256_min_epu8(x, _mm256_set1_epi8(127)) : x;
+  const __m256i excess = _mm256_sub_epi8(x, low);
   auto madd = [&](__m256i acc, int panel) {
     const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32 * panel));
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones));
+    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(low, w), ones));
+    if constexpr (kSplit) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(excess, w), ones));
+    return acc;
   };
   c.c0 = madd(c.c0, 0), c.c1 = madd(c.c1, 1), c.c2 = madd(c.c2, 2), c.c3 = madd(c.c3, 3);
   c.c4 = madd(c.c4, 4), c.c5 = madd(c.c5, 5), c.c6 = madd(c.c6, 6), c.c7 = madd(c.c7, 7);
 }
 
-// `outs`: the 8 panels' write-backs, each of one row.
+// `outs`: the 8 panels' write-backs, each of one row. kSplit: the row's bytes
+// may exceed 127 (a widened tile: no outliers, every k step read).
+template <bool kSplit>
 void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan& k,
                const TileOutliers& outliers, const PanelOut* outs) {
   const __m256i ones = _mm256_set1_epi16(1);
@@ -348,7 +362,7 @@ void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan&
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(outs[panel].zp_correction));
   };
   BlockSums c{start(0), start(1), start(2), start(3), start(4), start(5), start(6), start(7)};
-  auto step = [&](int64_t k4) { row_block_step(c, a + 4 * k4, w + k4 * w_stride, ones); };
+  auto step = [&](int64_t k4) { row_block_step<kSplit>(c, a + 4 * k4, w + k4 * w_stride, ones); };
   for (int64_t run = 0; run < k.count; ++run) {
     const int64_t k4 = k.start + run * k.stride;
     const int64_t quarter = k.length / kRowBlockStreams;
@@ -370,10 +384,8 @@ void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan&
   }
 }
 
-// Whether a tile runs as row_block: one row on the pairs path, a whole block.
-bool runs_as_row_block(const RowTile& t, bool wide, int32_t block_cols) {
-  return t.rows == 1 && !wide && block_cols == 64;
-}
+// Whether a tile runs as row_block: one row against a whole block.
+bool runs_as_row_block(const RowTile& t, int32_t block_cols) { return t.rows == 1 && block_cols == 64; }
 
 // Sums of rows of 4 activations (uint16) against 8 columns: columns 0-3 in
 // `lo`, 4-7 in `hi` (each column's 4 weights as int16). Per row two
@@ -593,7 +605,8 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
           const KSpan span = read_span(h, t, wide, k4s, tap_k4);
           const void* tile_a = a + t.r0 * lda;
           int64_t tile_lda = lda * t.step;
-          if (wide) {
+          const bool one_row = runs_as_row_block(t, block_cols);
+          if (wide && !one_row) {
             widen_rows(a + t.r0 * lda, lda * t.step, t.rows, h.k_padded, s.wide_tile);
             tile_a = s.wide_tile, tile_lda = h.k_padded;
           }
@@ -608,8 +621,9 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
             o.row_sums = need_row_sums ? s.row_sums + t.r0 : nullptr;
             o.out = tile_out + esize * c0, o.ldo = ldo, o.rows = t.rows;
           }
-          if (runs_as_row_block(t, wide, block_cols)) {
-            row_block(static_cast<const uint8_t*>(tile_a), block, int64_t(width) * 4, span, tile_outliers, outs);
+          if (one_row) {
+            const auto run = wide ? row_block<true> : row_block<false>;
+            run(static_cast<const uint8_t*>(tile_a), block, int64_t(width) * 4, span, tile_outliers, outs);
             continue;
           }
           const int32_t panels = (block_cols + kCols - 1) / kCols;
@@ -669,7 +683,7 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
           for (int64_t c = 0; c < h.n; c += kCols) {
             const int64_t j0 = c / 64 * 64;
             const int32_t block_cols = int32_t(h.n - j0 < 64 ? h.n - j0 : 64);
-            if (runs_as_row_block(t, wide, block_cols)) {  // no pairs there
+            if (runs_as_row_block(t, block_cols)) {  // no pairs there
               paths->panel_k_steps_pairs += int64_t(t.rows) * span.length * span.count;
               continue;
             }
