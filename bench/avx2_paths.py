@@ -3,7 +3,8 @@ measurement, not a test): per model, the share of conv multiply-adds whose row t
 
   pairs    every activation <= 127: vpmaddubsw + vpmaddwd, exact;
   clamped  a few above 127: vpmaddubsw on bytes clamped to 127, the excess products added back;
-  widened  more than the tile's budget: activations widened to uint16, vpmaddwd;
+  widened  more than the tile's budget: activations widened to uint16, vpmaddwd (a one-row
+           tile instead splits its bytes at 127 and runs vpmaddubsw twice);
 
 the share of the pairs and clamped tiles' multiply-adds that run as marked pairs of k steps
 (two vpmaddubsw results added in int16 before one vpmaddwd, where the packer found every

@@ -257,7 +257,7 @@ QCC_RT_DECLARE_CONV(avx512vnni)
 struct Avx2ConvPaths {
   int64_t pairs_tiles = 0;    // every activation <= 127: vpmaddubsw, exact
   int64_t clamped_tiles = 0;  // a few above: clamped to 127, products added back
-  int64_t widened_tiles = 0;  // more than the budget: widened to uint16
+  int64_t widened_tiles = 0;  // more than the budget: widened to uint16 (one row: split at 127)
   int64_t outliers = 0;       // activations above 127 in the clamped tiles
   int64_t k_steps = 0;        // rows x k/4 steps of the whole reduction
   int64_t k_steps_read = 0;   // of those, the ones read (the rest: padding taps skipped)
