@@ -36,6 +36,7 @@
 #include "common/blob.h"
 #include "common/residual_add.h"
 #include "common/row_tiles.h"
+#include "common/stream_order.h"
 
 namespace qcc_rt {
 namespace avx2 {
@@ -324,15 +325,8 @@ void pairs_tile(const uint8_t* a, int64_t lda, const int8_t* block, int64_t w_st
 // (the excess is at most 128, so a pair sum lies in [-2^15, 2^15 - 256]).
 // That streams the weights once, as the narrow row does, where the widened
 // tile read them panel by panel at a third of the narrow row's speed.
-//
-// A long run of k steps is read as kRowBlockStreams quarters side by side:
-// one sequential stream reads memory at about 60% of what four concurrent
-// ones reach on the Zen 1 VM (10 against 16.4 GB/s), the hardware prefetcher
-// keeping one stream's misses too few. Integer sums, so the order is free.
-constexpr int64_t kRowBlockStreams = 4;
-// Below this many k steps per stream the run is read in order (4 KiB each).
-constexpr int64_t kMinStreamSteps = 16;
-
+// A long run of k steps is read as four streams side by side
+// (common/stream_order.h).
 struct BlockSums {
   __m256i c0, c1, c2, c3, c4, c5, c6, c7;
 };
@@ -340,13 +334,15 @@ struct BlockSums {
 template <bool kSplit>
 QCC_RT_INLINE void row_block_step(BlockSums& c, const uint8_t* ak, const int8_t* wk, __m256i ones) {
   const __m256i x = _mm256_set1_epi32(load_u32(ak));
-  const __m256i low = kSplit ? _mm256_min_epu8(x, _mm256_set1_epi8(127)) : x;
-  const __m256i excess = _mm256_sub_epi8(x, low);
   auto madd = [&](__m256i acc, int panel) {
     const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wk + 32 * panel));
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(low, w), ones));
-    if constexpr (kSplit) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(excess, w), ones));
-    return acc;
+    if constexpr (kSplit) {
+      const __m256i low = _mm256_min_epu8(x, _mm256_set1_epi8(127));
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(low, w), ones));
+      const __m256i excess = _mm256_sub_epi8(x, low);
+      return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(excess, w), ones));
+    }
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones));
   };
   c.c0 = madd(c.c0, 0), c.c1 = madd(c.c1, 1), c.c2 = madd(c.c2, 2), c.c3 = madd(c.c3, 3);
   c.c4 = madd(c.c4, 4), c.c5 = madd(c.c5, 5), c.c6 = madd(c.c6, 6), c.c7 = madd(c.c7, 7);
@@ -363,18 +359,7 @@ void row_block(const uint8_t* a, const int8_t* w, int64_t w_stride, const KSpan&
   };
   BlockSums c{start(0), start(1), start(2), start(3), start(4), start(5), start(6), start(7)};
   auto step = [&](int64_t k4) { row_block_step<kSplit>(c, a + 4 * k4, w + k4 * w_stride, ones); };
-  for (int64_t run = 0; run < k.count; ++run) {
-    const int64_t k4 = k.start + run * k.stride;
-    const int64_t quarter = k.length / kRowBlockStreams;
-    int64_t done = 0;
-    if (quarter >= kMinStreamSteps) {
-      for (int64_t i = 0; i < quarter; ++i) {
-        step(k4 + i), step(k4 + quarter + i), step(k4 + 2 * quarter + i), step(k4 + 3 * quarter + i);
-      }
-      done = kRowBlockStreams * quarter;
-    }
-    for (int64_t i = done; i < k.length; ++i) step(k4 + i);
-  }
+  for (int64_t run = 0; run < k.count; ++run) for_each_step_in_streams(k.start + run * k.stride, k.length, step);
   __m256i sums[8] = {c.c0, c.c1, c.c2, c.c3, c.c4, c.c5, c.c6, c.c7};
   for (int panel = 0; panel < 8; ++panel) {
     for (int32_t i = 0; i < outliers.count; ++i)

@@ -1,9 +1,9 @@
 // Internal: dynamic linear and LSTM cell kernels, included by one translation
 // unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products over
 // 16-column weight panels use vpdpbusd (AVX-512 VNNI), vpmaddubsw for rows
-// whose bytes are all <= 127 and vpmaddwd on
-// widened values otherwise (AVX2), or scalar code; all are exact int32 sums,
-// so every ISA gives the same bytes. The LSTM cell
+// whose bytes are all <= 127 and vpmaddwd on widened values otherwise (AVX2),
+// or scalar code; all are exact int32 sums, so every ISA gives the same
+// bytes. The LSTM cell
 // kernels are scalar elementwise code (the step's GEMMs dominate).
 #ifndef QCC_RT_ISA_NS
 #error "define QCC_RT_ISA_NS before including recurrent_impl.h"
@@ -18,6 +18,7 @@
 #endif
 
 #include "common/blob.h"
+#include "common/stream_order.h"
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/recurrent.h"
 
@@ -84,11 +85,8 @@ inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t 
   }
   _mm512_storeu_si512(sums, _mm512_add_epi32(_mm512_add_epi32(acc0, acc1), _mm512_add_epi32(acc2, acc3)));
 #elif defined(__AVX2__)
-  // The panel's four quarters of k are read side by side: with one row the
-  // panel comes from memory, and four concurrent streams read it about 1.6x
-  // as fast as one (see row_block in conv_avx2.cpp). k4s is a multiple of 16,
-  // so the quarters cover it; integer sums, so the order is free.
-  const int64_t quarter = k4s / 4;
+  // The panel's k steps are read as four streams side by side
+  // (common/stream_order.h): with one row the panel comes from memory.
   if (max_byte <= 127) {
     // vpmaddubsw's int16 pair sums cannot saturate: |2 * 127 * 128| < 2^15.
     const __m256i ones = _mm256_set1_epi16(1);
@@ -99,7 +97,7 @@ inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t 
       lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk)), ones));
       hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk + 1)), ones));
     };
-    for (int64_t i = 0; i < quarter; ++i) step(i), step(quarter + i), step(2 * quarter + i), step(3 * quarter + i);
+    detail::for_each_step_in_streams(0, k4s, step);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums), lo);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8), hi);
     return;
@@ -116,7 +114,7 @@ inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t 
       acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(x, wq));
     }
   };
-  for (int64_t i = 0; i < quarter; ++i) step(i), step(quarter + i), step(2 * quarter + i), step(3 * quarter + i);
+  detail::for_each_step_in_streams(0, k4s, step);
   for (int half = 0; half < 2; ++half) {
     const __m256i s8 = _mm256_hadd_epi32(acc[2 * half], acc[2 * half + 1]);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8 * half),
