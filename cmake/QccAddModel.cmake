@@ -36,7 +36,8 @@
 #            replaced by '_'.
 # WEIGHTS    embedded (default): the packed weights are compiled into the
 #            library; file: they are written to DIR/<prefix>.weights, which the
-#            program loads and passes to <prefix>_run_with_weights.
+#            program loads (qcc_weights_load, qcc_rt/weights_file.h) and passes
+#            to <prefix>_run_with_weights.
 #
 # Target properties set on <target>: QCC_MODEL_NAME (the prefix),
 # QCC_GENERATED_DIR (DIR), QCC_WEIGHTS_FILE (DIR/<prefix>.weights, WEIGHTS file

@@ -8,10 +8,15 @@
 //  - dynamic: dynamic_gemm_f32 (dynamic Linear and the dynamic LSTM), its
 //    input quantized with reduce_range (0..127) and without (0..255).
 // Against a read of a buffer of the same size (8 uint64 sums per 64 bytes),
-// in order and as four concurrent streams; the faster is the ceiling, as in
-// bench/bench_bandwidth.py.
+// in order and as four concurrent streams, on ordinary and on huge pages; the
+// fastest is the ceiling, as in bench/bench_bandwidth.py.
 //
 //   qcc_rt_gemv_bench [--isa avx512vnni|avx2|generic] [--k K] [--n N] [--rows R] [--min-ms N]
+//                     [--small-pages]
+//
+// The packed weights sit in qcc_weights_alloc memory, as a program that loads
+// them with qcc_weights_load has them (huge pages where the OS offers them);
+// --small-pages puts them in ordinary heap memory instead.
 //
 // --rows R: R input rows instead of one (an LSTM's input products cover all
 // time steps at once); the GB/s then still count the weight bytes once.
@@ -24,6 +29,7 @@
 
 #include "qcc_rt/qcc_rt.h"
 #include "qcc_rt/recurrent.h"
+#include "qcc_rt/weights_file.h"
 
 namespace {
 
@@ -92,12 +98,28 @@ void dynamic_kernels(qcc_rt::Isa isa, DynamicMinMaxFn* min_max, DynamicQuantizeF
   }
 }
 
-// A 64-byte aligned block of `size` bytes inside `storage`, as the generated
-// code places every blob.
-uint8_t* aligned_blob(std::vector<uint8_t>& storage, size_t size) {
-  storage.assign(size + 64, 0);
-  return storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
-}
+// `size` bytes for packed weights: qcc_weights memory, or with small_pages a
+// 64-byte aligned block of heap memory (the alignment the generated code needs).
+class WeightsMemory {
+ public:
+  WeightsMemory(size_t size, bool small_pages) {
+    if (small_pages) {
+      heap_.assign(size + 64, 0);
+      data_ = heap_.data() + (64 - reinterpret_cast<uintptr_t>(heap_.data()) % 64) % 64;
+    } else if ((weights_ = qcc_weights_alloc(size))) {
+      data_ = static_cast<uint8_t*>(qcc_weights_data(weights_));
+    }
+  }
+  ~WeightsMemory() { qcc_weights_free(weights_); }
+  WeightsMemory(const WeightsMemory&) = delete;
+  WeightsMemory& operator=(const WeightsMemory&) = delete;
+  uint8_t* data() const { return data_; }
+
+ private:
+  std::vector<uint8_t> heap_;
+  qcc_weights* weights_ = nullptr;
+  uint8_t* data_ = nullptr;
+};
 
 void report(const char* name, double bytes, double seconds, double stream_gbs) {
   const double gbs = bytes / seconds / 1e9;
@@ -112,6 +134,7 @@ int main(int argc, char** argv) {
   int32_t k = 4096, n = 16384;  // an LSTM's W_hh at hidden 4096: 64 MiB
   int32_t rows = 1;
   double min_ms = 1000.0;
+  bool small_pages = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--isa" && i + 1 < argc) {
@@ -121,6 +144,7 @@ int main(int argc, char** argv) {
     else if (arg == "--n" && i + 1 < argc) n = std::atoi(argv[++i]);
     else if (arg == "--rows" && i + 1 < argc) rows = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--min-ms" && i + 1 < argc) min_ms = std::atof(argv[++i]);
+    else if (arg == "--small-pages") small_pages = true;
   }
   if (!qcc_rt::cpu_supports(isa)) {
     std::fprintf(stderr, "this CPU cannot run %s\n", qcc_rt::isa_name(isa));
@@ -136,19 +160,28 @@ int main(int argc, char** argv) {
   std::vector<float> scales(n, 0.01f), bias(n, 0.5f);
   std::vector<int32_t> zps(n, 0);
 
-  std::vector<uint64_t> buffer(size_t(weight_bytes) / 8 + 8, 1);
+  std::printf("isa %s, k %d, n %d (%.0f MiB of weights on %s), %d row(s), one thread\n",
+              qcc_rt::isa_name(isa), k, n, weight_bytes / (1 << 20),
+              small_pages ? "heap memory" : "qcc_weights memory", rows);
   uint64_t sink = 0;
-  const size_t words = buffer.size() - 8;
-  const double one_s = best_seconds(min_ms, [&] { sink += stream_sum(buffer.data(), words); });
-  const double four_s = best_seconds(min_ms, [&] { sink += four_stream_sum(buffer.data(), words); });
-  const double one_gbs = double(words * 8) / one_s / 1e9;
-  const double four_gbs = double(words / kChunkWords * kChunkWords * 8) / four_s / 1e9;
-  const double stream_gbs = std::max(one_gbs, four_gbs);
-  std::printf("isa %s, k %d, n %d (%.0f MiB of weights), %d row(s), one thread\n", qcc_rt::isa_name(isa),
-              k, n, weight_bytes / (1 << 20), rows);
-  std::printf("%-28s %9.2f ms %7.2f GB/s\n", "stream read, 1 stream", one_s * 1e3, one_gbs);
-  std::printf("%-28s %9.2f ms %7.2f GB/s  (\"stream\": the faster)\n", "stream read, 4 streams",
-              four_s * 1e3, four_gbs);
+  double stream_gbs = 0.0;
+  const size_t words = size_t(weight_bytes) / 8;
+  for (bool small : {true, false}) {
+    WeightsMemory buffer(words * 8, small);
+    if (!buffer.data()) return 1;
+    const uint64_t* a = reinterpret_cast<const uint64_t*>(buffer.data());
+    std::fill(reinterpret_cast<uint64_t*>(buffer.data()), reinterpret_cast<uint64_t*>(buffer.data()) + words, 1);
+    const double one_s = best_seconds(min_ms, [&] { sink += stream_sum(a, words); });
+    const double four_s = best_seconds(min_ms, [&] { sink += four_stream_sum(a, words); });
+    const double one_gbs = double(words * 8) / one_s / 1e9;
+    const double four_gbs = double(words / kChunkWords * kChunkWords * 8) / four_s / 1e9;
+    stream_gbs = std::max({stream_gbs, one_gbs, four_gbs});
+    const char* pages = small ? "heap" : "huge";
+    std::printf("stream read, 1 stream, %s  %9.2f ms %7.2f GB/s\n", pages, one_s * 1e3, one_gbs);
+    std::printf("stream read, 4 streams, %s %9.2f ms %7.2f GB/s\n", pages, four_s * 1e3, four_gbs);
+  }
+  std::printf("(\"stream\": the fastest of the four reads, %.2f GB/s; \"huge\": qcc_weights memory)\n",
+              stream_gbs);
 
   {  // static: the conv GEMM on a linear
     const qcc_rt::Conv2dShape shape = qcc_rt::linear_as_conv2d(rows, k, n);
@@ -156,9 +189,9 @@ int main(int argc, char** argv) {
     q.input_scale = 0.02f, q.input_zero_point = 3, q.output_scale = 0.5f, q.output_zero_point = 100;
     q.weights = w.data(), q.per_channel = true, q.weight_scales = scales.data();
     q.weight_zero_points = zps.data(), q.bias = bias.data();
-    std::vector<uint8_t> storage;
     const size_t size = qcc_rt::conv2d_packed_size(shape);
-    uint8_t* blob = aligned_blob(storage, size);
+    WeightsMemory memory(size, small_pages);
+    uint8_t* blob = memory.data();
     if (!qcc_rt::conv2d_pack(shape, q, blob, size)) return 1;
     std::vector<uint8_t> in(size_t(rows) * k + 64), out(size_t(rows) * n + 64);
     std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob));
@@ -173,9 +206,9 @@ int main(int argc, char** argv) {
   }
 
   {  // dynamic
-    std::vector<uint8_t> storage;
     const size_t size = qcc_rt::dynamic_linear_packed_size(k, n);
-    uint8_t* blob = aligned_blob(storage, size);
+    WeightsMemory memory(size, small_pages);
+    uint8_t* blob = memory.data();
     if (!qcc_rt::dynamic_linear_pack(k, n, w.data(), true, scales.data(), zps.data(), bias.data(), false,
                                      blob, size))
       return 1;

@@ -128,11 +128,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: driver threads|concurrent|allocations ...\n");
     return 2;
   }
-  // The weights, 64-byte aligned as the generated code requires.
-  const std::vector<unsigned char> blob = read_file("model.weights", model_WEIGHTS_BYTES);
-  void* weights = std::aligned_alloc(64, (model_WEIGHTS_BYTES + 63) / 64 * 64 + 64);
-  std::memcpy(weights, blob.data(), blob.size());
-  g_weights = weights;
+  // The weights as a program would load them (qcc_rt/weights_file.h).
+  qcc_weights* weights = qcc_weights_load("model.weights");
+  if (!weights || qcc_weights_size(weights) != model_WEIGHTS_BYTES) {
+    std::fprintf(stderr, "model.weights: cannot load, or not %zu bytes\n", size_t(model_WEIGHTS_BYTES));
+    return 2;
+  }
+  g_weights = qcc_weights_data(weights);
   std::vector<std::vector<unsigned char>> input_data;
   std::vector<const void*> inputs;
   for (int i = 0; i < model_NUM_INPUTS; ++i) {

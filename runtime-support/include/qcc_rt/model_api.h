@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <qcc_rt/thread_pool.h>
+#include <qcc_rt/weights_file.h>
 
 #ifdef __cplusplus
 extern "C" {
