@@ -4,10 +4,11 @@ memory bandwidth. A benchmark script, not a test.
 For each model entry: exports and compiles it with qcc (weights in a
 separate file, as a large model would ship, loaded as qcc.CompiledModel and
 qcc_weights_load load it: on huge pages where the OS offers them), times qcc
-and PyTorch (fbgemm engine) on the same inputs (each in its own block, after the other has settled), and reports the
-achieved bandwidth = weight bytes one call reads / median time, as a
-fraction of this machine's memory bandwidth, measured by two small C kernels
-compiled at bench time, each the faster of ordinary and huge pages:
+and PyTorch (fbgemm engine) on the same inputs (in alternating blocks, each
+after the other engine has settled), and reports the achieved bandwidth =
+weight bytes one call reads / median time, as a fraction of this machine's
+memory bandwidth, measured by two small C kernels compiled at bench time, each
+the faster of ordinary and huge pages:
 
   - stream read: a sum over a 1 GiB array (STREAM-like; the ceiling for
     reading weights in order, as an LSTM or a linear layer does), the faster
@@ -20,7 +21,7 @@ compiled at bench time, each the faster of ordinary and huge pages:
     own DRAM round trip and, on ordinary pages, usually a TLB miss; only
     several in flight hide the latency)
 
-    python bench/bench_bandwidth.py [--repeats N] [--threads 1 2] [--models NAME ...]
+    python bench/bench_bandwidth.py [--repeats N] [--rounds N] [--threads 1 2] [--models NAME ...]
 
 Adding a model is one Entry in ENTRIES: a builder returning the quantized
 model and its example inputs, and a function giving the weight bytes one call
@@ -398,23 +399,29 @@ def flatten(outputs):
     return [outputs.int_repr().numpy() if outputs.is_quantized else outputs.numpy()]
 
 
-def time_each(fns, repeats):
-    """Per function (median ms, best ms), each timed in its own block after the one
-    before has settled. Interleaving the calls (as this script did) measured the
+def time_each(fns, repeats, rounds):
+    """Per function (median ms, best ms) over `repeats` calls, timed in `rounds` blocks
+    per function that alternate between the functions, each block after the one before
+    has settled. Interleaving single calls (as this script once did) measured the
     engines' thread pools against each other: PyTorch's OpenMP workers still spin
     when qcc's call starts, and qcc's 2-thread recommendation model read 14.6 ms
-    interleaved against 8.0 ms alone (Zen 1)."""
-    times = []
-    for fn in fns:
-        settle()
-        samples = sample_ms(fn, repeats)
-        times.append((statistics.median(samples), min(samples)))
-    return times
+    interleaved against 8.0 ms alone (Zen 1). One block per function, on the other
+    hand, let the VM's slow drift decide: PyTorch's dynamic LSTM language model read
+    216 ms in one run and 307 in another, so the rounds share the drift out."""
+    samples = [[] for _ in fns]
+    per_block = max(1, -(-repeats // rounds))
+    for _ in range(rounds):
+        for fn, own in zip(fns, samples):
+            settle()
+            own.extend(sample_ms(fn, per_block))
+    return [(statistics.median(own), min(own)) for own in samples]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=20, help="timed calls per engine")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="alternating blocks per engine the calls are split into")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--models", nargs="+", default=[e.name for e in ENTRIES],
                         choices=[e.name for e in ENTRIES])
@@ -458,7 +465,7 @@ def main():
             with torch.no_grad():
                 qcc_ms, torch_ms = time_each(
                     [lambda: compiled(*arrays, num_threads=threads), lambda: model(*inputs)],
-                    args.repeats)
+                    args.repeats, args.rounds)
             ceilings = (f"stream read {bw['stream']:.1f} GB/s "
                         f"(one sequential stream {bw['stream1']:.1f}; "
                         f"ordinary pages only {bw['small_stream']:.1f})")
