@@ -2,11 +2,13 @@
 // anonymous mappings (see the header for why).
 #include "qcc_rt/weights_file.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <new>
 
 struct qcc_weights {
@@ -55,21 +57,35 @@ extern "C" qcc_weights* qcc_weights_load(const char* path) {
     errno = EINVAL;
     return nullptr;
   }
-  std::FILE* f = std::fopen(path, "rb");
-  if (!f) return nullptr;
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
   qcc_weights* w = nullptr;
-  long end = -1;
-  if (std::fseek(f, 0, SEEK_END) == 0 && (end = std::ftell(f)) >= 0 && std::fseek(f, 0, SEEK_SET) == 0)
-    w = map_weights(static_cast<size_t>(end));
-  if (w && std::fread(w->data, 1, w->size, f) != w->size) {
-    const int read_error = std::ferror(f) ? errno : EIO;
-    qcc_weights_free(w);
-    w = nullptr;
-    errno = read_error;
+  int error = 0;
+  if (fstat(fd, &st) != 0) {
+    error = errno;
+  } else if (!S_ISREG(st.st_mode)) {  // a directory, a pipe: no size to trust
+    error = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  } else if (!(w = map_weights(static_cast<size_t>(st.st_size)))) {
+    error = errno;
+  } else {
+    size_t done = 0;
+    while (done < w->size) {
+      const ssize_t got = read(fd, w->data + done, w->size - done);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {  // an error, or the file shrank while being read
+        error = got < 0 ? errno : EIO;
+        break;
+      }
+      done += static_cast<size_t>(got);
+    }
+    if (error) {
+      qcc_weights_free(w);
+      w = nullptr;
+    }
   }
-  const int saved = errno;
-  std::fclose(f);
-  errno = saved;
+  close(fd);
+  if (error) errno = error;
   return w;
 }
 

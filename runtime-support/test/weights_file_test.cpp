@@ -1,7 +1,8 @@
 // qcc_rt/weights_file.h: a weights file comes back byte for byte, 2 MiB
 // aligned (the generated code needs 64), for empty, small, odd-sized and
 // multi-huge-page files; allocated memory is zeroed and writable; failures
-// (no such file, a directory, NULL) return NULL with errno set, never crash.
+// (no such file, a directory, a device, NULL) return NULL with errno set,
+// never crash.
 // Whether the OS granted huge pages is printed, not checked: it depends on the
 // kernel's transparent_hugepage setting, not on this code.
 #include <cerrno>
@@ -81,9 +82,11 @@ void check_failures(const std::string& dir) {
   check(qcc_weights_load((dir + "/missing.weights").c_str()) == nullptr && errno == ENOENT,
         "a missing file: NULL, ENOENT");
   errno = 0;
-  check(qcc_weights_load(dir.c_str()) == nullptr && errno != 0, "a directory: NULL, errno set");
+  check(qcc_weights_load(dir.c_str()) == nullptr && errno == EISDIR, "a directory: NULL, EISDIR");
   errno = 0;
   check(qcc_weights_load(nullptr) == nullptr && errno == EINVAL, "NULL path: NULL, EINVAL");
+  errno = 0;
+  check(qcc_weights_load("/dev/null") == nullptr && errno == EINVAL, "not a regular file: NULL, EINVAL");
   check(qcc_weights_data(nullptr) == nullptr && qcc_weights_size(nullptr) == 0, "NULL handle");
   qcc_weights_free(nullptr);
 }

@@ -29,7 +29,8 @@ extern "C" {
 typedef struct qcc_weights qcc_weights;
 
 /* The whole file at path, read into fresh memory. NULL when the file cannot
- * be opened or read or memory is short (errno tells which). */
+ * be opened or read, is not a regular file (EISDIR, EINVAL) or memory is
+ * short; errno tells which. */
 qcc_weights *qcc_weights_load(const char *path);
 /* size zero-filled bytes in the same kind of memory, for a program that
  * fills them itself (from an archive, say). NULL when memory is short. */
