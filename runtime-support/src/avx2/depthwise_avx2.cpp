@@ -5,7 +5,8 @@
 // at most 127 (no pair can saturate then: the common case, checked with one
 // vpor/vpmovmskb per group), and otherwise splits each activation into its
 // low 7 bits and its top bit so that neither vpmaddubsw can saturate:
-// a * w = (a & 127) * w + 128 * (a >> 7) * w.
+// a * w = (a & 127) * w + 128 * (a >> 7) * w. A last group with one real tap
+// (3x3, 5x5) needs neither (single_tap).
 #include <immintrin.h>
 
 #include <cstring>
@@ -125,6 +126,23 @@ QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const Taps& tap, int32_t fir
   }
 }
 
+// The last group of a kernel whose taps leave one real tap in it (3x3, 5x5:
+// k % 4 == 1): the other three taps are padding with weights 0, so only
+// tap(first) is read, unpacked against zeros. Each vpmaddubsw pair is then one
+// product a * w plus 0 * 0, which cannot saturate whatever a is: no 7-bit
+// test and no split, in either mode.
+template <bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void single_tap(Quad& acc, Quad& sums, const Taps& tap, int32_t first, int32_t c0,
+                              int32_t count, const int8_t* w) {
+  const __m256i z = _mm256_setzero_si256();
+  const __m256i a = load32<kDouble>(tap(first), c0, count);
+  const __m256i ul = _mm256_unpacklo_epi8(a, z), uh = _mm256_unpackhi_epi8(a, z);
+  step<true, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(ul, z), w);
+  step<true, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(ul, z), w + 64);
+  step<true, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(uh, z), w + 128);
+  step<true, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(uh, z), w + 192);
+}
+
 // Zero-point correction of 8 lanes whose constants start at position p
 // (detail::depthwise_position order).
 template <bool kRowSums>
@@ -163,6 +181,8 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* 
                                    const RequantConsts& rc, bool relu) {
   const PackedConvHeader& h = v.h;
   const int32_t channels = h.out_channels, groups = kGroups > 0 ? kGroups : h.k_padded / 4;
+  const bool last_single = h.k % 4 == 1;
+  const int32_t full_groups = last_single ? groups - 1 : groups;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   for (int32_t c0 = 0; c0 < channels; c0 += 32) {
     const int32_t count = channels - c0 < 32 ? channels - c0 : 32;
@@ -170,8 +190,10 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, uint8_t* 
     const int8_t* w = weights + int64_t(c0 / 64) * 64 * h.k_padded + (c0 % 64);
     const __m256i z = _mm256_setzero_si256();
     Quad acc{z, z, z, z}, sums{z, z, z, z};
-    for (int32_t q = 0; q < groups; ++q)
+    for (int32_t q = 0; q < full_groups; ++q)
       four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    if (last_single)
+      single_tap<kRowSums, kDouble>(acc, sums, tap, 4 * full_groups, c0, count, w + 256 * full_groups);
     // Lane l of v_i holds channels 16 l + 4 i + (0..3) of this half; their
     // constants sit at 16 i + 8 * half + (0..7) of the 64-channel block.
     const int32_t p = (c0 / 64) * 64 + 8 * ((c0 % 64) / 32);
