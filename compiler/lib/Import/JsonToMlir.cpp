@@ -141,6 +141,12 @@ RankedTensorType convertType(const json &type, MLIRContext &context, std::string
         info.isSigned || bits == 1 ? IntegerType::Signless : IntegerType::Unsigned;
     return RankedTensorType::get(shape, IntegerType::get(&context, bits, signedness));
   }
+  if (!hasPerTensor && !hasPerAxis) {
+    // Wider than 8 bits (qint32): no table form, so the qparams are required.
+    error = "quantized dtype '" + diagnosticSafe(dtype) + "' needs 'scale' and 'zero_point' " +
+            "(or per-channel 'scales', 'zero_points' and 'axis')";
+    return {};
+  }
   if (info.bits == 4) {
     error = "quint4x2 is only supported for embedding tables (no scale/zero_point)";
     return {};

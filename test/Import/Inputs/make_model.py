@@ -86,6 +86,9 @@ def v_inf_literal(g, t):
     node(g, "quant")["outputs"][0]["type"]["scale"] = float("inf")
     return json.dumps(g)
 def v_zero_point_range(g, t): node(g, "quant")["outputs"][0]["type"]["zero_point"] = 300
+# A qint32 tensor with neither scale nor scales (the pipeline fuzzer's crash: the per-channel
+# branch read a missing 'scales').
+def v_qint32_without_qparams(g, t): g["tensors"]["conv1.bias"] = {"dtype": "qint32", "shape": [2]}
 def v_bad_attr(g, t): node(g, "conv1")["attrs"]["stride"] = [1]
 def v_no_tensor_file(g, t): g["tensor_file"] = "absent.safetensors"
 def v_truncated_tensors(g, t): pass
