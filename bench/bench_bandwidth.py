@@ -419,7 +419,7 @@ def time_each(fns, repeats, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20, help="timed calls per engine")
+    parser.add_argument("--repeats", type=int, default=20, help="timed calls per engine (rounded up to a multiple of --rounds)")
     parser.add_argument("--rounds", type=int, default=4,
                         help="alternating blocks per engine the calls are split into")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])

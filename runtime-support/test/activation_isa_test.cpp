@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "qcc_rt/activation.h"
+#include "expect.h"
 #include "reference.h"
 
 using namespace qcc_rt;
@@ -15,15 +16,6 @@ using namespace qcc_rt_test;
 
 namespace {
 
-int g_failures = 0, g_checks = 0;
-
-void expect(bool ok, const char* what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::printf("FAIL %s\n", what);
-  }
-}
 
 std::vector<uint8_t> bytes(Rng& rng, size_t n) {
   std::vector<uint8_t> v(n);

@@ -10,21 +10,16 @@
 #include <vector>
 
 #include "qcc_rt/data_movement.h"
+#include "expect.h"
 #include "reference.h"
 
 using qcc_rt_test::Rng;
+using qcc_rt_test::expect;
+using qcc_rt_test::g_checks;
+using qcc_rt_test::g_failures;
 
 namespace {
 
-int g_failures = 0, g_checks = 0;
-
-void expect(bool ok, const char* what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::printf("FAIL %s\n", what);
-  }
-}
 
 template <class T>
 void test_layouts(Rng& rng) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "expect.h"
 #include "reference.h"
 
 using namespace qcc_rt;
@@ -14,22 +15,12 @@ using namespace qcc_rt_test;
 
 namespace {
 
-int g_failures = 0, g_checks = 0;
-
 template <typename T>
 void expect_equal(const std::vector<T>& got, const std::vector<T>& want, const char* what, Isa isa) {
   ++g_checks;
   if (std::memcmp(got.data(), want.data(), want.size() * sizeof(T)) != 0) {
     ++g_failures;
     std::printf("FAIL %s (%s)\n", what, isa_name(isa));
-  }
-}
-
-void expect(bool ok, const char* what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::printf("FAIL %s\n", what);
   }
 }
 

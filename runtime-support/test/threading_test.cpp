@@ -11,14 +11,13 @@
 
 #include "qcc_rt/parallel.h"
 
+#include "expect.h"
 #include "reference.h"
 
 using namespace qcc_rt;
 using namespace qcc_rt_test;
 
 namespace {
-
-int g_failures = 0, g_checks = 0;
 
 void check_conv(const Conv2dShape& shape, Isa isa, Rng& rng) {
   ConvCase c;
@@ -67,14 +66,6 @@ void check_conv(const Conv2dShape& shape, Isa isa, Rng& rng) {
   if (!ok) {
     ++g_failures;
     std::printf("FAIL %s: a row range wrote outside its rows\n", isa_name(isa));
-  }
-}
-
-void expect(bool ok, const char* what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::printf("FAIL %s\n", what);
   }
 }
 

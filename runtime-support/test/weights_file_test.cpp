@@ -17,17 +17,13 @@
 
 #include "qcc_rt/weights_file.h"
 
+#include "expect.h"
+
+using qcc_rt_test::expect;
+using qcc_rt_test::g_checks;
+using qcc_rt_test::g_failures;
+
 namespace {
-
-int g_failures = 0, g_checks = 0;
-
-void check(bool ok, const char* what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::printf("FAIL: %s\n", what);
-  }
-}
 
 bool aligned_2mib(const void* p) { return reinterpret_cast<uintptr_t>(p) % (size_t(2) << 20) == 0; }
 
@@ -43,19 +39,19 @@ void check_round_trip(const std::string& dir, size_t size, uint32_t seed) {
   for (auto& b : bytes) state = state * 1664525u + 1013904223u, b = static_cast<unsigned char>(state >> 24);
   const std::string path = dir + "/w" + std::to_string(size) + ".weights";
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  check(f != nullptr, "create a weights file");
+  expect(f != nullptr, "create a weights file");
   if (!f) return;
-  check(std::fwrite(bytes.data(), 1, size, f) == size, "write the weights file");
+  expect(std::fwrite(bytes.data(), 1, size, f) == size, "write the weights file");
   std::fclose(f);
 
   qcc_weights* w = qcc_weights_load(path.c_str());
-  check(w != nullptr, "load a weights file");
+  expect(w != nullptr, "load a weights file");
   if (w) {
     const void* data = qcc_weights_data(w);
-    check(data != nullptr, "data is never NULL");
-    check(aligned_2mib(data), "data is 2 MiB aligned");
-    check(qcc_weights_size(w) == size, "size is the file's");
-    check(size == 0 || std::memcmp(data, bytes.data(), size) == 0, "bytes equal the file's");
+    expect(data != nullptr, "data is never NULL");
+    expect(aligned_2mib(data), "data is 2 MiB aligned");
+    expect(qcc_weights_size(w) == size, "size is the file's");
+    expect(size == 0 || std::memcmp(data, bytes.data(), size) == 0, "bytes equal the file's");
     qcc_weights_free(w);
   }
   std::remove(path.c_str());
@@ -64,30 +60,30 @@ void check_round_trip(const std::string& dir, size_t size, uint32_t seed) {
 void check_alloc() {
   const size_t size = (size_t(5) << 20) + 3;
   qcc_weights* w = qcc_weights_alloc(size);
-  check(w != nullptr, "alloc");
+  expect(w != nullptr, "alloc");
   if (!w) return;
   auto* data = static_cast<unsigned char*>(qcc_weights_data(w));
-  check(aligned_2mib(data), "alloc: 2 MiB aligned");
-  check(qcc_weights_size(w) == size, "alloc: size");
+  expect(aligned_2mib(data), "alloc: 2 MiB aligned");
+  expect(qcc_weights_size(w) == size, "alloc: size");
   bool zero = true;
   for (size_t i = 0; i < size; ++i) zero = zero && data[i] == 0;
-  check(zero, "alloc: zero-filled");
+  expect(zero, "alloc: zero-filled");
   std::memset(data, 0xab, size);  // writable to the last byte
-  check(data[size - 1] == 0xab, "alloc: writable");
+  expect(data[size - 1] == 0xab, "alloc: writable");
   qcc_weights_free(w);
 }
 
 void check_failures(const std::string& dir) {
   errno = 0;
-  check(qcc_weights_load((dir + "/missing.weights").c_str()) == nullptr && errno == ENOENT,
+  expect(qcc_weights_load((dir + "/missing.weights").c_str()) == nullptr && errno == ENOENT,
         "a missing file: NULL, ENOENT");
   errno = 0;
-  check(qcc_weights_load(dir.c_str()) == nullptr && errno == EISDIR, "a directory: NULL, EISDIR");
+  expect(qcc_weights_load(dir.c_str()) == nullptr && errno == EISDIR, "a directory: NULL, EISDIR");
   errno = 0;
-  check(qcc_weights_load(nullptr) == nullptr && errno == EINVAL, "NULL path: NULL, EINVAL");
+  expect(qcc_weights_load(nullptr) == nullptr && errno == EINVAL, "NULL path: NULL, EINVAL");
   errno = 0;
-  check(qcc_weights_load("/dev/null") == nullptr && errno == EINVAL, "not a regular file: NULL, EINVAL");
-  check(qcc_weights_data(nullptr) == nullptr && qcc_weights_size(nullptr) == 0, "NULL handle");
+  expect(qcc_weights_load("/dev/null") == nullptr && errno == EINVAL, "not a regular file: NULL, EINVAL");
+  expect(qcc_weights_data(nullptr) == nullptr && qcc_weights_size(nullptr) == 0, "NULL handle");
   qcc_weights_free(nullptr);
 }
 

@@ -7,13 +7,14 @@
  *   qcc_weights_free(w);                                 at shutdown
  *
  * The bytes are placed 2 MiB aligned and, where the OS offers transparent
- * huge pages (Linux: madvise(MADV_HUGEPAGE)), on huge pages. Weights are read
- * in long runs (a batch-1 linear or LSTM step reads every weight once) or at
- * random rows (embedding tables). With 4 KiB pages each 4 KiB of a run costs
- * a TLB miss and restarts the hardware prefetcher, and each random row costs
- * a page walk; on the Zen 1 machine of runtime-support/README.md a 64 MiB
- * one-row product ran 7-10% faster from huge pages. Where huge pages are not
- * available the memory is ordinary pages, just as correct.
+ * huge pages (Linux: madvise(MADV_HUGEPAGE)), on huge pages. A batch-1 linear
+ * or LSTM step reads every weight once, in long runs; with 4 KiB pages each
+ * 4 KiB of a run costs a TLB miss and restarts the hardware prefetcher. On the
+ * Zen 1 machine of runtime-support/README.md a one-row product over 64 MiB
+ * took 3.7-3.8 ms from huge pages against 4.4-5.1 ms from heap memory
+ * (embedding lookups, which prefetch their rows, gained nothing measurable).
+ * Where huge pages are not available the memory is ordinary pages, just as
+ * correct.
  *
  * Loading allocates; running does not. Several threads may run models on the
  * same weights at once (they are only read). */
