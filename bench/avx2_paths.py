@@ -5,6 +5,8 @@ measurement, not a test): per model, the share of conv multiply-adds whose row t
   clamped  a few above 127: vpmaddubsw on bytes clamped to 127, the excess products added back;
   widened  more than the tile's budget: activations widened to uint16, vpmaddwd (a one-row
            tile instead splits its bytes at 127 and runs vpmaddubsw twice);
+  winograd the layer runs as Winograd F(2x2, 3x3) tiles (3x3 stride 1, blobs with its
+           weights), whatever its activations; counted as the direct multiply-adds it replaces;
 
 the share of the pairs and clamped tiles' multiply-adds that run as marked pairs of k steps
 (two vpmaddubsw results added in int16 before one vpmaddwd, where the packer found every
@@ -87,19 +89,24 @@ def main():
         sys.exit("this CPU has no AVX2")
     torch.manual_seed(0)
     image = torch.randn(1, 3, 224, 224)
-    print("| model | convs | pairs | clamped | widened | outliers per 10k activations read "
+    print("| model | convs | pairs | clamped | widened | winograd | outliers per 10k activations read "
           "| paired k steps | MACs skipped (padding taps) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in args.models:
         model = bench_peers.pytorch_quantized(name, "fbgemm")
-        share = {"pairs": 0.0, "clamped": 0.0, "widened": 0.0}
+        share = {"pairs": 0.0, "clamped": 0.0, "widened": 0.0, "winograd": 0.0}
         total = skipped = outliers = activations = paired = pair_path = 0
         for layer, module, x in conv_layers(model, image):
             c, macs = paths_of(rt, module, x)
-            tiles = c["pairs_tiles"] + c["clamped_tiles"] + c["widened_tiles"]
-            for path in share:
-                share[path] += macs * c[f"{path}_tiles"] / tiles
             total += macs
+            if c["winograd_rows"]:
+                share["winograd"] += macs
+                if args.layers:
+                    print(f"  {name} {layer}: {c}")
+                continue
+            tiles = c["pairs_tiles"] + c["clamped_tiles"] + c["widened_tiles"]
+            for path in ("pairs", "clamped", "widened"):
+                share[path] += macs * c[f"{path}_tiles"] / tiles
             skipped += macs * (1 - c["k_steps_read"] / c["k_steps"])
             outliers += c["outliers"]
             if c["panel_k_steps_pairs"]:

@@ -81,10 +81,10 @@ int qcc_rt_conv2d_avx2_paths(const uint8_t* blob, const uint8_t* input, void* sc
     return 1;
   Avx2ConvPaths p;
   avx2::conv2d_gemm_paths(blob, input, scratch, 0, conv2d_rows(blob), &p);
-  const int64_t values[8] = {p.pairs_tiles, p.clamped_tiles,       p.widened_tiles,
+  const int64_t values[9] = {p.pairs_tiles, p.clamped_tiles,       p.widened_tiles,
                              p.outliers,    p.k_steps,             p.k_steps_read,
-                             p.panel_k_steps_pairs, p.panel_k_steps_paired};
-  for (int i = 0; i < 8; ++i) counts[i] = values[i];
+                             p.panel_k_steps_pairs, p.panel_k_steps_paired, p.winograd_rows};
+  for (int i = 0; i < 9; ++i) counts[i] = values[i];
   return 0;
 }
 

@@ -108,15 +108,32 @@ Layout layout_for(const Conv2dShape& s) {
 }
 
 struct Offsets {
-  int64_t weights, zp_correction, weight_zp, bias, multiplier, padding_tap_sums, pair_steps, total;
+  int64_t weights, zp_correction, weight_zp, bias, multiplier, padding_tap_sums, pair_steps;
+  int64_t winograd;  // the Winograd weights' offset, or 0 (the shape cannot have them)
+  int64_t total;     // with the Winograd weights (a blob without them ends at `winograd`)
 };
+
+// Whether a shape may carry Winograd F(2x2, 3x3) weights (PackedConvHeader::
+// winograd_weights_offset); the quantization decides at packing time. Below
+// kWinogradMinPixels the 2x2 tiles' overhang and the transforms eat the gain
+// (measured on ResNet-18's 7x7 layers: see README.md).
+bool winograd_shape(const Conv2dShape& s) {
+  return is_two_d(s) && !s.transposed && s.groups == 1 && s.kernel_h == 3 && s.kernel_w == 3 &&
+         s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 && s.dilation_w == 1 &&
+         s.in_channels <= kWinogradMaxChannels &&
+         int64_t(conv2d_out_h(s)) * conv2d_out_w(s) >= kWinogradMinPixels;
+}
+
+int64_t winograd_bytes(const Conv2dShape& s, const Layout& l) {
+  return winograd_shape(s) ? 16 * l.n_padded * round_up(s.in_channels, 2) * 2 : 0;
+}
 
 // Bytes of the pair-step flags (PackedConvHeader::pair_steps_offset).
 int64_t pair_step_bytes(const Layout& l) {
   return l.kind == ConvKind::gemm ? (l.columns / 8) * (l.k_padded / 8) : 0;
 }
 
-Offsets offsets_for(const Layout& l) {
+Offsets offsets_for(const Conv2dShape& s, const Layout& l) {
   Offsets o;
   o.weights = round_up(sizeof(PackedConvHeader), 64);
   o.zp_correction = round_up(o.weights + l.weight_bytes, 64);
@@ -127,7 +144,9 @@ Offsets offsets_for(const Layout& l) {
   o.padding_tap_sums = l.padding_taps > 0 ? end : 0;
   const int64_t tap_end = end + round_up(4 * l.padding_taps * l.columns, 64);
   o.pair_steps = pair_step_bytes(l) > 0 ? tap_end : 0;
-  o.total = tap_end + round_up(pair_step_bytes(l), 64);
+  const int64_t pairs_end = tap_end + round_up(pair_step_bytes(l), 64);
+  o.winograd = winograd_bytes(s, l) > 0 ? pairs_end : 0;
+  o.total = pairs_end + winograd_bytes(s, l);
   return o;
 }
 
@@ -214,6 +233,32 @@ void pack_pair_steps(const Layout& l, const int8_t* weights, uint8_t* flags) {
 // FBGEMM's takeDepthWiseFastPath (src/FbgemmConv.cc), given is_depthwise:
 // only then does PyTorch's result carry its int16 pair saturation; every
 // other shape runs through exact GEMM kernels.
+// Winograd weights (PackedConvHeader::winograd_weights_offset): per output
+// channel and input channel, U = G' g G'^T of the 3x3 kernel g (rows kh).
+void pack_winograd_weights(const Conv2dShape& s, const Layout& l, const ConvQuantization& q,
+                           int16_t* dst) {
+  const int64_t panels = l.n_padded / 8, pairs = round_up(s.in_channels, 2) / 2;
+  for (int64_t oc = 0; oc < l.n; ++oc)
+    for (int64_t ic = 0; ic < s.in_channels; ++ic) {
+      int32_t g[3][3], t[4][3];
+      for (int kh = 0; kh < 3; ++kh)
+        for (int kw = 0; kw < 3; ++kw) g[kh][kw] = weight_at(s, q.weights, oc, ic, kh * 3 + kw);
+      for (int c = 0; c < 3; ++c) {  // t = G' g
+        t[0][c] = 2 * g[0][c];
+        t[1][c] = g[0][c] + g[1][c] + g[2][c];
+        t[2][c] = g[0][c] - g[1][c] + g[2][c];
+        t[3][c] = 2 * g[2][c];
+      }
+      for (int r = 0; r < 4; ++r) {  // U = t G'^T
+        const int32_t u[4] = {2 * t[r][0], t[r][0] + t[r][1] + t[r][2], t[r][0] - t[r][1] + t[r][2],
+                              2 * t[r][2]};
+        for (int c = 0; c < 4; ++c)
+          dst[(((4 * r + c) * panels + oc / 8) * pairs + ic / 2) * 16 + (oc % 8) * 2 + ic % 2] =
+              static_cast<int16_t>(u[c]);
+      }
+    }
+}
+
 bool fbgemm_depthwise_fast_path(const Conv2dShape& s) {
   const bool stride_ok = (s.stride_h == 1 || s.stride_h == 2) && (s.stride_w == 1 || s.stride_w == 2);
   const bool kernel_ok = s.kernel_h == s.kernel_w &&
@@ -269,14 +314,14 @@ bool fbgemm_saturating_depthwise(const Conv2dShape& s) {
 
 size_t conv2d_packed_size(const Conv2dShape& shape) {
   if (!shape_ok(shape)) return 0;
-  return static_cast<size_t>(offsets_for(layout_for(shape)).total);
+  return static_cast<size_t>(offsets_for(shape, layout_for(shape)).total);
 }
 
 bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
                  size_t blob_size) {
   if (!shape_ok(s) || !quantization_ok(s, q)) return false;
   const Layout l = layout_for(s);
-  const Offsets o = offsets_for(l);
+  const Offsets o = offsets_for(s, l);
   if (!blob || blob_size < static_cast<size_t>(o.total) || o.total > UINT32_MAX) return false;
   std::memset(blob, 0, static_cast<size_t>(o.total));
 
@@ -316,7 +361,13 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
             (q.per_channel ? kFlagPerChannel : 0u) | (l.direct ? kFlagDirectInput : 0u) |
             (fbgemm_depthwise || q.saturating_pairs ? kFlagSaturatingPairs : 0u) |
             (s.transposed ? kFlagTransposed : 0u) | (q.float_output ? kFlagFloatOutput : 0u);
+  // Winograd sums are exact sums: FBGEMM's pair saturation and its row
+  // offsets (weight zero points) keep the direct kernels.
+  const bool winograd = o.winograd && (h.flags & (kFlagSaturatingPairs | kFlagWeightZeroPoint)) == 0;
+  h.winograd_weights_offset = winograd ? static_cast<uint32_t>(o.winograd) : 0;
+  if (o.winograd && !winograd) h.total_size = static_cast<uint32_t>(o.winograd);
   std::memcpy(blob, &h, sizeof(h));
+  if (winograd) pack_winograd_weights(s, l, q, reinterpret_cast<int16_t*>(blob + o.winograd));
 
   if (l.kind == ConvKind::depthwise) pack_depthwise_weights(s, l, q, blob + o.weights);
   else pack_gemm_weights(s, l, q, blob + o.weights);
@@ -404,7 +455,14 @@ size_t conv2d_scratch_size(const uint8_t* blob) {
     // taps that only pad the reduction to a multiple of 4 (plus alignment).
     return static_cast<size_t>(2 * round_up(v.h.in_channels, 64) + 64);
   }
-  return static_cast<size_t>(detail::gemm_scratch_layout(v.h).total + 64);  // + alignment slack
+  const int64_t gemm = detail::gemm_scratch_layout(v.h).total;
+  const int64_t winograd = v.winograd ? detail::winograd_scratch_layout(v.h).total : 0;
+  return static_cast<size_t>((gemm > winograd ? gemm : winograd) + 64);  // + alignment slack
+}
+
+int64_t conv2d_row_align(const uint8_t* blob) {
+  const detail::ConvView v = detail::view_blob(blob);
+  return v.winograd ? 2 * int64_t(v.h.out_w) : 1;
 }
 
 int64_t conv2d_panels(const uint8_t* blob) {

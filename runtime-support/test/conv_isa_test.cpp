@@ -377,6 +377,13 @@ int main() {
       make(1, 7, 52, 12, 20, 3, 1, 2, 2, 1),
       make(1, 4, 100, 16, 32, 1, 2, 0, 1, 1),
       make(1, 13, 100, 8, 16, 3, 2, 1, 1, 1),  // stride 2: edge column tiles 2 image rows apart
+      // 3x3 stride 1 with at least kWinogradMinPixels outputs: AVX2's
+      // Winograd tiles (2x2 outputs) over odd output sizes and two images,
+      // odd and non-multiple-of-16 channel counts (scalar transform tail,
+      // the pad channel), no padding, and a late-ResNet-like 14x14 layer.
+      make(2, 15, 17, 13, 20, 3, 1, 1, 1, 1),
+      make(1, 18, 16, 40, 72, 3, 1, 0, 1, 1),
+      make(1, 14, 14, 64, 64, 3, 1, 1, 1, 1),
   };
   for (const Conv2dShape& s : shapes) run(s, rng);
   // Asymmetric padding and rectangular kernels.
@@ -384,6 +391,10 @@ int main() {
   odd.kernel_h = 2, odd.kernel_w = 5, odd.pad_top = 1, odd.pad_bottom = 0, odd.pad_left = 2,
   odd.pad_right = 3, odd.stride_h = 2;
   run(odd, rng);
+  // Winograd tiles with asymmetric padding (15x16 outputs).
+  Conv2dShape lopsided = make(1, 16, 16, 24, 16, 3, 1, 0, 1, 1);
+  lopsided.pad_top = 1, lopsided.pad_bottom = 0, lopsided.pad_left = 0, lopsided.pad_right = 1;
+  run(lopsided, rng);
   // Linear layers: batch rows x features.
   run(linear_as_conv2d(1, 512, 1000), rng);
   run(linear_as_conv2d(7, 37, 29), rng);

@@ -198,6 +198,7 @@ int main() {
       make(1, 6, 6, 72, 72, 3, 1, 1, 1, 72),    // depthwise, 64 + a short tail
       make(1, 9, 9, 16, 32, 3, 1, 1, 1, 16),    // depthwise, channel multiplier 2
       make(1, 7, 7, 21, 42, 3, 1, 1, 1, 21),    // multiplier 2, odd channels
+      make(1, 16, 15, 24, 20, 3, 1, 1, 1, 1),   // 3x3 stride 1, 240 outputs: AVX2's Winograd tiles
   };
   for (const Conv2dShape& s : shapes) run(s, rng);
   run(linear_as_conv2d(1, 512, 1000), rng);  // a classifier head

@@ -155,6 +155,11 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
   std::vector<uint8_t> blob(size);
   if (!qcc_rt::conv2d_pack(shape, q, blob.data(), blob.size()))
     return unsupported(op, "the kernel library cannot pack these weights");
+  // The size the shape allows covers optional sections (Winograd weights)
+  // that this quantization may not use; the header says where the blob ends.
+  qcc_rt::PackedConvHeader header;
+  qcc_rt::conv2d_read_header(blob.data(), &header);
+  blob.resize(header.total_size);
   return blob;
 }
 
@@ -195,8 +200,9 @@ void emitPackedCall(Operation *op, CpuEmitter &e, ArrayRef<uint8_t> blob, Value 
                          : e.isaNamespace() + gemm + args + "begin, end, 0, " + panels + add + ")";
   // Ranges at any row (align 1): the kernels plan their tiles from
   // m_begin, and a few rows per thread (a 7x7 layer on 2 threads: 25 + 24)
-  // balance where whole 6-row tiles could not (30 + 19).
-  parallelCall(e, rows, 1, call);
+  // balance where whole 6-row tiles could not (30 + 19). Winograd blobs
+  // compute 2x2 pixel tiles: their ranges end at whole tile rows.
+  parallelCall(e, rows, qcc_rt::conv2d_row_align(blob.data()), call);
 }
 
 int32_t quantizeBound(double x, QuantParams p, int32_t qmin, int32_t qmax) {

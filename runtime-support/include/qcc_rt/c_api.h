@@ -34,10 +34,11 @@ size_t qcc_rt_conv2d_scratch_size(const uint8_t* blob);
  * work-range contract); scratch must hold qcc_rt_conv2d_scratch_size bytes. */
 int qcc_rt_conv2d_run(int isa, const uint8_t* blob, const uint8_t* input, uint8_t* output,
                       void* scratch, int parts);
-/* qcc_rt::avx2::conv2d_gemm_paths over all rows: counts[8] = pairs, clamped and
+/* qcc_rt::avx2::conv2d_gemm_paths over all rows: counts[9] = pairs, clamped and
  * widened row tiles, outliers, k steps, k steps read, per-panel k steps of the
- * pairs and clamped tiles, of those run as marked pairs. Non-zero: not a GEMM
- * blob of this version, or no AVX2. */
+ * pairs and clamped tiles, of those run as marked pairs, output pixels run as
+ * Winograd tiles (then the others are 0). Non-zero: not a GEMM blob of this
+ * version, or no AVX2. */
 int qcc_rt_conv2d_avx2_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
                              int64_t* counts);
 

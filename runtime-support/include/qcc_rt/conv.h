@@ -125,12 +125,30 @@ struct PackedConvHeader {
   // sum |w| <= 258 (127 * 258 = 32766). All 0 under kFlagSaturatingPairs
   // (each pair must saturate on its own). 0 when absent (depthwise).
   uint32_t pair_steps_offset;
-  uint32_t reserved[6];
+  // int16[16][n_padded / 8][round_up(in_channels, 2) / 2][8][2]: Winograd
+  // F(2x2, 3x3) weights (AVX2 runs the layer as 16 int16 GEMMs on
+  // transformed 4x4 input tiles; see README.md "How the kernels work"). Per
+  // position 4 r + c of the 4x4 transform, 8-column panel, pair of input
+  // channels: 8 columns x 2 channels of G' g G'^T, G' = 2 G = [[2, 0, 0],
+  // [1, 1, 1], [1, -1, 1], [0, 0, 2]] (integers: the result is 4 times the
+  // conv sum, divided back exactly). Only for 2-D 3x3 stride-1 undilated
+  // ungrouped convs with at most kWinogradMaxChannels input channels and
+  // outputs of at least kWinogradMinPixels pixels, without weight zero points
+  // or saturating pairs; 0 otherwise (the section is then left out of
+  // total_size).
+  uint32_t winograd_weights_offset;
+  uint32_t reserved[5];
 };
 static_assert(sizeof(PackedConvHeader) == 192, "header is part of the blob format");
 
 constexpr uint32_t kPackedConvMagic = 0x57434351u;  // "QCCW"
-constexpr uint16_t kPackedConvVersion = 4;
+constexpr uint16_t kPackedConvVersion = 5;
+// Winograd weights (PackedConvHeader::winograd_weights_offset): transformed
+// inputs reach 4 * 255 and weights 9 * 128 in magnitude, so one vpmaddwd
+// pair sum is below 2^22 and the whole sum (4 times the conv sum, |4 * 9 *
+// 255 * 128 * channels|) fits int32 up to 1827 channels.
+constexpr int32_t kWinogradMaxChannels = 1024;
+constexpr int32_t kWinogradMinPixels = 14 * 14;
 constexpr uint32_t kFlagRelu = 1u << 0;
 constexpr uint32_t kFlagWeightZeroPoint = 1u << 1;  // some weight zero point != 0
 constexpr uint32_t kFlagPerChannel = 1u << 2;
@@ -153,7 +171,9 @@ constexpr uint32_t kFlagFloatOutput = 1u << 6;
 // the CUDA backend asks the same question).
 bool fbgemm_saturating_depthwise(const Conv2dShape& shape);
 
-// Validates the shape; returns 0 when it is unsupported, else the blob size.
+// Validates the shape; returns 0 when it is unsupported, else the blob size
+// (with every optional section the shape allows: the packed header's
+// total_size is smaller when the quantization rules one out).
 size_t conv2d_packed_size(const Conv2dShape& shape);
 // Fills `blob` (conv2d_packed_size bytes). Returns false on invalid input
 // (bad shape, zero points out of range, non-positive or non-finite scales).
@@ -181,6 +201,11 @@ bool conv2d_prefers_panel_split(const uint8_t* blob);
 // of panels (two threads would otherwise get 5 and 4 of 9 panels: at most
 // 1.8x), 1 otherwise or when the rows make fewer than two row tiles.
 int conv2d_panel_split_row_parts(const uint8_t* blob);
+
+// The multiple of rows at which a thread split should cut a blob's rows: 1,
+// or two output rows (2 * out_w) for a blob run as Winograd 2x2 tiles (a
+// range that starts or ends inside a tile row computes that tile row again).
+int64_t conv2d_row_align(const uint8_t* blob);
 
 // Splits rows [0, rows) into `parts` contiguous ranges aligned to the kernels'
 // row tile; returns range `part` (may be empty).
@@ -265,6 +290,7 @@ struct Avx2ConvPaths {
   // and of those the ones run as marked pairs (PackedConvHeader::pair_steps_offset).
   int64_t panel_k_steps_pairs = 0;
   int64_t panel_k_steps_paired = 0;
+  int64_t winograd_rows = 0;  // output pixels run as Winograd tiles (no row tiles: the rest stay 0)
 };
 namespace avx2 {
 void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,

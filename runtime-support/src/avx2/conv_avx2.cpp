@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "avx2/conv_block_avx2.h"
+#include "avx2/conv_winograd_avx2.h"
 #include "avx2/requant_avx2.h"
 #include "common/blob.h"
 #include "common/residual_add.h"
@@ -562,6 +563,13 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
           int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
+  if (v.winograd) {  // 3x3 stride 1 with Winograd weights (conv_winograd_avx2.cpp)
+    winograd_conv(v, input, output, scratch, m_begin, m_end, p_begin, p_end);
+    if (add && m_end > m_begin)
+      add_residual_rows(add_u8, h, output, *add, 0, m_begin, static_cast<int32_t>(m_end - m_begin), p_begin,
+                        p_end);
+    return;
+  }
   const bool need_row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
   const bool skip_padding = skips_padding(v);
   const GemmScratch s = gemm_scratch(h, scratch);
@@ -667,6 +675,10 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
                        int64_t m_end, Avx2ConvPaths* paths) {
   const ConvView v = view_blob(blob);
   const PackedConvHeader& h = v.h;
+  if (v.winograd) {
+    paths->winograd_rows += m_end > m_begin ? m_end - m_begin : 0;
+    return;
+  }
   const GemmScratch s = gemm_scratch(h, scratch);
   const int64_t k4s = h.k_padded / 4, tap_k4 = tap_k4_steps(h), k8s = h.k_padded / 8;
   const uint8_t* pair_steps = marked_pairs(v);

@@ -25,6 +25,7 @@ struct ConvView {
   const float* multiplier;       // per column act * w scale / out scale
   const int32_t* padding_tap_sums;  // [tap][column], or null (see PackedConvHeader)
   const uint8_t* pair_steps;        // [panel][k / 8], or null (see PackedConvHeader)
+  const int16_t* winograd;          // Winograd F(2x2, 3x3) weights, or null (see PackedConvHeader)
 };
 
 inline ConvView view_blob(const uint8_t* blob) {
@@ -39,6 +40,9 @@ inline ConvView view_blob(const uint8_t* blob) {
                            ? reinterpret_cast<const int32_t*>(blob + v.h.padding_tap_sums_offset)
                            : nullptr;
   v.pair_steps = v.h.pair_steps_offset ? blob + v.h.pair_steps_offset : nullptr;
+  v.winograd = v.h.winograd_weights_offset
+                   ? reinterpret_cast<const int16_t*>(blob + v.h.winograd_weights_offset)
+                   : nullptr;
   return v;
 }
 
@@ -123,6 +127,32 @@ inline GemmScratch gemm_scratch(const PackedConvHeader& h, void* scratch) {
   s.tiles = reinterpret_cast<RowTile*>(at + l.tiles);
   s.outliers = reinterpret_cast<ActivationOutlier*>(at + l.outliers);
   return s;
+}
+
+// Per-thread scratch of the Winograd kernel (AVX2): a band of whole tile
+// rows (2 output rows each) transformed to int16 ([16 positions][tile][even
+// channel count]), the band's int32 products of one 8-column panel ([tile][16
+// positions][8]) and a row of input zero points that stands for padding
+// pixels. The band holds as many tile rows as keep the transformed tiles
+// within ~192 KiB (at least one): every panel's weights then stream past
+// all of them.
+struct WinogradScratchLayout {
+  int64_t band_rows, band_tiles, channels;  // tile rows and tiles per band; channels rounded to 2
+  int64_t tiles, products, zero_points, total;  // byte offsets, total size
+};
+
+inline WinogradScratchLayout winograd_scratch_layout(const PackedConvHeader& h) {
+  WinogradScratchLayout l;
+  l.channels = round_up(h.in_channels, 2);
+  const int64_t row_tiles = (h.out_w + 1) / 2;
+  const int64_t row_bytes = 16 * row_tiles * l.channels * 2;
+  l.band_rows = (192 * 1024) / row_bytes > 1 ? (192 * 1024) / row_bytes : 1;
+  l.band_tiles = l.band_rows * row_tiles;
+  l.tiles = 0;
+  l.products = round_up(16 * l.band_tiles * l.channels * 2, 64);
+  l.zero_points = l.products + round_up(l.band_tiles * 16 * 8 * 4, 64);
+  l.total = l.zero_points + round_up(h.in_channels + 32, 64);
+  return l;
 }
 
 // _mm*_cvtps_epi32 semantics: round to nearest even, and the "integer

@@ -78,12 +78,12 @@ class Runtime:
         L = self.lib
         x = np.ascontiguousarray(x_nhwc, dtype=np.uint8)
         scratch = np.zeros(L.qcc_rt_conv2d_scratch_size(_ptr(blob, ctypes.c_uint8)), dtype=np.uint8)
-        counts = np.zeros(8, dtype=np.int64)
+        counts = np.zeros(9, dtype=np.int64)
         assert L.qcc_rt_conv2d_avx2_paths(_ptr(blob, ctypes.c_uint8), _ptr(x, ctypes.c_uint8),
                                           _ptr(scratch, ctypes.c_uint8),
                                           _ptr(counts, ctypes.c_int64)) == 0
         keys = ["pairs_tiles", "clamped_tiles", "widened_tiles", "outliers", "k_steps",
-                "k_steps_read", "panel_k_steps_pairs", "panel_k_steps_paired"]
+                "k_steps_read", "panel_k_steps_pairs", "panel_k_steps_paired", "winograd_rows"]
         return dict(zip(keys, (int(c) for c in counts)))
 
     def pack_conv(self, shape, in_q, out_q, weight, w_scales, w_zps, bias, per_channel, relu,
