@@ -16,7 +16,7 @@ from model_zoo import ZOO
 from qcc import _compile
 
 HEADER = struct.Struct("<IHHiI" + "i" * 16 + "i" * 8 + "I" * 6 + "i" * 6 + "I" * 8)
-MAGIC, VERSION, GEMM, DEPTHWISE = 0x57434351, 4, 1, 2  # qcc_rt::kPackedConvVersion
+MAGIC, VERSION, GEMM, DEPTHWISE = 0x57434351, 5, 1, 2  # qcc_rt::kPackedConvVersion
 
 
 def f32(text):
