@@ -153,13 +153,14 @@ def pair_layers(ours, theirs):
     """[(qcc row, OpenVINO row)]: by module path, a conv_add with the first OpenVINO layer left
     unpaired before it; None where nothing pairs."""
     by_path = {path: i for i, (path, _, _) in enumerate(theirs)}
+    qcc_nodes = {node for node, _, _ in ours}
     taken = set()
     pairs = []
     for node, op, ms in ours:
         i = by_path.get(node)
         if op == "qcc.conv_add" or i is None or i in taken:
-            i = next((j for j in range(len(theirs)) if j not in taken and theirs[j][0] not in
-                      {n for n, _, _ in ours}), None)
+            i = next((j for j in range(len(theirs)) if j not in taken and theirs[j][0] not in qcc_nodes),
+                     None)
         if i is not None:
             taken.add(i)
         pairs.append(((node, ms), theirs[i] if i is not None else None))

@@ -222,6 +222,7 @@ void winograd_conv(const ConvView& v, const uint8_t* input, uint8_t* output, voi
   const int64_t p8_end = 8 * p_end < panels8 ? 8 * p_end : panels8;
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;
+  const RequantConsts rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
 
   for (int64_t r0 = first_row; r0 < end_row; r0 += layout.band_rows) {
     const int64_t r1 = r0 + layout.band_rows < end_row ? r0 + layout.band_rows : end_row;
@@ -241,7 +242,7 @@ void winograd_conv(const ConvView& v, const uint8_t* input, uint8_t* output, voi
       PanelWrite o;
       o.zp_correction = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v.zp_correction + col0));
       o.bias = v.bias + col0, o.multiplier = v.multiplier + col0;
-      o.rc = make_requant_consts(h.output_zero_point, h.output_min, h.output_max);
+      o.rc = rc;
       o.out = output + esize * col0, o.pixel_bytes = esize * h.out_channels;
       o.cols = static_cast<int32_t>(h.n - col0 < 8 ? h.n - col0 : 8);
       o.float_out = float_out, o.relu = (h.flags & kFlagRelu) != 0;
