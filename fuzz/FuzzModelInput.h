@@ -19,16 +19,34 @@
 
 namespace qcc::fuzz {
 
-/// The directory this process writes its model pair into (made once).
-inline const std::string &workDirectory() {
-  static const std::string dir = [] {
+/// The directory this process writes its model pair into (made once). libFuzzer ends a timed
+/// run through exit(), which destroys it, so the pair and the directory go then; a crash keeps
+/// them beside its reproducer.
+class WorkDirectory {
+public:
+  WorkDirectory() {
     char pattern[] = "/tmp/qcc-fuzz-XXXXXX";
     const char *made = mkdtemp(pattern);
     if (!made)
       std::abort();
-    return std::string(made);
-  }();
-  return dir;
+    path_ = made;
+  }
+  ~WorkDirectory() {
+    std::remove((path_ + "/m.json").c_str());
+    std::remove((path_ + "/m.safetensors").c_str());
+    rmdir(path_.c_str());
+  }
+  WorkDirectory(const WorkDirectory &) = delete;
+  WorkDirectory &operator=(const WorkDirectory &) = delete;
+  const std::string &path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+inline const std::string &workDirectory() {
+  static const WorkDirectory dir;
+  return dir.path();
 }
 
 inline bool writeFile(const std::string &path, const uint8_t *data, size_t size) {

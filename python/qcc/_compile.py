@@ -1,5 +1,6 @@
 """`qcc.compile`: run the qcc compiler, build the generated C++ into a shared
 library and load it as a Python callable."""
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -296,11 +297,11 @@ def compile(model_path, target="cpu", name=None, cpu="auto", num_threads=1,
         return compile_cuda(model_path, name, out_dir, archs=archs, max_batch=max_batch, key=key)
     library = built_library(out_dir, name, key)
     if library is None:
-        staging = Path(tempfile.mkdtemp(prefix="qcc-build-"))
-        generate(model_path, staging, name=name, cpu=cpu, match_torch_threads=match_torch_threads,
-                 numerics=numerics)
-        build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
-        library = install_build(staging, out_dir, name, key)
+        with staging_directory("qcc-build-") as staging:
+            generate(model_path, staging, name=name, cpu=cpu,
+                     match_torch_threads=match_torch_threads, numerics=numerics)
+            build_shared_library(staging, name, cxx=cxx, extra_flags=extra_flags)
+            library = install_build(staging, out_dir, name, key)
     return CompiledModel(library, name, num_threads=num_threads)
 
 
@@ -326,6 +327,17 @@ def built_library(out_dir, name, key):
     return library if library.exists() and stamp.exists() and stamp.read_text() == key else None
 
 
+@contextlib.contextmanager
+def staging_directory(prefix):
+    """A fresh directory to build in, removed when the block leaves it, also when qcc rejects
+    the model or the C++ build fails."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def install_build(staging, out_dir, name, key):
     """Moves a fresh build from `staging` into out_dir and returns the path to load it from.
     Files are replaced, never rewritten in place: a process may have the previous NAME.so
@@ -342,5 +354,4 @@ def install_build(staging, out_dir, name, key):
     library = _loadable(out_dir, name, key)
     shutil.copy2(out_dir / f"{name}.so", library)
     (out_dir / ".qcc-key").write_text(key)
-    shutil.rmtree(staging, ignore_errors=True)
     return library

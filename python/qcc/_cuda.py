@@ -7,13 +7,12 @@ current stream, and the outputs are torch CUDA tensors."""
 import ctypes
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ._compile import (CompileError, RunError, _DTYPES, _TensorDesc, _run, built_library,
-                       install_build, qcc_executable)
+                       install_build, qcc_executable, staging_directory)
 from ._toolchain import find_toolchain
 
 _ERRORS = {1: "a null argument", 2: "a misaligned device pointer", 7: "a batch outside 1..MAX_BATCH",
@@ -162,10 +161,10 @@ def compile_cuda(model_path, name, out_dir, archs=("sm_80",), max_batch=0, key="
     same `key` is there); returns a CudaCompiledModel."""
     library = built_library(out_dir, name, key)
     if library is None:
-        staging = Path(tempfile.mkdtemp(prefix="qcc-cuda-build-"))
-        generate_cuda(model_path, staging, name=name, max_batch=max_batch)
-        build_cuda_library(staging, name, archs)
-        library = install_build(staging, out_dir, name, key)
+        with staging_directory("qcc-cuda-build-") as staging:
+            generate_cuda(model_path, staging, name=name, max_batch=max_batch)
+            build_cuda_library(staging, name, archs)
+            library = install_build(staging, out_dir, name, key)
     return CudaCompiledModel(library, name)
 
 

@@ -132,6 +132,21 @@ def test_invalid_utf8_name_is_a_one_line_diagnostic(small_model, tmp_path):
     assert "\xff" not in message and "#error" not in message or "\\x" in message
 
 
+def test_rejected_model_leaves_no_build_directory(small_model, tmp_path, monkeypatch):
+    """compile() builds in a staging directory under the temp directory; when qcc rejects the
+    model, that directory goes with the error instead of piling up."""
+    path, _, _ = small_model
+    bad = tmp_path / "m.json"
+    bad.write_bytes(path.read_bytes().replace(b'"name": "', b'"name": "\xff', 1))
+    bad.with_suffix(".safetensors").write_bytes(path.with_suffix(".safetensors").read_bytes())
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    with pytest.raises(_compile.CompileError):
+        _compile.compile(bad, name="m", out_dir=tmp_path / "out")
+    assert list(scratch.iterdir()) == []
+
+
 class TwoInputs(nn.Module):
     """forward(a, b) that uses only a: the generated code must not break on the unused b."""
 

@@ -19,11 +19,14 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 using json = nlohmann::json;
 
 namespace {
 int failures = 0, checks = 0;
+// Every file writeTemp made; main removes them so that runs leave nothing in the temp directory.
+std::vector<std::string> tempFiles;
 
 #define EXPECT(cond)                                                                            \
   do {                                                                                          \
@@ -38,7 +41,8 @@ std::string writeTemp(const std::string &bytes) {
   llvm::SmallString<128> path;
   llvm::sys::fs::createTemporaryFile("qcc-unit", "safetensors", path);
   std::ofstream(path.c_str(), std::ios::binary) << bytes;
-  return path.str().str();
+  tempFiles.push_back(path.str().str());
+  return tempFiles.back();
 }
 
 std::string safetensors(const std::string &header, const std::string &payload) {
@@ -119,6 +123,8 @@ void testTypes() {
 int main() {
   testSafeTensors();
   testTypes();
+  for (const std::string &path : tempFiles)
+    llvm::sys::fs::remove(path);
   std::printf("%d passed, %d failed\n", checks - failures, failures);
   return failures == 0 ? 0 : 1;
 }
