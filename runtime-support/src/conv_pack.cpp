@@ -363,7 +363,8 @@ bool conv2d_pack(const Conv2dShape& s, const ConvQuantization& q, uint8_t* blob,
             (s.transposed ? kFlagTransposed : 0u) | (q.float_output ? kFlagFloatOutput : 0u);
   // Winograd sums are exact sums: FBGEMM's pair saturation and its row
   // offsets (weight zero points) keep the direct kernels.
-  const bool winograd = o.winograd && (h.flags & (kFlagSaturatingPairs | kFlagWeightZeroPoint)) == 0;
+  const bool winograd = o.winograd && q.winograd_weights &&
+                        (h.flags & (kFlagSaturatingPairs | kFlagWeightZeroPoint)) == 0;
   h.winograd_weights_offset = winograd ? static_cast<uint32_t>(o.winograd) : 0;
   if (o.winograd && !winograd) h.total_size = static_cast<uint32_t>(o.winograd);
   std::memcpy(blob, &h, sizeof(h));

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn as nn
 
 import isa_support
+import model_zoo
 import qcc
 from qcc import _compile
 from model_zoo import ZOO
@@ -117,6 +119,30 @@ def test_auto_library_shares_weights(mobilenet, tmp_path):
         _compile.generate(path, tmp_path / cpu, name="m", cpu=cpu, weights="file")
         sizes[cpu] = (tmp_path / cpu / "m.weights").stat().st_size
     assert sizes["auto"] == sizes["generic"], sizes
+
+
+def test_winograd_weights_only_in_libraries_with_avx2(tmp_path):
+    """Only the AVX2 kernel reads a 3x3 stride-1 conv's Winograd weights (32 bytes per input x
+    output channel): libraries with AVX2 code (auto, avx2) carry them, avx512vnni and generic
+    ones leave them out, and every variant still computes PyTorch's bytes."""
+    in_channels, out_channels = 16, 24
+    model, (x,) = model_zoo._single(nn.Conv2d(in_channels, out_channels, 3, padding=1),
+                                    (1, in_channels, 16, 16))
+    with torch.no_grad():
+        expected = model(x).numpy()
+    path = tmp_path / "conv3x3.json"
+    qcc.export(model, (x,), path)
+    sizes = {}
+    for cpu in isa_support.ALL_ISAS + ("auto",):
+        _compile.generate(path, tmp_path / cpu, name="m", cpu=cpu, weights="file")
+        sizes[cpu] = (tmp_path / cpu / "m.weights").stat().st_size
+    assert sizes["auto"] == sizes["avx2"], sizes
+    assert sizes["avx512vnni"] == sizes["generic"], sizes
+    assert sizes["avx2"] - sizes["generic"] >= 32 * in_channels * out_channels, sizes
+    for cpu in ("generic", "auto"):
+        compiled = qcc.compile(path, cpu=cpu, out_dir=tmp_path / f"run-{cpu}")
+        (actual,) = compiled(x.numpy())
+        assert np.count_nonzero(actual != expected) == 0, cpu
 
 
 def test_weights_in_a_separate_file(mobilenet, tmp_path):

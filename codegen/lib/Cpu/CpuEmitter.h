@@ -13,6 +13,8 @@
 
 #include "qcc_rt/types.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <vector>
 
 namespace qcc::cpu {
@@ -42,6 +44,11 @@ public:
   }
   /// The statement stream of the run function.
   llvm::raw_ostream &body() { return bodyStream; }
+  /// Whether the library carries `variant`'s run function (packers leave out
+  /// what only other variants read).
+  bool carriesVariant(qcc_rt::Isa variant) const {
+    return llvm::is_contained(variants, variant);
+  }
   /// The namespace of the variant being emitted: "qcc_rt::avx512vnni" and the like.
   std::string isaNamespace() const;
   int torchThreads() const { return cpuOptions.torchThreads; }

@@ -149,6 +149,7 @@ FailureOr<std::vector<uint8_t>> packConvWithQParams(Operation *op, CpuEmitter &e
     q.output_min = requant->outputMin;
     q.output_max = requant->outputMax;
   }
+  q.winograd_weights = e.carriesVariant(qcc_rt::Isa::avx2);
   size_t size = qcc_rt::conv2d_packed_size(shape);
   if (size == 0)
     return unsupported(op, "the kernel library rejects this shape");

@@ -72,6 +72,12 @@ struct ConvQuantization {
   // `relu`; the packer's own constants are pt2e_float_output_channel's
   // (act * w scale, the float bias). output_* fields are then unused.
   bool float_output = false;
+  // Whether the blob may carry the Winograd F(2x2, 3x3) weights where the
+  // shape and quantization allow them (PackedConvHeader::
+  // winograd_weights_offset). Only the AVX2 kernel reads them: a library
+  // without AVX2 code leaves them out (they take 32 bytes per input x output
+  // channel, against 9 for the int8 weights).
+  bool winograd_weights = true;
 };
 
 // Which kernel family a blob selects (chosen by the packer from the shape).
