@@ -15,10 +15,9 @@ import torch
 import torch.nn as nn
 
 import isa_support
-import model_zoo
 import qcc
 from qcc import _compile
-from model_zoo import ZOO
+from model_zoo import ZOO, _single
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,8 +125,8 @@ def test_winograd_weights_only_in_libraries_with_avx2(tmp_path):
     output channel): libraries with AVX2 code (auto, avx2) carry them, avx512vnni and generic
     ones leave them out, and every variant still computes PyTorch's bytes."""
     in_channels, out_channels = 16, 24
-    model, (x,) = model_zoo._single(nn.Conv2d(in_channels, out_channels, 3, padding=1),
-                                    (1, in_channels, 16, 16))
+    model, (x,) = _single(nn.Conv2d(in_channels, out_channels, 3, padding=1),
+                          (1, in_channels, 16, 16))
     with torch.no_grad():
         expected = model(x).numpy()
     path = tmp_path / "conv3x3.json"
