@@ -30,7 +30,6 @@ reads (see `all_weight_bytes` for models that read every weight once).
 import argparse
 import dataclasses
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ import qcc  # noqa: E402
 from qcc import _compile  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_models import sample_ms, settle  # noqa: E402
+from bench_models import time_each  # noqa: E402
 
 # --------------------------------------------------------------------------- model entries
 
@@ -397,24 +396,6 @@ def flatten(outputs):
     if isinstance(outputs, (tuple, list)):
         return [a for o in outputs for a in flatten(o)]
     return [outputs.int_repr().numpy() if outputs.is_quantized else outputs.numpy()]
-
-
-def time_each(fns, repeats, rounds):
-    """Per function (median ms, best ms) over `repeats` calls, timed in `rounds` blocks
-    per function that alternate between the functions, each block after the one before
-    has settled. Interleaving single calls (as this script once did) measured the
-    engines' thread pools against each other: PyTorch's OpenMP workers still spin
-    when qcc's call starts, and qcc's 2-thread recommendation model read 14.6 ms
-    interleaved against 8.0 ms alone (Zen 1). One block per function, on the other
-    hand, let the VM's slow drift decide: PyTorch's dynamic LSTM language model read
-    216 ms in one run and 307 in another, so the rounds share the drift out."""
-    samples = [[] for _ in fns]
-    per_block = max(1, -(-repeats // rounds))
-    for _ in range(rounds):
-        for fn, own in zip(fns, samples):
-            settle()
-            own.extend(sample_ms(fn, per_block))
-    return [(statistics.median(own), min(own)) for own in samples]
 
 
 def main():

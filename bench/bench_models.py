@@ -80,6 +80,26 @@ def settle():
     time.sleep(1.0)
 
 
+def time_each(fns, repeats, rounds):
+    """Per function (median ms, best ms) over `repeats` calls, timed in `rounds` blocks
+    per function that alternate between the functions, each block after the one before
+    has settled. Interleaving single calls (as this script once did) measured the
+    engines' thread pools against each other: PyTorch's OpenMP workers still spin
+    when qcc's call starts, and qcc's 2-thread recommendation model read 14.6 ms
+    interleaved against 8.0 ms alone (Zen 1). One block per function, on the other
+    hand, let the VM's slow drift decide: PyTorch's dynamic LSTM language model read
+    216 ms in one run and 307 in another, and OpenVINO's MobileNetV2 at batch 8 on two
+    threads 13.7 ms in one block and 17.9 ms minutes later (Zen 4), so the rounds share
+    the drift out."""
+    samples = [[] for _ in fns]
+    per_block = max(1, -(-repeats // rounds))
+    for _ in range(rounds):
+        for fn, own in zip(fns, samples):
+            settle()
+            own.extend(sample_ms(fn, per_block))
+    return [(statistics.median(own), min(own)) for own in samples]
+
+
 def pytorch_ms(fbgemm_model, quantize_for, engines, x, repeats):
     """Median ms of PyTorch's quantized model under each engine; fbgemm's model is the exported one."""
     times = {}

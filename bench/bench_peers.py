@@ -2,7 +2,7 @@
 fbgemm), ONNX Runtime and OpenVINO. A benchmark script, not a test.
 
     python bench/bench_peers.py [--models resnet18 mobilenet_v2 mobilenet_v3_large resnet50]
-                                [--batches 1 8] [--threads 1 2] [--repeats 30]
+                                [--batches 1 8] [--threads 1 2] [--repeats 30] [--rounds 3]
 
 Each model is torchvision's quantizable network with random weights (seed 0). qcc and PyTorch run
 it quantized by PyTorch's eager flow with each engine's default qconfig; ONNX Runtime and OpenVINO
@@ -11,7 +11,10 @@ run the QDQ model that onnxruntime.quantization.quantize_static makes of the sam
 quantizes the model its own way, as its users would. The peers' pinned versions
 (bench/requirements-peers.txt) are installed into build/bench-peers on first use, apart from the
 project's environment. Times are medians of `--repeats` calls after warm-up, all measured in this
-one process, one model and thread count after another; the table gives per row the ratio
+one process, one model and thread count after another; within a row the engines take turns in
+`--rounds` blocks of calls, so a shared VM's drift over minutes (seen to move one engine's time by
+30%) falls on all of them alike rather than on whichever ran in the slow minute. The table gives per
+row the ratio
 qcc / each peer, the machine's ISA, and the GOPS the convolutions reach in qcc against the
 measured peak of the best int8 instruction sequence of this CPU (bench_models.measured_peak).
 """
@@ -32,7 +35,7 @@ from torchvision.models import quantization as tvq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "python"), str(ROOT / "bench")]
 import qcc  # noqa: E402
-from bench_models import conv_gops, measured_peak, median_ms, pytorch_ms, settle  # noqa: E402
+from bench_models import conv_gops, measured_peak, time_each  # noqa: E402
 
 BUILDERS = {"resnet18": tvq.resnet18, "mobilenet_v2": tvq.mobilenet_v2,
             "mobilenet_v3_large": tvq.mobilenet_v3_large, "resnet50": tvq.resnet50}
@@ -98,6 +101,15 @@ def onnx_qdq(name, work):
     return qdq
 
 
+def pytorch_runner(model, engine, x):
+    """One call of PyTorch's quantized model under its engine."""
+    def run():
+        torch.backends.quantized.engine = engine
+        with torch.no_grad():
+            model(x)
+    return run
+
+
 def peers_for(qdq, threads):
     import onnxruntime as ort
     import openvino as ov
@@ -118,7 +130,10 @@ def main():
     parser.add_argument("--models", nargs="+", default=list(BUILDERS))
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=30,
+                        help="timed calls per engine and row (rounded up to a multiple of --rounds)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating blocks per engine the calls are split into (bench_models.time_each)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     install_peers()
@@ -133,34 +148,30 @@ def main():
     print("| " + " | ".join(header + ["qcc / fastest peer", "qcc conv GOPS (% of peak)"]) + " |")
     print("|" + "---|" * (len(header) + 2))
     for name in args.models:
-        fbgemm_model = pytorch_quantized(name, "fbgemm")
+        # Each engine's model, quantized once (the engine is set again before every call).
+        pytorch_models = {e: pytorch_quantized(name, e) for e in engines}
         model_json = work / f"{name}.json"
         qdq = onnx_qdq(name, work)
         for batch in args.batches:
             x = torch.randn(batch, 3, 224, 224)
-            qcc.export(fbgemm_model, (x,), model_json)
+            qcc.export(pytorch_models["fbgemm"], (x,), model_json)
             compiled = qcc.compile(model_json, name=name, out_dir=work / f"{name}-b{batch}")
             xn = x.numpy()
             for threads in args.threads:
                 torch.set_num_threads(threads)
-                settle()
-                times = {"qcc": median_ms(lambda: compiled(xn, num_threads=threads), args.repeats)}
-                settle()
-                times.update(pytorch_ms(fbgemm_model, lambda e: pytorch_quantized(name, e), engines, x,
-                                        args.repeats))
-                peers = peers_for(qdq, threads)
-                for peer in list(peers):
-                    settle()
-                    run = peers.pop(peer)
-                    times[peer] = median_ms(lambda: run(xn), args.repeats)
-                    del run  # its threads stop before the next engine is timed
+                runners = {"qcc": lambda: compiled(xn, num_threads=threads)}
+                runners.update({e: pytorch_runner(pytorch_models[e], e, x) for e in engines})
+                runners.update({k: (lambda run=run: run(xn)) for k, run in peers_for(qdq, threads).items()})
+                medians = time_each(list(runners.values()), args.repeats, args.rounds)
+                times = {k: median for k, (median, _) in zip(runners, medians)}
+                del runners  # the peers' threads stop before the next row
+                torch.backends.quantized.engine = "fbgemm"
                 fastest = min((t for k, t in times.items() if k != "qcc"))
                 gops = conv_gops(model_json, work, f"{name}_b{batch}", threads, max(3, args.repeats // 3))
                 of_peak = f"{gops:.0f} ({100 * gops / (peak * threads):.0f}%)" if peak else f"{gops:.0f}"
                 cells = [name, str(batch), str(threads)] + [f"{times[k]:.2f}" for k in header[3:]]
                 print("| " + " | ".join(cells + [f"{times['qcc'] / fastest:.2f}", of_peak]) + " |",
                       flush=True)
-
 
 if __name__ == "__main__":
     main()
