@@ -11,23 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "best_time.h"
 #include "qcc_rt/qcc_rt.h"
 
 namespace {
 
-// Best of the repetitions (shared machine: the least disturbed run).
-double best_us(const std::function<void()>& f, double min_ms) {
-  f();  // warm caches
-  std::vector<double> times;
-  double spent = 0.0;
-  while (spent < min_ms * 1e3 || times.size() < 20) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-    times.push_back(us), spent += us;
-  }
-  return *std::min_element(times.begin(), times.end());
-}
+using qcc_bench::best_us;
 
 qcc_rt::Pool2dShape pool(int hw, int c, int out_hw, int k, int stride, int pad) {
   qcc_rt::Pool2dShape s;

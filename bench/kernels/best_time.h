@@ -1,0 +1,27 @@
+// Timing for the kernel microbenchmarks.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <vector>
+
+namespace qcc_bench {
+
+// Best microseconds of f over at least min_ms of calls and at least 20 calls,
+// after one call that warms the caches (shared machine: the least disturbed
+// run).
+inline double best_us(const std::function<void()>& f, double min_ms) {
+  f();
+  std::vector<double> times;
+  double spent = 0.0;
+  while (spent < min_ms * 1e3 || times.size() < 20) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    times.push_back(us), spent += us;
+  }
+  return *std::min_element(times.begin(), times.end());
+}
+
+}  // namespace qcc_bench
