@@ -13,10 +13,10 @@ quantizes the model its own way, as its users would. The peers' pinned versions
 project's environment. Times are medians of `--repeats` calls after warm-up, all measured in this
 one process, one model and thread count after another; within a row the engines take turns in
 `--rounds` blocks of calls, so a shared VM's drift over minutes (seen to move one engine's time by
-30%) falls on all of them alike rather than on whichever ran in the slow minute. The table gives per
-row the ratio
-qcc / each peer, the machine's ISA, and the GOPS the convolutions reach in qcc against the
-measured peak of the best int8 instruction sequence of this CPU (bench_models.measured_peak).
+30%) falls on all of them alike rather than on whichever ran in the slow minute. The table gives
+per row the ratio qcc / each peer, the machine's ISA, and the GOPS the convolutions reach in qcc
+against the measured peak of the best int8 instruction sequence of this CPU
+(bench_models.measured_peak).
 """
 import argparse
 import os
