@@ -3,8 +3,6 @@
 // batch 1. torch_elementwise_bench.py times PyTorch's ops on the same shapes.
 //
 //   qcc_rt_elementwise_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N]
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>

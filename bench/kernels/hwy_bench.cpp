@@ -18,7 +18,7 @@
 // fixes cvtps2dq's overflow lanes (3 more ops, though the cap already rules
 // overflow out), and with no ordered 2:1 demotion to bytes each vector is
 // narrowed and stored alone, where simd8.h / simd16.h pack four vectors with
-// two saturating packs. Measured on Zen 4 (see the runtime README): 2.1-2.7x
+// two saturating packs. Measured on Zen 4 (see the runtime README): 2.2-2.7x
 // the runtime's time, outputs identical.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "hwy_bench.cpp"
@@ -50,46 +50,40 @@ HWY_INLINE auto Bytes(DF, VI q) {
   return hn::U8FromU32(hn::BitCast(hn::RebindToUnsigned<DF>(), q));
 }
 
+// One vector's worth (Lanes(d) elements) of each kernel; the loops below run
+// it on full vectors, then on single elements for the tail.
+template <class D>
+HWY_INLINE void QuantizeAt(D d, const float* x, uint8_t* q, float scale, int32_t zero_point) {
+  const hn::RebindToSigned<D> di;
+  hn::StoreU(Bytes(d, QuantizeLanes(d, hn::LoadU(d, x), hn::Set(d, 1.0f / scale), hn::Set(di, zero_point))),
+             hn::Rebind<uint8_t, D>(), q);
+}
+
+template <class D>
+HWY_INLINE void RequantizeAt(D d, const uint8_t* in, uint8_t* out, float from_scale, int32_t from_zp,
+                             float to_scale, int32_t to_zp) {
+  const hn::RebindToSigned<D> di;
+  const hn::Rebind<uint8_t, D> du8;
+  const auto wide = hn::BitCast(di, hn::PromoteTo(hn::RebindToUnsigned<D>(), hn::LoadU(du8, in)));
+  const auto x = hn::Mul(hn::Set(d, from_scale), hn::ConvertTo(d, hn::Sub(wide, hn::Set(di, from_zp))));
+  hn::StoreU(Bytes(d, QuantizeLanes(d, x, hn::Set(d, 1.0f / to_scale), hn::Set(di, to_zp))), du8, out);
+}
+
 void QuantizeU8(const float* x, uint8_t* q, int64_t n, float scale, int32_t zero_point) {
   const hn::ScalableTag<float> df;
-  const hn::RebindToSigned<decltype(df)> di;
-  const hn::Rebind<uint8_t, decltype(df)> du8;
-  const auto inv = hn::Set(df, 1.0f / scale);
-  const auto zp = hn::Set(di, zero_point);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(df));
   int64_t i = 0;
-  for (; i + lanes <= n; i += lanes)
-    hn::StoreU(Bytes(df, QuantizeLanes(df, hn::LoadU(df, x + i), inv, zp)), du8, q + i);
-  const hn::CappedTag<float, 1> d1;
-  const hn::RebindToSigned<decltype(d1)> di1;
-  const hn::Rebind<uint8_t, decltype(d1)> du1;
-  for (; i < n; ++i)
-    hn::StoreU(Bytes(d1, QuantizeLanes(d1, hn::LoadU(d1, x + i), hn::Set(d1, 1.0f / scale), hn::Set(di1, zero_point))),
-               du1, q + i);
+  for (; i + lanes <= n; i += lanes) QuantizeAt(df, x + i, q + i, scale, zero_point);
+  for (; i < n; ++i) QuantizeAt(hn::CappedTag<float, 1>(), x + i, q + i, scale, zero_point);
 }
 
 void RequantizeU8(const uint8_t* in, uint8_t* out, int64_t n, float from_scale, int32_t from_zp,
                   float to_scale, int32_t to_zp) {
   const hn::ScalableTag<float> df;
-  const hn::RebindToSigned<decltype(df)> di;
-  const hn::Rebind<uint8_t, decltype(df)> du8;
-  const auto scale = hn::Set(df, from_scale), inv = hn::Set(df, 1.0f / to_scale);
-  const auto zin = hn::Set(di, from_zp), zout = hn::Set(di, to_zp);
   const int64_t lanes = static_cast<int64_t>(hn::Lanes(df));
-  auto one = [&](auto d, const uint8_t* src, uint8_t* dst) {
-    const hn::RebindToSigned<decltype(d)> dis;
-    const hn::Rebind<uint8_t, decltype(d)> du;
-    const auto wide = hn::BitCast(dis, hn::PromoteTo(hn::RebindToUnsigned<decltype(d)>(), hn::LoadU(du, src)));
-    const auto x = hn::Mul(hn::Set(d, from_scale), hn::ConvertTo(d, hn::Sub(wide, hn::Set(dis, from_zp))));
-    hn::StoreU(Bytes(d, QuantizeLanes(d, x, hn::Set(d, 1.0f / to_scale), hn::Set(dis, to_zp))), du, dst);
-  };
   int64_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    const auto wide = hn::BitCast(di, hn::PromoteTo(hn::RebindToUnsigned<decltype(df)>(), hn::LoadU(du8, in + i)));
-    const auto x = hn::Mul(scale, hn::ConvertTo(df, hn::Sub(wide, zin)));
-    hn::StoreU(Bytes(df, QuantizeLanes(df, x, inv, zout)), du8, out + i);
-  }
-  for (; i < n; ++i) one(hn::CappedTag<float, 1>(), in + i, out + i);
+  for (; i + lanes <= n; i += lanes) RequantizeAt(df, in + i, out + i, from_scale, from_zp, to_scale, to_zp);
+  for (; i < n; ++i) RequantizeAt(hn::CappedTag<float, 1>(), in + i, out + i, from_scale, from_zp, to_scale, to_zp);
 }
 
 }  // namespace HWY_NAMESPACE
