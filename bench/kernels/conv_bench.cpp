@@ -6,6 +6,12 @@
 //
 //   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N]
 //                [--full-range | --outliers] [--only NAME_PREFIX] [--exact-depthwise]
+//                [--threads N]
+//
+// --threads N: each layer runs on a thread pool of N threads, split as the
+// generated code splits it (output panels or rows, qcc_rt/conv.h), so a
+// layer's scaling can be read without the rest of a model; GOPS stay those
+// of the whole call (the peak column is still per core).
 //
 // Activations are 0..127 (what reduce_range qconfigs give) unless --full-range
 // (0..255: AVX2 then takes its wide exact path) or --outliers (0..127 with one
@@ -20,7 +26,9 @@
 #include <vector>
 
 #include "layers.h"
+#include "qcc_rt/parallel.h"
 #include "qcc_rt/qcc_rt.h"
+#include "qcc_rt/thread_pool.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -102,6 +110,31 @@ namespace {
 // the run least disturbed by other tenants.
 double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
+// One call of the layer on `pool`, cut as the generated code cuts it
+// (codegen's emitPackedCall): whole 64-column panels (cut into row parts
+// when their count is odd) or rows at the blob's alignment.
+void run_split(const qcc_rt::KernelTable& k, qcc_thread_pool* pool, const uint8_t* blob,
+               const uint8_t* in, uint8_t* out, uint8_t* scratch, size_t scratch_stride) {
+  const int64_t rows = qcc_rt::conv2d_rows(blob);
+  if (qcc_rt::conv2d_prefers_panel_split(blob)) {
+    const int parts = qcc_rt::conv2d_panel_split_row_parts(blob);
+    qcc_rt::parallel_rows(pool, qcc_rt::conv2d_panels(blob) * parts, 1,
+                          [&](int thread, int64_t begin, int64_t end) {
+                            qcc_rt::for_panel_units(rows, parts, begin, end,
+                                                    [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+                                                      k.conv2d_gemm_panels(blob, in, out,
+                                                                           scratch + thread * scratch_stride,
+                                                                           m0, m1, p0, p1);
+                                                    });
+                          });
+    return;
+  }
+  qcc_rt::parallel_rows(pool, rows, qcc_rt::conv2d_row_align(blob),
+                        [&](int thread, int64_t begin, int64_t end) {
+                          k.conv2d(blob, in, out, scratch + thread * scratch_stride, begin, end);
+                        });
+}
+
 }  // namespace
 
 // Weights as per-channel symmetric quantization gives them for normally
@@ -137,6 +170,7 @@ int main(int argc, char** argv) {
   // the int16 pair saturation of FBGEMM's depthwise fast path.
   bool exact_depthwise = false;
   double min_ms = 200.0;
+  int threads = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--csv") csv = true;
@@ -144,6 +178,7 @@ int main(int argc, char** argv) {
     else if (arg == "--outliers") outliers = true;
     else if (arg == "--only" && i + 1 < argc) only = argv[++i];
     else if (arg == "--exact-depthwise") exact_depthwise = true;
+    else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (arg == "--isa" && i + 1 < argc) {
       const std::string v = argv[++i];
       isa = v == "avx512vnni" ? qcc_rt::Isa::avx512vnni : v == "avx2" ? qcc_rt::Isa::avx2 : qcc_rt::Isa::generic;
@@ -159,6 +194,11 @@ int main(int argc, char** argv) {
 #if defined(__x86_64__)
   peak = peak_gops(best_isa);
 #endif
+  qcc_thread_pool* pool = qcc_thread_pool_create(threads);
+  if (!pool) {
+    std::fprintf(stderr, "cannot start %d threads\n", threads);
+    return 1;
+  }
   if (csv) std::printf("name,in_hw,in_c,out_c,kernel,stride,pad,groups,macs,us,gops\n");
   else std::printf("isa %s, cpu best %s, measured %s peak %.0f GOPS/core\n%-22s %10s %10s %8s %7s\n",
                    qcc_rt::isa_name(isa), qcc_rt::isa_name(best_isa), peak_sequence(best_isa), peak,
@@ -184,14 +224,16 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % (full_range ? 256 : 128));
     if (outliers)
       for (size_t i = 4999; i < in.size(); i += 5000) in[i] = uint8_t(128 + i % 128);
-    std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob.data()));
-    const qcc_rt::ConvFn conv = qcc_rt::kernel_table(isa).conv2d;
-    conv(blob.data(), in.data(), out.data(), scratch.data(), 0, rows);  // warm caches
+    const size_t scratch_stride = (qcc_rt::conv2d_scratch_size(blob.data()) + 63) / 64 * 64;
+    std::vector<uint8_t> scratch(scratch_stride * size_t(threads));
+    const qcc_rt::KernelTable& kernels = qcc_rt::kernel_table(isa);
+    auto call = [&] { run_split(kernels, pool, blob.data(), in.data(), out.data(), scratch.data(), scratch_stride); };
+    call();  // warm caches
     std::vector<double> times;
     double spent = 0.0;
     while (spent < min_ms * 1e3 || times.size() < 5) {
       const auto t0 = std::chrono::steady_clock::now();
-      conv(blob.data(), in.data(), out.data(), scratch.data(), 0, rows);
+      call();
       const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       times.push_back(us), spent += us;
     }
@@ -208,5 +250,6 @@ int main(int argc, char** argv) {
   }
   if (!csv) std::printf("%-22s %10.2f %10.1f %8.1f\n", "total", total_macs / 1e6, total_us,
                         2.0 * total_macs / total_us / 1e3);
+  qcc_thread_pool_destroy(pool);
   return 0;
 }

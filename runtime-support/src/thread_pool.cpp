@@ -40,17 +40,26 @@ constexpr auto kWorkerSpin = std::chrono::microseconds(200);
 // The caller polls this long for chunks still running, then yields its core
 // (to the very thread it waits for, when the machine is oversubscribed).
 constexpr auto kCallerSpin = std::chrono::microseconds(50);
-// A worker that keeps the caller waiting far longer than a chunk takes (more
-// than twice the caller's own time per chunk plus kLagSlack) was descheduled
-// in the middle of its chunk: another process holds its core. The caller then
+// A worker chunk that takes far longer than the caller's chunks (more than
+// twice the caller's own time per chunk plus kLagSlack, from its claim to its
+// end) was descheduled in the middle: another process holds the worker's
+// core. Time before the claim does not count: a worker woken from its sleep
+// starts tens of microseconds late (futex wake-up on a VM), and when that
+// counted, the first loop after a stretch alone sent the caller alone again,
+// loop after loop (qcc_rt_bench --threads 2, Zen 4: whole layers at one
+// thread's speed). After kLagsToGoAlone lags within kLagWindow the caller
 // runs the loops alone for kAloneFor before it tries the workers again. With
 // one core of this 2-core machine kept busy by another process (Zen 4),
 // MobileNetV2 at batch 8 ran 26.3 ms on 2 threads against 20.3 ms on one,
 // every op waiting for a time slice of the preempted worker; alone for 50 ms
 // after a lag: 20.6 ms (20 ms: 25.6; 20 ms doubled per lag and halved per
-// punctual loop: 25.0). On the idle machine a lag (a ~1 ms hypervisor
-// hiccup) came 1-2 times in 200 runs of ResNet-18 or MobileNetV3.
+// punctual loop: 25.0). On the idle VM single lags come from the hypervisor
+// (a worker chunk stalled 0.3-2 ms, 5 in 300 runs of ResNet-18 on 2
+// threads): alone for 50 ms after each of them, one run in six ran on one
+// thread. A busy core lags every time slice, a few milliseconds apart.
 constexpr auto kLagSlack = std::chrono::microseconds(200);
+constexpr int kLagsToGoAlone = 3;
+constexpr auto kLagWindow = std::chrono::milliseconds(30);
 constexpr auto kAloneFor = std::chrono::milliseconds(50);
 
 constexpr int kChunkBits = 16;
@@ -96,12 +105,16 @@ struct qcc_thread_pool {
 
   alignas(64) std::atomic<uint64_t> state{0};
   alignas(64) std::atomic<int64_t> done{0};
+  // The longest worker chunk of the current loop, claim to end (ns).
+  alignas(64) std::atomic<int64_t> slowest_chunk_ns{0};
   alignas(64) std::atomic<int> sleepers{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> busy{false};
-  // Until then the caller runs loops alone (a lagging worker; read and
-  // written by the caller only).
+  // Until then the caller runs loops alone (lagging workers), and when the
+  // last kLagsToGoAlone lags came, oldest first (read and written by the
+  // caller only).
   std::chrono::steady_clock::time_point alone_until{};
+  std::chrono::steady_clock::time_point lags[kLagsToGoAlone]{};
   pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 };
@@ -117,9 +130,18 @@ int64_t take_chunks(qcc_thread_pool* pool, int participant, uint64_t s) {
     if (!pool->state.compare_exchange_weak(s, s + 1, std::memory_order_acquire,
                                            std::memory_order_acquire))
       continue;  // s now holds the current word
+    const auto claimed = std::chrono::steady_clock::now();
     int64_t begin, end;
     qcc_rt::split_range(pool->rows, pool->align, int(next_of(s)), int(chunks_of(s)), &begin, &end);
     if (begin < end) pool->fn(pool->ctx, participant, begin, end);
+    if (participant != 0) {  // before `done`, so the caller reads it with the count
+      const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now() - claimed).count();
+      int64_t slowest = pool->slowest_chunk_ns.load(std::memory_order_relaxed);
+      while (ns > slowest && !pool->slowest_chunk_ns.compare_exchange_weak(
+                                 slowest, ns, std::memory_order_relaxed)) {
+      }
+    }
     pool->done.fetch_add(1, std::memory_order_release);
     ++ran;
     s = pool->state.load(std::memory_order_acquire);
@@ -232,6 +254,7 @@ void pool_parallel_rows(qcc_thread_pool* pool, int64_t rows, int64_t align, Chun
   }
   pool->fn = chunk, pool->ctx = ctx, pool->rows = rows, pool->align = align;
   pool->done.store(0, std::memory_order_relaxed);
+  pool->slowest_chunk_ns.store(0, std::memory_order_relaxed);
   const uint64_t s = pack_state(++pool->generation, uint64_t(chunks), 0);
   pool->state.store(s);
   if (pool->sleepers.load() > 0) {
@@ -252,9 +275,12 @@ void pool_parallel_rows(qcc_thread_pool* pool, int64_t rows, int64_t align, Chun
     if (i % 64 == 0) yielding = std::chrono::steady_clock::now() > spin_until;
   }
   if (mine > 0 && mine < chunks) {
-    const auto all_done = std::chrono::steady_clock::now();
-    if (all_done - own_done > 2 * (own_done - start) / mine + kLagSlack) {
-      pool->alone_until = all_done + kAloneFor;
+    const auto slowest = std::chrono::nanoseconds(pool->slowest_chunk_ns.load(std::memory_order_relaxed));
+    if (slowest > 2 * (own_done - start) / mine + kLagSlack) {
+      const auto now = std::chrono::steady_clock::now();
+      for (int i = 0; i + 1 < kLagsToGoAlone; ++i) pool->lags[i] = pool->lags[i + 1];
+      pool->lags[kLagsToGoAlone - 1] = now;
+      if (now - pool->lags[0] < kLagWindow) pool->alone_until = now + kAloneFor;
     }
   }
 }

@@ -206,44 +206,71 @@ void check_panel_split_on_pool(Isa isa, Rng& rng) {
 
 } // namespace
 
-// A worker descheduled in the middle of its chunk (here: asleep in it) makes
-// the caller run the next loops alone for a while (no loop then waits for a
-// core another process holds); later the workers take part again.
+// Chunks that take a while, so that the worker gets some.
+void busy_chunk() {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+// One loop of 8 busy chunks in which the worker, if it takes a chunk, stays
+// in its first one `stall` longer (descheduled, as far as the caller can
+// tell); returns whether the worker took one.
+bool loop_with_stalled_worker(qcc_thread_pool* pool, std::chrono::milliseconds stall) {
+  std::atomic<bool> worker_ran{false};
+  parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
+    if (thread != 0 && !worker_ran.exchange(true)) std::this_thread::sleep_for(stall);
+    busy_chunk();
+  });
+  return worker_ran.load();
+}
+
+// Whether the worker takes a chunk in any of `loops` loops of busy chunks.
+bool worker_takes_part(qcc_thread_pool* pool, int loops) {
+  std::atomic<bool> helped{false};
+  for (int i = 0; i < loops && !helped.load(); ++i)
+    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
+      if (thread != 0) helped = true;
+      busy_chunk();
+    });
+  return helped.load();
+}
+
+// Workers descheduled in the middle of their chunks (here: asleep in them),
+// three times within a few milliseconds as when another process holds the
+// worker's core, make the caller run the next loops alone for a while (no
+// loop then waits for that core); later the workers take part again.
 void check_lagging_worker() {
   using namespace std::chrono_literals;
   qcc_thread_pool* pool = qcc_thread_pool_create(2);
   expect(pool != nullptr, "a 2-thread pool");
   if (!pool) return;
-  // Chunks that take a while, so that the worker gets some.
-  auto busy = [] {
-    const auto until = std::chrono::steady_clock::now() + 50us;
-    while (std::chrono::steady_clock::now() < until) {
-    }
-  };
-  bool lagged = false;
-  for (int attempt = 0; attempt < 50 && !lagged; ++attempt) {
-    std::atomic<bool> worker_ran{false};
-    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
-      if (thread != 0 && !worker_ran.exchange(true)) std::this_thread::sleep_for(30ms);
-      busy();
-    });
-    lagged = worker_ran.load();
-  }
-  expect(lagged, "a worker took a chunk and slept in it");
+  int lags = 0;
+  for (int attempt = 0; attempt < 200 && lags < 3; ++attempt) lags += loop_with_stalled_worker(pool, 5ms);
+  expect(lags == 3, "a worker took chunks and slept in them, three loops in a row");
   std::atomic<bool> alone{true};
   for (int i = 0; i < 20; ++i)
     parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
       if (thread != 0) alone = false;
     });
-  expect(alone.load(), "after a lagging worker the caller runs the loops alone");
+  expect(alone.load(), "after lagging workers the caller runs the loops alone");
   std::this_thread::sleep_for(100ms);
-  std::atomic<bool> back{false};
-  for (int i = 0; i < 200 && !back.load(); ++i)
-    parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
-      if (thread != 0) back = true;
-      busy();
-    });
-  expect(back.load(), "the workers take part again later");
+  expect(worker_takes_part(pool, 200), "the workers take part again later");
+  qcc_thread_pool_destroy(pool);
+}
+
+// One lag alone (a hypervisor stalls a vCPU for a millisecond now and then,
+// 5 times in 300 runs of ResNet-18 on the idle Zen 4 VM) leaves the workers
+// in: going alone for 50 ms after each cost one run in six its second core.
+void check_single_lag() {
+  using namespace std::chrono_literals;
+  qcc_thread_pool* pool = qcc_thread_pool_create(2);
+  expect(pool != nullptr, "a 2-thread pool");
+  if (!pool) return;
+  bool lagged = false;
+  for (int attempt = 0; attempt < 200 && !lagged; ++attempt) lagged = loop_with_stalled_worker(pool, 5ms);
+  expect(lagged, "a worker took a chunk and slept in it");
+  expect(worker_takes_part(pool, 20), "after a single lag the worker still takes chunks");
   qcc_thread_pool_destroy(pool);
 }
 
@@ -268,6 +295,7 @@ int main() {
   check_panel_units();
   check_pool();
   check_lagging_worker();
+  check_single_lag();
   std::printf("threading_test: %d checks, %d failures\n", g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }
