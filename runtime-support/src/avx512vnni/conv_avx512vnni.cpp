@@ -51,33 +51,6 @@ QCC_RT_INLINE int32_t load_u32(const uint8_t* p) {
   return v;
 }
 
-// A residual add in the write-back (ResidualAdd, every element on add_u8's
-// vector formula): the conv result's byte clamp in int32 units (FBGEMM's
-// saturating pack and clamp, as requantized_bytes64 notes, equal a clamp to
-// [min - zp, max - zp] plus zp), then add_u8's dequantize, add, ReLU and
-// quantize (fmadd(scale, q, scale * -zp), QuantizeAvx512).
-struct FusedAddConsts {
-  __m512i conv_lo, conv_hi, conv_zp, out_zp;
-  __m512 sa, pa, sb, pb, inv, bound;
-  bool relu;
-};
-
-FusedAddConsts make_fused_add_consts(const PackedConvHeader& h, const AddParams& p) {
-  FusedAddConsts k;
-  k.conv_lo = _mm512_set1_epi32(h.output_min - h.output_zero_point);
-  k.conv_hi = _mm512_set1_epi32(h.output_max - h.output_zero_point);
-  k.conv_zp = _mm512_set1_epi32(h.output_zero_point);
-  k.out_zp = _mm512_set1_epi32(p.out.zero_point);
-  k.sa = _mm512_set1_ps(p.a.scale);
-  k.pa = _mm512_set1_ps(p.a.scale * -static_cast<float>(p.a.zero_point));
-  k.sb = _mm512_set1_ps(p.b.scale);
-  k.pb = _mm512_set1_ps(p.b.scale * -static_cast<float>(p.b.zero_point));
-  k.inv = _mm512_set1_ps(1.0f / p.out.scale);
-  k.bound = _mm512_set1_ps(2147483520.0f);
-  k.relu = p.relu;
-  return k;
-}
-
 // Everything the write-back needs for one column block.
 struct BlockOut {
   const int32_t* zp_correction;  // at the block's first column
@@ -92,14 +65,6 @@ struct BlockOut {
   int32_t rows;  // valid rows in the tile (1..6)
   int32_t cols;  // valid columns in the block (1..64)
   bool float_out, relu;  // kFlagFloatOutput: the float epilogue, out holds floats
-};
-
-// A tile's residual add: the constants and the residual at the tile's first
-// output (row stride BlockOut::ldo). Kept out of BlockOut: a larger BlockOut
-// made GCC keep the accumulators of every kernel in memory (2x slower).
-struct ResidualOut {
-  const FusedAddConsts* k;
-  const uint8_t* residual;
 };
 
 // The fold expressions below expand the tile with compile-time indices so the
@@ -204,41 +169,6 @@ QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o
   (write_row_in_registers<NB, R>(acc, o), ...);
 }
 
-// One row with the residual add (FusedAddConsts): the conv's bytes are never
-// stored. The sums come from memory: with the add's ten constants live, the
-// reduction loop sharing a function with this write-back spilled its
-// accumulators (the fused ResNet convs ran 2x slower).
-template <int NB, int R>
-QCC_RT_INLINE void write_row_with_residual(const int32_t* sums, const BlockOut& o, const ResidualOut& add) {
-  const FusedAddConsts& k = *add.k;
-  const uint8_t* residual = add.residual + R * o.ldo;
-  auto added = [&](int j) QCC_RT_INLINE_LAMBDA {
-    if (j >= NB) return _mm512_setzero_si512();
-    const __m512i r = round_scaled16(_mm512_load_si512(sums + (R * NB + j) * 16), o.bias + 16 * j,
-                                     o.multiplier + 16 * j);
-    const __m512i q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, k.conv_lo), k.conv_hi), k.conv_zp);
-    const int32_t left = o.cols - 16 * j;
-    const __mmask16 m = left >= 16 ? __mmask16(0xffff) : left <= 0 ? __mmask16(0) : __mmask16((1u << left) - 1);
-    const __m512i b = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, residual + 16 * j));
-    __m512 c = _mm512_add_ps(_mm512_fmadd_ps(k.sa, _mm512_cvtepi32_ps(q), k.pa),
-                             _mm512_fmadd_ps(k.sb, _mm512_cvtepi32_ps(b), k.pb));
-    if (k.relu) c = _mm512_max_ps(c, _mm512_setzero_ps());
-    const __m512 t = _mm512_min_ps(_mm512_mul_ps(c, k.inv), k.bound);
-    return _mm512_add_epi32(_mm512_cvtps_epi32(t), k.out_zp);
-  };
-  // add_u8's pack: saturating to int16, then to uint8, lanes put in order.
-  const __m512i packed = _mm512_packus_epi16(_mm512_packs_epi32(added(0), added(1)),
-                                             _mm512_packs_epi32(added(2), added(3)));
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols), _mm512_permutexvar_epi32(order, packed));
-}
-
-template <int NB, size_t... R>
-__attribute__((noinline)) void write_tile_with_residual(const int32_t* sums, const BlockOut& o,
-                                                        const ResidualOut& add, std::index_sequence<R...>) {
-  (write_row_with_residual<NB, R>(sums, o, add), ...);
-}
-
 // The other write-backs (float results, row offsets), out of line and fed
 // from memory: sharing one function with the reduction loop made GCC spill
 // the 24 accumulators inside the loop.
@@ -266,8 +196,8 @@ struct TileReads {
 
 // An MR x (16 * NB) tile over the k steps of its reads (all of them, or those
 // of the kernel taps that read inside the image).
-template <bool Sat, bool Add, int MR, int NB>
-QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o, const ResidualOut& add) {
+template <bool Sat, int MR, int NB>
+QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o) {
   __m512i acc[MR * NB];
   start_at_correction<NB>(acc, o.zp_correction, std::make_index_sequence<MR * NB>{});
   const KSpan& span = in.span;
@@ -281,31 +211,25 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o,
       fma_tile<Sat, NB>(acc, rows, k, wv, std::make_index_sequence<MR>{});
     }
   }
-  alignas(64) int32_t sums[MR * NB * 16];
-  if constexpr (Add) {
-    store_all(sums, acc, std::make_index_sequence<MR * NB>{});
-    write_tile_with_residual<NB>(sums, o, add, std::make_index_sequence<MR>{});
-  } else {
-    if (!o.float_out && !o.row_sums) {
-      write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
-      return;
-    }
-    store_all(sums, acc, std::make_index_sequence<MR * NB>{});
-    write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
+  if (!o.float_out && !o.row_sums) {
+    write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
+    return;
   }
+  alignas(64) int32_t sums[MR * NB * 16];
+  store_all(sums, acc, std::make_index_sequence<MR * NB>{});
+  write_tile<NB>(sums, o, std::make_index_sequence<MR>{});
 }
 
 // Exactly `rows` rows (a partial last tile computes no padding rows).
-template <bool Sat, bool Add, int NB>
-QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o,
-                             const ResidualOut& add) {
+template <bool Sat, int NB>
+QCC_RT_INLINE void tile_rows(int rows, const TileReads& in, const int8_t* w, const BlockOut& o) {
   switch (rows) {
-    case 6: tile<Sat, Add, 6, NB>(in, w, o, add); break;
-    case 5: tile<Sat, Add, 5, NB>(in, w, o, add); break;
-    case 4: tile<Sat, Add, 4, NB>(in, w, o, add); break;
-    case 3: tile<Sat, Add, 3, NB>(in, w, o, add); break;
-    case 2: tile<Sat, Add, 2, NB>(in, w, o, add); break;
-    default: tile<Sat, Add, 1, NB>(in, w, o, add); break;
+    case 6: tile<Sat, 6, NB>(in, w, o); break;
+    case 5: tile<Sat, 5, NB>(in, w, o); break;
+    case 4: tile<Sat, 4, NB>(in, w, o); break;
+    case 3: tile<Sat, 3, NB>(in, w, o); break;
+    case 2: tile<Sat, 2, NB>(in, w, o); break;
+    default: tile<Sat, 1, NB>(in, w, o); break;
   }
 }
 
@@ -379,7 +303,7 @@ int32_t sum_bytes(const uint8_t* p, int32_t n) {
 }
 
 // One 64-column (or narrower) panel of a prepared block: every row tile
-// against the panel's weights. One instance per (Sat, Add, NB), out of line: the
+// against the panel's weights. One instance per (Sat, NB), out of line: the
 // tiles inline into it (a call per tile cost small-K layers up to 50%), while
 // one function holding every instance took clang with sanitizers minutes.
 struct PanelJob {
@@ -393,11 +317,9 @@ struct PanelJob {
   const int32_t* row_sums;   // the block's, or null
   uint8_t* out;              // output of the block's first row at the panel's first column
   bool in_place;
-  const uint8_t* residual;   // residual at out's position (fused add in registers), or null
-  const FusedAddConsts* add;
 };
 
-template <bool Sat, bool Add, int NB>
+template <bool Sat, int NB>
 __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
   const ConvView& v = *job.v;
   const PackedConvHeader& h = v.h;
@@ -419,25 +341,28 @@ __attribute__((noinline)) void run_panel(const PanelJob& job, BlockOut o) {
       const KSpan span = tile_span(h, t, job.k4s, job.tap_k4);
       in = TileReads{job.a + t.r0 * job.lda, job.lda * t.step, span, 4 * span.start, 4 * span.stride};
     }
-    const ResidualOut add{job.add, Add ? job.residual + t.r0 * ldo : nullptr};
-    tile_rows<Sat, Add, NB>(t.rows, in, job.w, o, add);
+    tile_rows<Sat, NB>(t.rows, in, job.w, o);
   }
 }
 
-template <bool Sat, bool Add>
+template <bool Sat>
 void run_panel_cols(int nb, const PanelJob& job, const BlockOut& o) {
   switch (nb) {
-    case 4: run_panel<Sat, Add, 4>(job, o); break;
-    case 3: run_panel<Sat, Add, 3>(job, o); break;
-    case 2: run_panel<Sat, Add, 2>(job, o); break;
-    default: run_panel<Sat, Add, 1>(job, o); break;
+    case 4: run_panel<Sat, 4>(job, o); break;
+    case 3: run_panel<Sat, 3>(job, o); break;
+    case 2: run_panel<Sat, 2>(job, o); break;
+    default: run_panel<Sat, 1>(job, o); break;
   }
 }
 
-// The GEMM kernel, with the residual add fused (add) or not (null). Where
-// every element takes add_u8's vector formula the uint8 write-back adds in
-// its registers; otherwise each block's rows get add_u8 once its panels are
-// written (still in cache).
+// The GEMM kernel, with the residual add fused (add) or not (null): each
+// block's rows get add_u8 once its panels are written (still in cache), as
+// on the other ISAs. Adding in the write-back's registers instead (the conv
+// result clamped in int32, then add_u8's vector formula, ~20 instructions
+// per 16 outputs) measured slower on Zen 4 in every model that has the add:
+// the conv_add ops of ResNet-50 batch 8 41.4-44.5 -> 38.1-38.3 ms, batch 1
+// 5.16-5.21 -> 4.79-4.88, MobileNetV2 batch 1 0.407 -> 0.38, ResNet-18
+// unchanged (bench/profile_model.py, 1 thread).
 void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
           int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
@@ -471,10 +396,6 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
   const ByteRequantConsts bytes = make_byte_requant_consts(h.output_zero_point, h.output_min, h.output_max);
   const bool float_out = (h.flags & kFlagFloatOutput) != 0;
   const int64_t esize = float_out ? 4 : 1;  // bytes per output element
-  const bool add_in_registers =
-      add && !float_out && !need_row_sums && !saturating && residual_add_all_vector(*add);
-  FusedAddConsts add_consts{};
-  if (add_in_registers) add_consts = make_fused_add_consts(h, add->params);
 
   for (int32_t g = 0; g < h.groups; ++g) {
     for (int64_t m0 = m_begin; m0 < m_end; m0 += block_rows) {
@@ -495,16 +416,11 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
                          h.n - j0 < 64 ? h.n - j0 : 64, float_out, (h.flags & kFlagRelu) != 0};
         const int64_t at = m0 * h.out_channels + int64_t(g) * h.n + j0;  // the panel's first output
         const PanelJob job{&v, input, a, lda, m0, k4s, tap_k4, s.tiles, n_tiles, col, width, w,
-                           need_row_sums ? row_sums : nullptr, output + esize * at, in_place,
-                           add_in_registers ? add->residual + at : nullptr, &add_consts};
-        // Separate instances with the residual add (sharing the reduction
-        // with both write-backs made GCC spill the accumulators: 2x slower);
-        // saturating pairs add block by block.
-        if (saturating) run_panel_cols<true, false>(width / 16, job, o);
-        else if (add_in_registers) run_panel_cols<false, true>(width / 16, job, o);
-        else run_panel_cols<false, false>(width / 16, job, o);
+                           need_row_sums ? row_sums : nullptr, output + esize * at, in_place};
+        if (saturating) run_panel_cols<true>(width / 16, job, o);
+        else run_panel_cols<false>(width / 16, job, o);
       }
-      if (add && !add_in_registers) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
+      if (add) add_residual_rows(add_u8, h, output, *add, g, m0, rows, p_begin, p_end);
     }
   }
 }

@@ -1,8 +1,7 @@
 // Internal: the fused residual add (ResidualAdd) applied in place to output
 // rows a GEMM kernel has just written, with the ISA's own add_u8 at each
 // element's position in the whole output (so any PyTorch chunking of the add
-// is reproduced). The rows are still in cache; AVX-512 VNNI instead adds in
-// its registers where every element takes the vector formula.
+// is reproduced). The rows are still in cache.
 #pragma once
 
 #include "common/blob.h"
@@ -31,13 +30,6 @@ inline void add_residual_rows(AddFn add_u8, const PackedConvHeader& h, uint8_t* 
     const int64_t base = (m0 + r) * h.out_channels + int64_t(g) * h.n;
     add_u8(output, add.residual, output, add.numel, base + c0, base + c1, add.params);
   }
-}
-
-// Whether add_u8 computes every element of the output with its vector
-// formula (whole 64-element blocks in every PyTorch chunk).
-inline bool residual_add_all_vector(const ResidualAdd& add) {
-  const int64_t chunk = add.params.torch_chunk > 0 ? add.params.torch_chunk : add.numel;
-  return add.numel % 64 == 0 && chunk % 64 == 0;
 }
 
 } // namespace detail
