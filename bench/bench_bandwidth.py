@@ -28,8 +28,10 @@ model and its example inputs, and a function giving the weight bytes one call
 reads (see `all_weight_bytes` for models that read every weight once).
 """
 import argparse
+import atexit
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -410,9 +412,10 @@ def main():
     warnings.filterwarnings("ignore")
     torch.backends.quantized.engine = "fbgemm"
     work = Path(tempfile.mkdtemp(prefix="qcc-bandwidth-"))
+    atexit.register(shutil.rmtree, work, True)  # compiled models and weights: up to hundreds of MB
     print(f"torch {torch.__version__}, fbgemm engine; qcc --cpu=native; {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f} (other processes skew every figure); "
-          f"work dir {work}")
+          f"work dir {work} (removed at exit)")
     machine = {}
     for entry in (e for e in ENTRIES if e.name in args.models):
         model, inputs = entry.build()

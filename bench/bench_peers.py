@@ -19,7 +19,9 @@ against the measured peak of the best int8 instruction sequence of this CPU
 (bench_models.measured_peak).
 """
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -140,6 +142,7 @@ def main():
     import onnxruntime as ort
     import openvino as ov
     work = Path(tempfile.mkdtemp(prefix="qcc-peers-"))
+    atexit.register(shutil.rmtree, work, True)  # compiled models and weights: up to hundreds of MB
     isa, sequence, peak = measured_peak(work)
     engines = [e for e in torch.backends.quantized.supported_engines if e not in ("none", "qnnpack")]
     print(f"machine: {os.cpu_count()} CPUs, qcc kernels {isa}, {sequence} peak {peak:.0f} GOPS/core; "

@@ -15,8 +15,10 @@ ONNX exporter's scopes); a qcc.conv_add, named after its add, takes the first Op
 unpaired before it (OpenVINO folds the residual add into that conv as qcc does).
 """
 import argparse
+import atexit
 import collections
 import ctypes
+import shutil
 import statistics
 import subprocess
 import sys
@@ -66,6 +68,7 @@ def main():
     if args.openvino and args.model not in BUILDERS:
         parser.error(f"--openvino needs one of bench_peers.py's networks: {', '.join(BUILDERS)}")
     work = Path(tempfile.mkdtemp(prefix="qcc-profile-"))
+    atexit.register(shutil.rmtree, work, True)  # compiled models and weights: up to hundreds of MB
     if args.model in ZOO:
         model, inputs = ZOO[args.model]()
     elif args.model in BANDWIDTH:
