@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "best_time.h"
 #include "layers.h"
 #include "qcc_rt/parallel.h"
 #include "qcc_rt/qcc_rt.h"
@@ -105,10 +106,6 @@ static const char* peak_sequence(qcc_rt::Isa isa) {
 }
 
 namespace {
-
-// Best of the repetitions: on a shared (virtualized) machine the minimum is
-// the run least disturbed by other tenants.
-double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 // One call of the layer on `pool`, cut as the generated code cuts it
 // (codegen's emitPackedCall): whole 64-column panels (cut into row parts
@@ -228,16 +225,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> scratch(scratch_stride * size_t(threads));
     const qcc_rt::KernelTable& kernels = qcc_rt::kernel_table(isa);
     auto call = [&] { run_split(kernels, pool, blob.data(), in.data(), out.data(), scratch.data(), scratch_stride); };
-    call();  // warm caches
-    std::vector<double> times;
-    double spent = 0.0;
-    while (spent < min_ms * 1e3 || times.size() < 5) {
-      const auto t0 = std::chrono::steady_clock::now();
-      call();
-      const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-      times.push_back(us), spent += us;
-    }
-    const double us = best(times);
+    const double us = qcc_bench::best_us(call, min_ms, 5);
     const double macs = double(rows) * l.out_c * icg * l.kernel * l.kernel;
     const double gops = 2.0 * macs / us / 1e3;
     total_us += us, total_macs += macs;

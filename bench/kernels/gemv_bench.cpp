@@ -21,33 +21,22 @@
 // --rows R: R input rows instead of one (an LSTM's input products cover all
 // time steps at once); the GB/s then still count the weight bytes once.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "best_time.h"
 #include "qcc_rt/qcc_rt.h"
 #include "qcc_rt/recurrent.h"
 #include "qcc_rt/weights_file.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Best seconds of fn over at least min_ms of calls (and at least 5): on a
-// shared machine the minimum is the run least disturbed by other tenants.
-template <typename Fn>
-double best_seconds(double min_ms, Fn fn) {
-  fn();
-  double best = 1e30, spent = 0.0;
-  for (int i = 0; spent < min_ms * 1e-3 || i < 5; ++i) {
-    const auto t0 = Clock::now();
-    fn();
-    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-    best = std::min(best, s), spent += s;
-  }
-  return best;
+// Best seconds of fn over at least min_ms of calls (and at least 5).
+double best_seconds(double min_ms, const std::function<void()>& fn) {
+  return qcc_bench::best_us(fn, min_ms, 5) * 1e-6;
 }
 
 __attribute__((noinline)) uint64_t stream_sum(const uint64_t* a, size_t n) {

@@ -44,7 +44,7 @@ constexpr auto kCallerSpin = std::chrono::microseconds(50);
 // twice the caller's own time per chunk plus kLagSlack, from its claim to its
 // end) was descheduled in the middle: another process holds the worker's
 // core. Time before the claim does not count: a worker woken from its sleep
-// starts tens of microseconds late (futex wake-up on a VM), and when that
+// starts late (futex wake-up on a VM: up to 3.3 ms measured), and when that
 // counted, the first loop after a stretch alone sent the caller alone again,
 // loop after loop (qcc_rt_bench --threads 2, Zen 4: whole layers at one
 // thread's speed). After kLagsToGoAlone lags within kLagWindow the caller
@@ -53,10 +53,13 @@ constexpr auto kCallerSpin = std::chrono::microseconds(50);
 // MobileNetV2 at batch 8 ran 26.3 ms on 2 threads against 20.3 ms on one,
 // every op waiting for a time slice of the preempted worker; alone for 50 ms
 // after a lag: 20.6 ms (20 ms: 25.6; 20 ms doubled per lag and halved per
-// punctual loop: 25.0). On the idle VM single lags come from the hypervisor
-// (a worker chunk stalled 0.3-2 ms, 5 in 300 runs of ResNet-18 on 2
-// threads): alone for 50 ms after each of them, one run in six ran on one
-// thread. A busy core lags every time slice, a few milliseconds apart.
+// punctual loop: 25.0); with this rule, 22.9-23.8 ms against 20.9-21.2 on
+// one, where the rule that counted wake-ups gave 25.0-26.7 (both measured
+// later, on the same VM kind). On the idle VM single lags come from the
+// hypervisor (a worker chunk stalled 0.3-2 ms, 5 in 300 runs of ResNet-18 on
+// 2 threads): alone for 50 ms after each of them would put about one run in
+// six (5 x 50 ms of the 1.5 s) on one thread. A busy core lags every time
+// slice, a few milliseconds apart.
 constexpr auto kLagSlack = std::chrono::microseconds(200);
 constexpr int kLagsToGoAlone = 3;
 constexpr auto kLagWindow = std::chrono::milliseconds(30);

@@ -248,11 +248,12 @@ void check_lagging_worker() {
   // Tried a few times: on an overloaded machine the caller itself may be
   // held up long enough that a stall does not stand out, or that three of
   // them spread over more than the window.
-  int lags = 0;
+  int stalled_loops = 0;
   bool alone_after = false;
   for (int round = 0; round < 10 && !alone_after; ++round) {
-    lags = 0;
-    for (int attempt = 0; attempt < 200 && lags < 3; ++attempt) lags += loop_with_stalled_worker(pool, 5ms);
+    stalled_loops = 0;
+    for (int attempt = 0; attempt < 200 && stalled_loops < 3; ++attempt)
+      stalled_loops += loop_with_stalled_worker(pool, 5ms);
     std::atomic<bool> alone{true};
     for (int i = 0; i < 20; ++i)
       parallel_rows(pool, 1000, 1, [&](int thread, int64_t, int64_t) {
@@ -260,7 +261,7 @@ void check_lagging_worker() {
       });
     alone_after = alone.load();
   }
-  expect(lags == 3, "a worker took chunks and slept in them, three loops in a row");
+  expect(stalled_loops == 3, "a worker took chunks and slept in them in three loops");
   expect(alone_after, "after lagging workers the caller runs the loops alone");
   std::this_thread::sleep_for(100ms);
   expect(worker_takes_part(pool, 200), "the workers take part again later");

@@ -471,9 +471,9 @@ class ResidualBlock(nn.Module):
         return self.skip.add_relu(out, y) if self.relu else self.skip.add(out, y)
 
 
-# (channels, size, torch threads): every element on add's vector formula,
-# or scalar tails in every chunk of
-# PyTorch's loop (405 elements; 40 x 30 x 30 on 2 threads: chunks of 18000).
+# (channels, size, torch threads): every element on add's vector formula, or
+# scalar tails in every chunk of PyTorch's loop (405 elements; 40 x 30 x 30 on
+# 2 threads: chunks of 18000).
 RESIDUAL_CASES = {"vector": (64, 12, 1), "tails": (5, 9, 1), "tails_two_torch_threads": (40, 30, 2)}
 
 
