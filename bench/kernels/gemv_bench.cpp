@@ -12,7 +12,7 @@
 // fastest is the ceiling, as in bench/bench_bandwidth.py.
 //
 //   qcc_rt_gemv_bench [--isa avx512vnni|avx2|generic] [--k K] [--n N] [--rows R] [--min-ms N]
-//                     [--small-pages]
+//                     [--small-pages] [--threads N]
 //
 // The packed weights sit in qcc_weights_alloc memory, as a program that loads
 // them with qcc_weights_load has them (huge pages where the OS offers them);
@@ -20,6 +20,11 @@
 //
 // --rows R: R input rows instead of one (an LSTM's input products cover all
 // time steps at once); the GB/s then still count the weight bytes once.
+//
+// --threads N: every read and product runs on a pool of N threads, split as
+// the generated code splits it (the stream reads in 256 KiB pieces, the
+// static product by 64-column panels, the dynamic one by 16 columns), so the
+// figures compare what the threads reach together.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +34,9 @@
 
 #include "best_time.h"
 #include "qcc_rt/qcc_rt.h"
+#include "qcc_rt/parallel.h"
 #include "qcc_rt/recurrent.h"
+#include "qcc_rt/thread_pool.h"
 #include "qcc_rt/weights_file.h"
 
 namespace {
@@ -124,6 +131,7 @@ int main(int argc, char** argv) {
   int32_t rows = 1;
   double min_ms = 1000.0;
   bool small_pages = false;
+  int threads = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--isa" && i + 1 < argc) {
@@ -134,9 +142,15 @@ int main(int argc, char** argv) {
     else if (arg == "--rows" && i + 1 < argc) rows = std::max(1, std::atoi(argv[++i]));
     else if (arg == "--min-ms" && i + 1 < argc) min_ms = std::atof(argv[++i]);
     else if (arg == "--small-pages") small_pages = true;
+    else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
   }
   if (!qcc_rt::cpu_supports(isa)) {
     std::fprintf(stderr, "this CPU cannot run %s\n", qcc_rt::isa_name(isa));
+    return 1;
+  }
+  qcc_thread_pool* pool = qcc_thread_pool_create(threads);
+  if (!pool) {
+    std::fprintf(stderr, "cannot start %d threads\n", threads);
     return 1;
   }
   const double weight_bytes = double(k) * n;
@@ -149,10 +163,10 @@ int main(int argc, char** argv) {
   std::vector<float> scales(n, 0.01f), bias(n, 0.5f);
   std::vector<int32_t> zps(n, 0);
 
-  std::printf("isa %s, k %d, n %d (%.0f MiB of weights on %s), %d row(s), one thread\n",
+  std::printf("isa %s, k %d, n %d (%.0f MiB of weights on %s), %d row(s), %d thread(s)\n",
               qcc_rt::isa_name(isa), k, n, weight_bytes / (1 << 20),
-              small_pages ? "heap memory" : "qcc_weights memory", rows);
-  uint64_t sink = 0;
+              small_pages ? "heap memory" : "qcc_weights memory", rows, threads);
+  std::vector<uint64_t> sinks(size_t(threads), 0);
   double stream_gbs = 0.0;
   const size_t words = size_t(weight_bytes) / 8;
   for (bool small : {true, false}) {
@@ -160,10 +174,19 @@ int main(int argc, char** argv) {
     if (!buffer.data()) return 1;
     const uint64_t* a = reinterpret_cast<const uint64_t*>(buffer.data());
     std::fill(reinterpret_cast<uint64_t*>(buffer.data()), reinterpret_cast<uint64_t*>(buffer.data()) + words, 1);
-    const double one_s = best_seconds(min_ms, [&] { sink += stream_sum(a, words); });
-    const double four_s = best_seconds(min_ms, [&] { sink += four_stream_sum(a, words); });
-    const double one_gbs = double(words * 8) / one_s / 1e9;
-    const double four_gbs = double(words / kChunkWords * kChunkWords * 8) / four_s / 1e9;
+    // Each thread reads whole 256 KiB pieces, in order or as four streams.
+    const int64_t pieces = int64_t(words / kChunkWords);
+    auto read = [&](bool four) {
+      qcc_rt::parallel_rows(pool, pieces, 1, [&](int thread, int64_t begin, int64_t end) {
+        const uint64_t* p = a + size_t(begin) * kChunkWords;
+        const size_t n_words = size_t(end - begin) * kChunkWords;
+        sinks[size_t(thread)] += four ? four_stream_sum(p, n_words) : stream_sum(p, n_words);
+      });
+    };
+    const double one_s = best_seconds(min_ms, [&] { read(false); });
+    const double four_s = best_seconds(min_ms, [&] { read(true); });
+    const double one_gbs = double(pieces * kChunkWords * 8) / one_s / 1e9;
+    const double four_gbs = double(pieces * kChunkWords * 8) / four_s / 1e9;
     stream_gbs = std::max({stream_gbs, one_gbs, four_gbs});
     const char* pages = small ? "heap" : "huge";
     std::printf("stream read, 1 stream, %s  %9.2f ms %7.2f GB/s\n", pages, one_s * 1e3, one_gbs);
@@ -183,14 +206,21 @@ int main(int argc, char** argv) {
     uint8_t* blob = memory.data();
     if (!qcc_rt::conv2d_pack(shape, q, blob, size)) return 1;
     std::vector<uint8_t> in(size_t(rows) * k + 64), out(size_t(rows) * n + 64);
-    std::vector<uint8_t> scratch(qcc_rt::conv2d_scratch_size(blob));
-    const qcc_rt::ConvFn gemm = qcc_rt::kernel_table(isa).conv2d_gemm;
+    const size_t scratch_stride = (qcc_rt::conv2d_scratch_size(blob) + 63) / 64 * 64;
+    std::vector<uint8_t> scratch(scratch_stride * size_t(threads));
+    const qcc_rt::KernelTable& kernels = qcc_rt::kernel_table(isa);
+    // By whole 64-column panels, as codegen splits a one-row linear.
+    auto call = [&] {
+      qcc_rt::parallel_rows(pool, qcc_rt::conv2d_panels(blob), 1, [&](int thread, int64_t begin, int64_t end) {
+        kernels.conv2d_gemm_panels(blob, in.data(), out.data(), scratch.data() + size_t(thread) * scratch_stride,
+                                   0, rows, begin, end);
+      });
+    };
     // 0..127 (reduce_range), then 0..255 (the widened path on AVX2).
     for (int range : {128, 256}) {
       for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % range);
       report(range == 128 ? "static (conv GEMM)" : "static, full range", weight_bytes,
-             best_seconds(min_ms, [&] { gemm(blob, in.data(), out.data(), scratch.data(), 0, rows); }),
-             stream_gbs);
+             best_seconds(min_ms, call), stream_gbs);
     }
   }
 
@@ -214,10 +244,18 @@ int main(int argc, char** argv) {
       min_max(x.data(), int64_t(x.size()), &lo, &hi);
       const qcc_rt::QParams qp = qcc_rt::choose_dynamic_qparams(lo, hi, reduce_range);
       quantize(blob, x.data(), rows, qp, scratch.data(), 0, rows);
+      // By 16 columns, as the generated code splits it.
+      auto call = [&] {
+        qcc_rt::parallel_rows(pool, n, 16, [&](int, int64_t begin, int64_t end) {
+          gemm(blob, scratch.data(), rows, qp, out.data(), n, begin, end);
+        });
+      };
       report(reduce_range ? "dynamic, reduce_range" : "dynamic, full range", weight_bytes,
-             best_seconds(min_ms, [&] { gemm(blob, scratch.data(), rows, qp, out.data(), n, 0, n); }),
-             stream_gbs);
+             best_seconds(min_ms, call), stream_gbs);
     }
   }
+  qcc_thread_pool_destroy(pool);
+  uint64_t sink = 0;
+  for (uint64_t v : sinks) sink += v;
   return sink == 42 ? 2 : 0;  // keeps the stream sums alive
 }

@@ -122,6 +122,16 @@ void run(const Case& c, Rng& rng) {
         ++g_checks;
         if (whole[size_t(m) * ld + j] != -7.0f) ++g_failures, std::printf("FAIL wrote past row %d\n", m);
       }
+    // A range's call writes only its own columns (the tiles span 64).
+    std::vector<float> first(size_t(c.rows) * ld, -7.0f);
+    v.gemm(blob, scratch, c.rows, q, first.data(), ld, 0, cut);
+    for (int32_t m = 0; m < c.rows; ++m)
+      for (int64_t j = cut; j < ld; ++j) {
+        ++g_checks;
+        if (first[size_t(m) * ld + j] != -7.0f)
+          ++g_failures, std::printf("FAIL %s: columns [0, %lld) wrote column %lld\n", isa_name(v.isa),
+                                    static_cast<long long>(cut), static_cast<long long>(j));
+      }
   }
 }
 
@@ -142,6 +152,13 @@ int main() {
       // Full-range input: bytes above 127 take the widened path.
       {9, 520, 50, false, true, true, false},
       {5, 16, 5, false, false, false, true},
+      // Every register tile (AVX-512: up to 6 rows x 4 panels): 13 rows are
+      // tiles of 6, 6 and 1; 149 columns are panel groups of 4, 4 and 2 (the
+      // last panel partial), and the split starts a group mid-range.
+      {13, 300, 149, true, true, true, true},
+      {25, 1024, 100, false, true, true, false},
+      {4, 128, 48, false, false, true, false},
+      {2, 4096, 80, true, true, false, true},
   };
   for (const Case& c : cases) run(c, rng);
   std::printf("recurrent_isa_test: %zu cases, %d checks, %d failures\n", sizeof(cases) / sizeof(cases[0]),

@@ -1,10 +1,10 @@
 // Internal: dynamic linear and LSTM cell kernels, included by one translation
 // unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products over
-// 16-column weight panels use vpdpbusd (AVX-512 VNNI), vpmaddubsw for rows
-// whose bytes are all <= 127 and vpmaddwd on widened values otherwise (AVX2),
-// or scalar code; all are exact int32 sums, so every ISA gives the same
-// bytes. The LSTM cell
-// kernels are scalar elementwise code (the step's GEMMs dominate).
+// 16-column weight panels use vpdpbusd register tiles of several rows and
+// panels (AVX-512 VNNI), vpmaddubsw for rows whose bytes are all <= 127 and
+// vpmaddwd on widened values otherwise (AVX2), or scalar code; all are exact
+// int32 sums, so every ISA gives the same bytes. The LSTM cell kernels are
+// scalar elementwise code (the step's GEMMs dominate).
 #ifndef QCC_RT_ISA_NS
 #error "define QCC_RT_ISA_NS before including recurrent_impl.h"
 #endif
@@ -19,6 +19,9 @@
 
 #include "common/blob.h"
 #include "common/stream_order.h"
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#include "avx512vnni/dynamic_tiles_avx512.h"
+#endif
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/recurrent.h"
 
@@ -63,7 +66,9 @@ inline uint8_t* dynamic_row_max(const DynamicView& v, uint8_t* scratch, int64_t 
 
 // Exact int32 sums of one quantized row (k4s groups of 4 bytes) with the 16
 // columns of one weight panel ([k4s][16][4]). `max_byte` is the row's largest
-// value (AVX2 picks its reduction by it).
+// value (AVX2 picks its reduction by it). AVX-512 VNNI builds use the register
+// tiles of avx512vnni/dynamic_tiles_avx512.h instead.
+#if !(defined(__AVX512VNNI__) && defined(__AVX512BW__))
 inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t max_byte,
                         int32_t* sums) {
   auto bcast32 = [&](int64_t k4) {
@@ -71,20 +76,7 @@ inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t 
     std::memcpy(&a4, a + 4 * k4, 4);
     return a4;
   };
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-  (void)max_byte;
-  // Four independent accumulators over k hide the vpdpbusd latency (k4s is a
-  // multiple of 16).
-  __m512i acc0 = _mm512_setzero_si512(), acc1 = _mm512_setzero_si512();
-  __m512i acc2 = _mm512_setzero_si512(), acc3 = _mm512_setzero_si512();
-  for (int64_t k4 = 0; k4 < k4s; k4 += 4) {
-    acc0 = _mm512_dpbusd_epi32(acc0, _mm512_set1_epi32(bcast32(k4)), _mm512_loadu_si512(w + k4 * 64));
-    acc1 = _mm512_dpbusd_epi32(acc1, _mm512_set1_epi32(bcast32(k4 + 1)), _mm512_loadu_si512(w + k4 * 64 + 64));
-    acc2 = _mm512_dpbusd_epi32(acc2, _mm512_set1_epi32(bcast32(k4 + 2)), _mm512_loadu_si512(w + k4 * 64 + 128));
-    acc3 = _mm512_dpbusd_epi32(acc3, _mm512_set1_epi32(bcast32(k4 + 3)), _mm512_loadu_si512(w + k4 * 64 + 192));
-  }
-  _mm512_storeu_si512(sums, _mm512_add_epi32(_mm512_add_epi32(acc0, acc1), _mm512_add_epi32(acc2, acc3)));
-#elif defined(__AVX2__)
+#if defined(__AVX2__)
   // The panel's k steps are read as four streams side by side
   // (common/stream_order.h): with one row the panel comes from memory.
   if (max_byte <= 127) {
@@ -130,6 +122,7 @@ inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t 
         sums[j] += static_cast<int32_t>(a[4 * k4 + t]) * w[(k4 * 16 + j) * 4 + t];
 #endif
 }
+#endif
 
 // FBGEMM's vector quantization (QuantizeAvx2), as quantize_u8's scalar code.
 inline uint8_t quantize_fbgemm(float x, float inv, int32_t zp) {
@@ -250,9 +243,30 @@ void dynamic_gemm_f32(const uint8_t* blob, const uint8_t* scratch, int64_t rows,
   const int64_t kp = v.h.k_padded;
   uint8_t* rows_bytes = const_cast<uint8_t*>(scratch);
   const int32_t* row_sums = dynamic_row_sums(v, rows_bytes, rows);
-  const uint8_t* row_max = dynamic_row_max(v, rows_bytes, rows);
   const bool relu = (v.h.flags & kDynamicFlagRelu) != 0;
   const bool has_bias = (v.h.flags & kDynamicFlagBias) != 0;
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+  // Register tiles of up to 6 rows x 4 panels (avx512vnni/dynamic_tiles_avx512.h).
+  namespace dt = dynamic_tiles;
+  for (int64_t j0 = begin; j0 < end; j0 += 16 * dt::kMaxPanels) {
+    const int64_t width = end - j0 < 16 * dt::kMaxPanels ? end - j0 : 16 * dt::kMaxPanels;
+    const int panels = static_cast<int>((width + 15) / 16);
+    const int8_t* w = v.w + (j0 / 16) * 16 * kp;
+    for (int64_t m0 = 0; m0 < rows; m0 += dt::kMaxRows) {
+      const int tile_rows = static_cast<int>(rows - m0 < dt::kMaxRows ? rows - m0 : dt::kMaxRows);
+      alignas(64) int32_t sums[dt::kMaxRows][16 * dt::kMaxPanels];
+      dt::tile_for(tile_rows, panels)(scratch + m0 * kp, kp, w, 16 * kp, kp / 4, sums);
+      for (int r = 0; r < tile_rows; ++r)
+        for (int p = 0; p < panels; ++p) {
+          const int64_t j = j0 + 16 * p;
+          dt::store_outputs16(sums[r] + 16 * p, row_sums[m0 + r], q.scale, q.zero_point, v.col + j,
+                              v.wzp + j, v.ws + j, has_bias ? v.bias + j : nullptr, relu,
+                              end - j, out + (m0 + r) * ld_out + j);
+        }
+    }
+  }
+#else
+  const uint8_t* row_max = dynamic_row_max(v, rows_bytes, rows);
   // Column ranges start at panel boundaries (the emitter aligns them to 16).
   for (int64_t j0 = begin; j0 < end; j0 += 16) {
     const int8_t* panel = v.w + (j0 / 16) * 16 * kp;
@@ -278,6 +292,7 @@ void dynamic_gemm_f32(const uint8_t* blob, const uint8_t* scratch, int64_t rows,
       }
     }
   }
+#endif
 }
 
 void lstm_cell_f32(const float* igates, const float* hgates, float* c, float* h_state, float* out,
