@@ -339,6 +339,8 @@ int main() {
       make(2, 7, 6, 13, 70, 3, 2, 1, 1, 1),   // odd channels, N tail of 6, batch 2
       make(1, 6, 6, 64, 130, 1, 1, 0, 1, 1),  // 1x1 direct path, 3 column blocks
       make(1, 5, 7, 17, 33, 1, 1, 0, 1, 1),   // 1x1 with in_channels % 4 != 0
+      make(1, 7, 9, 32, 16, 1, 1, 0, 1, 1),   // 16 outputs: rows packed four to a store (63 rows)
+      make(2, 5, 5, 24, 16, 1, 1, 0, 1, 1),   // ... 50 rows, tiles of 6 and a 2-row tail
       make(1, 9, 9, 24, 40, 1, 2, 0, 1, 1),   // 1x1 stride 2 (downsample)
       make(1, 9, 9, 8, 12, 3, 1, 2, 2, 1),    // dilation 2
       make(1, 8, 8, 12, 18, 3, 1, 1, 1, 3),   // groups 3

@@ -169,6 +169,29 @@ QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o
   (write_row_in_registers<NB, R>(acc, o), ...);
 }
 
+// The same for 16-column blocks whose rows are 16 bytes apart (16 output
+// channels, MobileNet's narrowest pointwise layers): rows R0..R0+3 share one
+// clamp, pack and 64-byte store, which row by row packed three zero vectors
+// with each row. The bytes are requantized_bytes64's, row after row.
+template <int MR, int R0>
+QCC_RT_INLINE void write_four_narrow_rows(const __m512i* acc, const BlockOut& o) {
+  auto rounded = [&](int r) QCC_RT_INLINE_LAMBDA {
+    if (r >= MR) return _mm512_setzero_si512();
+    return round_scaled16(acc[r], o.bias, o.multiplier);
+  };
+  constexpr int kRows = MR - R0 < 4 ? MR - R0 : 4;
+  _mm512_mask_storeu_epi8(o.out + R0 * 16, byte_mask(16 * kRows),
+                          requantized_bytes64(rounded(R0), rounded(R0 + 1), rounded(R0 + 2), rounded(R0 + 3),
+                                              o.bytes));
+}
+
+template <int MR>
+QCC_RT_INLINE void write_narrow_tile(const __m512i* acc, const BlockOut& o) {
+  static_assert(MR <= 8, "two groups of four rows");
+  write_four_narrow_rows<MR, 0>(acc, o);
+  if constexpr (MR > 4) write_four_narrow_rows<MR, 4>(acc, o);
+}
+
 // The other write-backs (float results, row offsets), out of line and fed
 // from memory: sharing one function with the reduction loop made GCC spill
 // the 24 accumulators inside the loop.
@@ -212,7 +235,8 @@ QCC_RT_INLINE void tile(const TileReads& in, const int8_t* w, const BlockOut& o)
     }
   }
   if (!o.float_out && !o.row_sums) {
-    write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
+    if (NB == 1 && o.ldo == 16 && o.cols == 16) write_narrow_tile<MR>(acc, o);
+    else write_tile_in_registers<NB>(acc, o, std::make_index_sequence<MR>{});
     return;
   }
   alignas(64) int32_t sums[MR * NB * 16];
