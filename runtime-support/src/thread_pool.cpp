@@ -77,13 +77,16 @@ constexpr auto kAloneFor = std::chrono::milliseconds(50);
 
 constexpr int64_t kMaxChunks = 65535;
 
-// The state word, a claim counter and a finished count all pack a
-// generation with a count.
-uint64_t pack(uint32_t generation, int64_t count) { return uint64_t(generation) << 32 | uint64_t(count); }
-uint32_t generation_of(uint64_t s) { return uint32_t(s >> 32); }
-int64_t count_of(uint64_t s) { return int64_t(s & 0xffffffffu); }
-// Whether generation a came before b (the counter wraps).
-bool older(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
+// The state word, a claim counter and a finished count all pack a 48-bit
+// generation with a 16-bit count (at most kMaxChunks). 48 bits, not 32: a
+// claim counter that no loop touches keeps its generation, and with 32 bits
+// one idle for 2^31 loops (hours of small loops on a large pool) would read
+// as newer than the current job, whose chunks in that range nobody could
+// then claim. 2^48 loops take years at any loop rate.
+constexpr int kCountBits = 16;
+uint64_t pack(uint64_t generation, int64_t count) { return generation << kCountBits | uint64_t(count); }
+uint64_t generation_of(uint64_t s) { return s >> kCountBits; }
+int64_t count_of(uint64_t s) { return int64_t(s & kMaxChunks); }
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -123,7 +126,7 @@ struct qcc_thread_pool {
   int started = 0;
   ClaimLine* claims = nullptr;    // one per participant (caller: 0)
   ReportLine* reports = nullptr;  // one per participant
-  uint32_t generation = 0;        // the caller's
+  uint64_t generation = 0;        // the caller's
 
   // The job of the current generation (written by the caller only while no
   // chunk of it can be claimed) and the state word (generation | chunk
@@ -153,12 +156,12 @@ int64_t home_first(int64_t chunks, int size, int p) { return chunks * p / size; 
 // Claims a chunk of one home range ([first, first + count)) for generation
 // `generation`: its index, or -1 when the range is used up or a newer job has
 // started (the claimant's job is then finished).
-int64_t claim(ClaimLine& line, uint32_t generation, int64_t first, int64_t count) {
+int64_t claim(ClaimLine& line, uint64_t generation, int64_t first, int64_t count) {
   uint64_t c = line.claimed.load(std::memory_order_acquire);
   for (;;) {
     int64_t next;
     if (generation_of(c) == generation) next = count_of(c);
-    else if (older(generation_of(c), generation)) next = 0;
+    else if (generation_of(c) < generation) next = 0;
     else return -1;
     if (next >= count) return -1;
     if (line.claimed.compare_exchange_weak(c, pack(generation, next + 1), std::memory_order_acquire,
@@ -171,7 +174,7 @@ int64_t claim(ClaimLine& line, uint32_t generation, int64_t first, int64_t count
 // first, until none are left or a newer job has replaced it; returns how
 // many it ran.
 int64_t take_chunks(qcc_thread_pool* pool, int participant, uint64_t s) {
-  const uint32_t generation = generation_of(s);
+  const uint64_t generation = generation_of(s);
   const int64_t chunks = count_of(s);
   const int size = pool->size;
   ReportLine& report = pool->reports[participant];
@@ -198,7 +201,7 @@ int64_t take_chunks(qcc_thread_pool* pool, int participant, uint64_t s) {
 }
 
 // Returns the state word of a job newer than `seen`, or 0 when stopping.
-uint64_t wait_for_job(qcc_thread_pool* pool, uint32_t seen) {
+uint64_t wait_for_job(qcc_thread_pool* pool, uint64_t seen) {
   const auto spin_until = std::chrono::steady_clock::now() + kWorkerSpin;
   for (unsigned i = 1;; ++i) {
     uint64_t s = pool->state.load(std::memory_order_acquire);
@@ -224,7 +227,7 @@ uint64_t wait_for_job(qcc_thread_pool* pool, uint32_t seen) {
 
 void* worker_main(void* arg) {
   Worker* w = static_cast<Worker*>(arg);
-  uint32_t seen = 0;
+  uint64_t seen = 0;
   for (;;) {
     uint64_t s = wait_for_job(w->pool, seen);
     if (s == 0) return nullptr;
@@ -309,7 +312,7 @@ void pool_parallel_rows(qcc_thread_pool* pool, int64_t rows, int64_t align, Chun
     return;
   }
   pool->fn = chunk, pool->ctx = ctx, pool->rows = rows, pool->align = align;
-  const uint32_t generation = ++pool->generation;
+  const uint64_t generation = ++pool->generation;
   const uint64_t s = pack(generation, chunks);
   pool->state.store(s);
   if (pool->sleepers.load() > 0) {
