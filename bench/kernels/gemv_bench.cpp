@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -148,7 +149,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "this CPU cannot run %s\n", qcc_rt::isa_name(isa));
     return 1;
   }
-  qcc_thread_pool* pool = qcc_thread_pool_create(threads);
+  const std::unique_ptr<qcc_thread_pool, void (*)(qcc_thread_pool*)> pool_owner(
+      qcc_thread_pool_create(threads), qcc_thread_pool_destroy);
+  qcc_thread_pool* pool = pool_owner.get();
   if (!pool) {
     std::fprintf(stderr, "cannot start %d threads\n", threads);
     return 1;
@@ -254,7 +257,6 @@ int main(int argc, char** argv) {
              best_seconds(min_ms, call), stream_gbs);
     }
   }
-  qcc_thread_pool_destroy(pool);
   uint64_t sink = 0;
   for (uint64_t v : sinks) sink += v;
   return sink == 42 ? 2 : 0;  // keeps the stream sums alive
