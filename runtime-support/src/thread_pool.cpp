@@ -128,7 +128,7 @@ struct qcc_thread_pool {
   Worker* workers = nullptr;
   int started = 0;
   ClaimLine* claims = nullptr;    // one per participant (caller: 0)
-  ReportLine* reports = nullptr;  // one per participant
+  ReportLine* reports = nullptr;  // one per participant (the caller's unused)
   uint64_t generation = 0;        // the caller's
 
   // The job of the current generation (written by the caller only while no
@@ -175,29 +175,32 @@ int64_t claim(ClaimLine& line, uint64_t generation, int64_t first, int64_t count
 
 // Claims and runs chunks of the job `s` belongs to, its own home range's
 // first, until none are left or a newer job has replaced it; returns how
-// many it ran.
+// many it ran. A worker reports each finished chunk (and its longest one);
+// the caller counts its own.
 int64_t take_chunks(qcc_thread_pool* pool, int participant, uint64_t s) {
   const uint64_t generation = generation_of(s);
   const int64_t chunks = count_of(s);
   const int size = pool->size;
-  ReportLine& report = pool->reports[participant];
+  const bool worker = participant != 0;
   int64_t ran = 0, slowest = 0;
   for (int i = 0; i < size; ++i) {
     const int home = (participant + i) % size;
     const int64_t first = home_first(chunks, size, home);
     const int64_t count = home_first(chunks, size, home + 1) - first;
     for (int64_t c; (c = claim(pool->claims[home], generation, first, count)) >= 0;) {
-      const auto claimed = std::chrono::steady_clock::now();
+      const auto claimed = worker ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       int64_t begin, end;
       qcc_rt::split_range(pool->rows, pool->align, int(c), int(chunks), &begin, &end);
       if (begin < end) pool->fn(pool->ctx, participant, begin, end);
-      if (participant != 0) {  // before the count, so the caller reads it with the count
-        const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now() - claimed).count();
-        slowest = ns > slowest ? ns : slowest;
-        report.slowest_ns.store(slowest, std::memory_order_relaxed);
-      }
-      report.finished.store(pack(generation, ++ran), std::memory_order_release);
+      ++ran;
+      if (!worker) continue;
+      ReportLine& report = pool->reports[participant];
+      const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now() - claimed).count();
+      slowest = ns > slowest ? ns : slowest;
+      // Before the count, so the caller reads it with the count.
+      report.slowest_ns.store(slowest, std::memory_order_relaxed);
+      report.finished.store(pack(generation, ran), std::memory_order_release);
     }
   }
   return ran;
