@@ -86,6 +86,17 @@ void test_isa(Isa isa, Rng& rng) {
     ref.add_u8(a.data(), b.data(), want_u8.data(), n, 0, n, ap);
     in_pieces(n, [&](int64_t s, int64_t e) { k.add_u8(a.data(), b.data(), got_u8.data(), n, s, e, ap); });
     expect_equal(got_u8, want_u8, "add_u8", isa);
+    // Output scales for both vector variants (elementwise_impl.h's
+    // AddConsts::bounded): results clamped at 0 / 255, saturated at the first
+    // int16 pack (1e-5), capped at 2^31 - 128 and wrapped by the zero point
+    // (1e-8), and a negative scale.
+    for (const QParams out : {QParams{0.01f, 200}, QParams{1e-5f, 128}, QParams{1e-8f, 250}, QParams{3e-8f, 7},
+                              QParams{-0.1f, 10}}) {
+      ap.out = out;
+      ref.add_u8(a.data(), b.data(), want_u8.data(), n, 0, n, ap);
+      in_pieces(n, [&](int64_t s, int64_t e) { k.add_u8(a.data(), b.data(), got_u8.data(), n, s, e, ap); });
+      expect_equal(got_u8, want_u8, "add_u8 output scales", isa);
+    }
     MulParams mp;
     mp.a = {0.02f, 128}, mp.b = {0.03f, 100}, mp.out = {0.5f, 90}, mp.relu = relu;
     ref.mul_u8(a.data(), b.data(), want_u8.data(), 0, n, mp);

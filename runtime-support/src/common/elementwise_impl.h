@@ -176,56 +176,109 @@ void requantize_u8(const uint8_t* in, uint8_t* out, int64_t begin, int64_t end, 
 
 namespace {
 
+// add's constants: dequantize as fmadd(scale, q, scale * -zp) on the vector
+// path. `bounded`: every pair of bytes gives |c * inv| < 2^30 (finite scales,
+// inv > 0, output zero point in 0..255), so the vector path can skip the cap
+// at 2^31 - 128 (it never binds), add the zero point with the saturating int16
+// add after the first pack and apply ReLU as a byte max with the zero point
+// (c < 0 rounds to at most 0 when inv > 0): the same bytes in fewer
+// instructions.
+struct AddConsts {
+  float a_premul, b_premul, inv;
+  bool bounded;
+};
+
+inline AddConsts make_add_consts(const AddParams& p) {
+  AddConsts k;
+  k.inv = 1.0f / p.out.scale;
+  k.a_premul = p.a.scale * -static_cast<float>(p.a.zero_point);
+  k.b_premul = p.b.scale * -static_cast<float>(p.b.zero_point);
+  // The dequantized values are affine in q: their largest magnitude is at q
+  // = 0 or 255. Doubles and a 1% margin cover the float roundings.
+  const auto largest = [](float scale, float premul) {
+    return std::max(std::fabs(double(premul)), std::fabs(255.0 * double(scale) + double(premul)));
+  };
+  const double bound = (largest(p.a.scale, k.a_premul) + largest(p.b.scale, k.b_premul)) * double(k.inv) * 1.01;
+  k.bounded = k.inv > 0.0f && bound < 1073741824.0 && p.out.zero_point >= 0 && p.out.zero_point <= 255;
+  return k;  // (a NaN anywhere fails the comparisons)
+}
+
 // add's vector formula (PyTorch's AVX2 vectorized loop) on [begin, end), all
 // of it inside the whole 64-element blocks of one chunk: dequantize with
 // fmadd(scale, q, scale * -zp), add, ReLU (maxps: NaN and -0 give +0 like the
-// scalar code), QuantizeAvx2.
-template <bool kRelu>
+// scalar code), QuantizeAvx2; kBounded: AddConsts::bounded's shortcuts.
+template <bool kRelu, bool kBounded>
 inline void add_vector_path(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin,
-                            int64_t end, const AddParams& p, float a_premul, float b_premul, float inv) {
+                            int64_t end, const AddParams& p, const AddConsts& k) {
   int64_t i = begin;
 #if defined(QCC_RT_HAVE_SIMD16)
   namespace v16 = detail::simd16;
   const __m512 sa = _mm512_set1_ps(p.a.scale), sb = _mm512_set1_ps(p.b.scale);
-  const __m512 pa = _mm512_set1_ps(a_premul), pb = _mm512_set1_ps(b_premul);
-  const __m512 inv_v = _mm512_set1_ps(inv), zero = _mm512_setzero_ps();
-  const __m512i zp = _mm512_set1_epi32(p.out.zero_point);
-  v16::to_bytes(out, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+  const __m512 pa = _mm512_set1_ps(k.a_premul), pb = _mm512_set1_ps(k.b_premul);
+  const __m512 inv_v = _mm512_set1_ps(k.inv), zero = _mm512_setzero_ps();
+  const auto sum = [&](int64_t j, __mmask16 m, auto masked) {
     using M = decltype(masked);
     const __m512 da = _mm512_fmadd_ps(sa, _mm512_cvtepi32_ps(v16::load_u8<M>(a + j, m)), pa);
     const __m512 db = _mm512_fmadd_ps(sb, _mm512_cvtepi32_ps(v16::load_u8<M>(b + j, m)), pb);
-    __m512 c = _mm512_add_ps(da, db);
-    if (kRelu) c = _mm512_max_ps(c, zero);
-    return v16::quantize(c, inv_v, zp);
-  });
+    return _mm512_add_ps(da, db);
+  };
+  if constexpr (kBounded) {
+    v16::to_bytes_offset(out, begin, end, p.out.zero_point, kRelu ? p.out.zero_point : 0,
+                         [&](int64_t j, __mmask16 m, auto masked) {
+                           return _mm512_cvtps_epi32(_mm512_mul_ps(sum(j, m, masked), inv_v));
+                         });
+  } else {
+    const __m512i zp = _mm512_set1_epi32(p.out.zero_point);
+    v16::to_bytes(out, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
+      __m512 c = sum(j, m, masked);
+      if (kRelu) c = _mm512_max_ps(c, zero);
+      return v16::quantize(c, inv_v, zp);
+    });
+  }
   i = end;
 #elif defined(QCC_RT_HAVE_SIMD8)
   namespace v8 = detail::simd8;
   const __m256 sa = _mm256_set1_ps(p.a.scale), sb = _mm256_set1_ps(p.b.scale);
-  const __m256 pa = _mm256_set1_ps(a_premul), pb = _mm256_set1_ps(b_premul);
-  const __m256 inv_v = _mm256_set1_ps(inv), zero = _mm256_setzero_ps();
-  const __m256i zp = _mm256_set1_epi32(p.out.zero_point);
-  i = v8::to_bytes(out, begin, end, [&](int64_t j) {
+  const __m256 pa = _mm256_set1_ps(k.a_premul), pb = _mm256_set1_ps(k.b_premul);
+  const __m256 inv_v = _mm256_set1_ps(k.inv), zero = _mm256_setzero_ps();
+  const auto sum = [&](int64_t j) {
     const __m256 da = _mm256_fmadd_ps(sa, _mm256_cvtepi32_ps(v8::load_u8(a + j)), pa);
     const __m256 db = _mm256_fmadd_ps(sb, _mm256_cvtepi32_ps(v8::load_u8(b + j)), pb);
-    __m256 c = _mm256_add_ps(da, db);
-    if (kRelu) c = _mm256_max_ps(c, zero);
-    return v8::quantize_unclamped(c, inv_v, zp);
-  });
+    return _mm256_add_ps(da, db);
+  };
+  if constexpr (kBounded) {
+    i = v8::to_bytes_offset(out, begin, end, p.out.zero_point, kRelu ? p.out.zero_point : 0,
+                            [&](int64_t j) { return _mm256_cvtps_epi32(_mm256_mul_ps(sum(j), inv_v)); });
+  } else {
+    const __m256i zp = _mm256_set1_epi32(p.out.zero_point);
+    i = v8::to_bytes(out, begin, end, [&](int64_t j) {
+      __m256 c = sum(j);
+      if (kRelu) c = _mm256_max_ps(c, zero);
+      return v8::quantize_unclamped(c, inv_v, zp);
+    });
+  }
 #endif
   for (; i < end; ++i)
-    out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, a_premul, p.b.scale,
-                          p.b.zero_point, b_premul, inv, p.out.zero_point, kRelu, /*vector=*/true);
+    out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, k.a_premul, p.b.scale,
+                          p.b.zero_point, k.b_premul, k.inv, p.out.zero_point, kRelu, /*vector=*/true);
+}
+
+inline void add_vector_range(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t begin, int64_t end,
+                             const AddParams& p, const AddConsts& k) {
+  if (k.bounded) {
+    if (p.relu) add_vector_path<true, true>(a, b, out, begin, end, p, k);
+    else add_vector_path<false, true>(a, b, out, begin, end, p, k);
+  } else {
+    if (p.relu) add_vector_path<true, false>(a, b, out, begin, end, p, k);
+    else add_vector_path<false, false>(a, b, out, begin, end, p, k);
+  }
 }
 
 } // namespace
 
 void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int64_t begin,
             int64_t end, const AddParams& p) {
-  const float inv = 1.0f / p.out.scale;
-  // Vector path constants: dequantize as fmadd(scale, q, scale * -zp).
-  const float a_premul = p.a.scale * -static_cast<float>(p.a.zero_point);
-  const float b_premul = p.b.scale * -static_cast<float>(p.b.zero_point);
+  const AddConsts k = make_add_consts(p);
   const int64_t chunk = p.torch_chunk > 0 ? p.torch_chunk : (numel > 0 ? numel : 1);
   int64_t i = begin;
   while (i < end) {
@@ -238,15 +291,14 @@ void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, int64_t numel, int
     const int64_t chunk_end = chunk_start + chunk_len;
     const int64_t v_stop = vector_end < end ? vector_end : end;
     if (i < v_stop) {
-      if (p.relu) add_vector_path<true>(a, b, out, i, v_stop, p, a_premul, b_premul, inv);
-      else add_vector_path<false>(a, b, out, i, v_stop, p, a_premul, b_premul, inv);
+      add_vector_range(a, b, out, i, v_stop, p, k);
       i = v_stop;
     }
     // The last chunk_len % 64 elements of the chunk: PyTorch's scalar loop.
     const int64_t s_stop = chunk_end < end ? chunk_end : end;
     for (; i < s_stop; ++i)
-      out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, a_premul, p.b.scale,
-                            p.b.zero_point, b_premul, inv, p.out.zero_point, p.relu, /*vector=*/false);
+      out[i] = formula::add(a[i], b[i], p.a.scale, p.a.zero_point, k.a_premul, p.b.scale,
+                            p.b.zero_point, k.b_premul, k.inv, p.out.zero_point, p.relu, /*vector=*/false);
   }
 }
 
@@ -297,9 +349,8 @@ namespace QCC_RT_ISA_NS {
 void add_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const BroadcastShape& s,
                       int64_t begin, int64_t end, const AddParams& p) {
   if (begin >= end) return;
-  const float inv = 1.0f / p.out.scale;
-  const float a_premul = p.a.scale * -static_cast<float>(p.a.zero_point);
-  const float b_premul = p.b.scale * -static_cast<float>(p.b.zero_point);
+  const AddConsts add_consts = make_add_consts(p);
+  const float inv = add_consts.inv, a_premul = add_consts.a_premul, b_premul = add_consts.b_premul;
   const int32_t inner = s.rank - 1;
   const int64_t n = s.size[inner];
   const int64_t b_step = s.b_stride[inner];
@@ -336,12 +387,7 @@ void add_broadcast_u8(const uint8_t* a, const uint8_t* b, uint8_t* out, const Br
       const int64_t len = piece_end - piece;
       const int64_t vector_end = piece + len - len % kTorchAddBlock;
       if (b_step == 1 && vector_end > piece) {  // b's row is dense like a's
-        if (p.relu)
-          add_vector_path<true>(a + first, pb, out + first, piece - first, vector_end - first, p, a_premul,
-                                b_premul, inv);
-        else
-          add_vector_path<false>(a + first, pb, out + first, piece - first, vector_end - first, p, a_premul,
-                                 b_premul, inv);
+        add_vector_range(a + first, pb, out + first, piece - first, vector_end - first, p, add_consts);
       } else {
         for (int64_t i = piece; i < vector_end; ++i)
           out[i] = vector_one(a[i], pb[(i - first) * b_step]);

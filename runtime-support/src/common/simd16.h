@@ -122,6 +122,37 @@ QCC_RT_SIMD16_INLINE void to_bytes(T* out, int64_t begin, int64_t end, Group gro
   }
 }
 
+// to_bytes for results that still lack the zero point: group returns
+// rounded int32 values r that are known to lie well inside int32, and the
+// bytes are max(clamp(r + zp, 0, 255), floor) with zp and floor in 0..255.
+// The first pack saturates r to int16 and the zero point is added with
+// int16 saturation, which clamps exactly like the int32 add then the packs
+// (a value saturated at the first pack is far outside 0..255 either way).
+template <typename Group>
+QCC_RT_SIMD16_INLINE void to_bytes_offset(uint8_t* out, int64_t begin, int64_t end, int32_t zp, int32_t floor,
+                                          Group group) {
+  const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(zp));
+  const __m512i floor8 = _mm512_set1_epi8(static_cast<char>(floor));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const auto pack = [&](__m512i a, __m512i b, __m512i c, __m512i d) {
+    const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), zp16);
+    const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), zp16);
+    return _mm512_permutexvar_epi32(order, _mm512_max_epu8(_mm512_packus_epi16(ab, cd), floor8));
+  };
+  int64_t i = begin;
+  for (; i + 64 <= end; i += 64) {
+    const __mmask16 all = 0xffff;
+    store_bytes<Full>(out + i, pack(group(i, all, Full{}), group(i + 16, all, Full{}), group(i + 32, all, Full{}),
+                                    group(i + 48, all, Full{})), 0);
+  }
+  if (i < end) {
+    const int64_t n = end - i;
+    const __m512i v = pack(group(i, lanes16(n), Masked{}), group(i + 16, lanes16(n - 16), Masked{}),
+                           group(i + 32, lanes16(n - 32), Masked{}), group(i + 48, lanes16(n - 48), Masked{}));
+    store_bytes<Masked>(out + i, v, lanes64(n));
+  }
+}
+
 } // namespace simd16
 } // namespace detail
 } // namespace qcc_rt

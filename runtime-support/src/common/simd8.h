@@ -92,6 +92,31 @@ inline int64_t to_bytes(T* out, int64_t begin, int64_t end, Group group) {
   return i;
 }
 
+// to_bytes for results that still lack the zero point (simd16.h's
+// to_bytes_offset): bytes max(clamp(r + zp, 0, 255), floor), r well inside
+// int32, zp and floor in 0..255, the zero point added in saturating int16.
+template <typename Group>
+inline int64_t to_bytes_offset(uint8_t* out, int64_t begin, int64_t end, int32_t zp, int32_t floor, Group group) {
+  const __m256i zp16 = _mm256_set1_epi16(static_cast<int16_t>(zp));
+  const __m256i floor8 = _mm256_set1_epi8(static_cast<char>(floor));
+  int64_t i = begin;
+  for (; i + 32 <= end; i += 32) {
+    const __m256i ab = _mm256_adds_epi16(_mm256_packs_epi32(group(i), group(i + 8)), zp16);
+    const __m256i cd = _mm256_adds_epi16(_mm256_packs_epi32(group(i + 16), group(i + 24)), zp16);
+    const __m256i v = _mm256_max_epu8(_mm256_packus_epi16(ab, cd), floor8);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
+                        _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+  }
+  for (; i + 8 <= end; i += 8) {
+    const __m256i r = group(i);
+    const __m128i w = _mm_adds_epi16(_mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1)),
+                                     _mm256_castsi256_si128(zp16));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i),
+                     _mm_max_epu8(_mm_packus_epi16(w, w), _mm256_castsi256_si128(floor8)));
+  }
+  return i;
+}
+
 } // namespace simd8
 } // namespace detail
 } // namespace qcc_rt
