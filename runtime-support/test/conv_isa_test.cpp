@@ -157,6 +157,13 @@ void check_case(ConvCase& c, Rng& rng) {
       check_isas(c, in, want);
       if (kind == Activations::full_range && !saturating) check_residual(c, in, want, rng);
     }
+    // Depthwise layers on FBGEMM's saturating path, summed exactly instead
+    // (as ONNX and PT2E models run them).
+    if (qcc_rt_test::fbgemm_saturating_depthwise(c.shape)) {
+      c.exact_depthwise = true;
+      check_isas(c, in, reference_conv(c, in));
+      c.exact_depthwise = false;
+    }
   }
   c.saturating_pairs = false;
 }
@@ -346,6 +353,11 @@ int main() {
       make(1, 8, 8, 12, 18, 3, 1, 1, 1, 3),   // groups 3
       make(1, 6, 6, 32, 32, 3, 1, 1, 1, 8),   // groups 8, 4 channels per group
       make(1, 10, 10, 32, 32, 3, 1, 1, 1, 32),  // depthwise 3x3
+      // 3x3 depthwise with 32 channels: AVX-512 VNNI's own kernel for pairs
+      // of interior pixels, at stride 2 over two images, and unpadded with
+      // odd interior runs (a last pixel alone).
+      make(2, 9, 13, 32, 32, 3, 2, 1, 1, 32),
+      make(1, 7, 11, 32, 32, 3, 1, 0, 1, 32),
       make(1, 11, 9, 40, 40, 3, 2, 1, 1, 40),   // depthwise stride 2, C % 32 != 0
       make(1, 9, 9, 19, 19, 5, 1, 2, 1, 19),    // depthwise 5x5 odd channels
       make(1, 12, 12, 72, 72, 5, 2, 2, 1, 72),  // depthwise 5x5 stride 2

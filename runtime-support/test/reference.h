@@ -33,6 +33,7 @@ struct ConvCase {
   std::vector<float> w_scales, bias;
   std::vector<int32_t> w_zps;
   bool saturating_pairs = false;  // ConvQuantization::saturating_pairs
+  bool exact_depthwise = false;   // !ConvQuantization::fbgemm_depthwise_pairs (ONNX, PT2E)
   int32_t out_max = 255;          // a fused clamp's upper bound (ReLU6)
 
   qcc_rt::ConvQuantization quantization() const {
@@ -43,6 +44,7 @@ struct ConvCase {
     q.weight_scales = w_scales.data(), q.weight_zero_points = w_zps.data();
     q.bias = has_bias ? bias.data() : nullptr;
     q.saturating_pairs = saturating_pairs;
+    q.fbgemm_depthwise_pairs = !exact_depthwise;
     q.output_max = out_max;
     return q;
   }
@@ -85,7 +87,8 @@ inline bool fbgemm_saturating_depthwise(const qcc_rt::Conv2dShape& s) {
 // summed and saturated to int16, zero points corrected afterwards.
 inline std::vector<uint8_t> reference_conv(const ConvCase& c, const std::vector<uint8_t>& in) {
   const qcc_rt::Conv2dShape& s = c.shape;
-  const bool saturate = c.saturating_pairs || qcc_rt_test::fbgemm_saturating_depthwise(s);
+  const bool saturate =
+      c.saturating_pairs || (!c.exact_depthwise && qcc_rt_test::fbgemm_saturating_depthwise(s));
   const int oh_n = qcc_rt::conv2d_out_h(s), ow_n = qcc_rt::conv2d_out_w(s);
   const int icg = s.in_channels / s.groups, ocg = s.out_channels / s.groups;
   std::vector<uint8_t> out(size_t(s.batch) * oh_n * ow_n * s.out_channels);

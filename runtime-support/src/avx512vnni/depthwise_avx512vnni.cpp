@@ -17,6 +17,9 @@
 #endif
 #include <immintrin.h>
 
+#include <algorithm>
+
+#include "avx512vnni/depthwise3x3_c32_avx512.h"
 #include "avx512vnni/requant_avx512.h"
 #include "common/blob.h"
 #include "common/depthwise_taps.h"
@@ -316,29 +319,49 @@ void depthwise(const ConvView& view, const uint8_t* input, uint8_t* output, cons
   TapWalker walker(h, input, rows, m_begin);
   int64_t offsets[kMaxDepthwiseTaps];
   for (int32_t t = 0; t < h.k_padded; ++t) offsets[t] = walker.offset(t);
+  // 3x3 layers of 32 channels: their own kernel for interior pairs.
+  Dw3x3C32 c32;
+  const bool c32_pairs = !kRowSums && !kDouble && pair_tails && dw3x3_c32_applies(h);
+  if (c32_pairs) prepare_dw3x3_c32(v, c32);
   for (int64_t m = m_begin; m < m_end;) {
-    uint8_t* out = output + m * channels;
-    float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
-    // Interior pixels read base + offset (no address table; the offsets are
-    // the same for every pixel); the taps that pad k to a multiple of 4 then
-    // read real pixels, which only row sums would notice.
-    const uint8_t* base = pair_tails && m + 1 < m_end ? walker.interior_base() : nullptr;
-    if (base) {
-      const auto tap = [&](int32_t i) { return base + offsets[i]; };
-      walker.next();
-      if (const uint8_t* next = walker.interior_base()) {
-        const auto tap_next = [&](int32_t i) { return next + offsets[i]; };
-        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, tail, out, out_f, rc, bytes, relu);
-        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap_next, tail, out + channels, out_f, rc, bytes,
-                                                      relu);
-        narrow_tail_pair<kSaturate, kDouble>(v, tap, tap_next, tail, out, out + channels, bytes);
-        m += 2, walker.next();
-      } else {  // the next pixel is on the border: this one alone
-        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, channels, out, out_f, rc, bytes, relu);
-        m += 1;
+    // The interior run from here: windows base + i * step, taps at the
+    // same offsets for every pixel (no address table, no walker per
+    // pixel); the taps that pad k to a multiple of 4 then read real
+    // pixels, which only row sums would notice (they take the table).
+    const int64_t run = kRowSums ? 0 : std::min<int64_t>(walker.interior_run(), m_end - m);
+    if (run > 0) {
+      const uint8_t* base = walker.interior_base();
+      const int64_t step = int64_t(h.stride_w) * h.in_channels;
+      int64_t i = 0;
+      if (c32_pairs) {
+        for (; i + 2 <= run; i += 2)
+          dw3x3_c32_pair<kSaturate>(c32, base + i * step, base + (i + 1) * step, offsets,
+                                    output + (m + i) * channels, bytes);
+      } else if (pair_tails) {
+        for (; i + 2 <= run; i += 2) {
+          const uint8_t* a = base + i * step;
+          const uint8_t* b = a + step;
+          const auto tap_a = [&](int32_t t) { return a + offsets[t]; };
+          const auto tap_b = [&](int32_t t) { return b + offsets[t]; };
+          uint8_t* out = output + (m + i) * channels;
+          depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap_a, tail, out, nullptr, rc, bytes, relu);
+          depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap_b, tail, out + channels, nullptr, rc, bytes, relu);
+          narrow_tail_pair<kSaturate, kDouble>(v, tap_a, tap_b, tail, out, out + channels, bytes);
+        }
       }
+      for (; i < run; ++i) {
+        const uint8_t* a = base + i * step;
+        const auto tap = [&](int32_t t) { return a + offsets[t]; };
+        float* out_f = float_out ? reinterpret_cast<float*>(output) + (m + i) * channels : nullptr;
+        depthwise_pixel<kSaturate, kRowSums, kDouble>(v, tap, channels, output + (m + i) * channels, out_f, rc,
+                                                      bytes, relu);
+      }
+      walker.advance(static_cast<int32_t>(run));
+      m += run;
       continue;
     }
+    uint8_t* out = output + m * channels;
+    float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
     visit_pixel_taps<kRowSums>(walker, offsets, taps, [&](const auto& pixel_tap) {
       depthwise_pixel<kSaturate, kRowSums, kDouble>(v, pixel_tap, channels, out, out_f, rc, bytes, relu);
     });
