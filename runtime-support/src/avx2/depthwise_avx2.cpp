@@ -9,6 +9,7 @@
 // (3x3, 5x5) needs neither (single_tap).
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "avx2/requant_avx2.h"
@@ -229,15 +230,32 @@ void depthwise_groups(const ConvView& view, const uint8_t* input, uint8_t* outpu
   TapWalker walker(h, input, rows, m_begin);
   int64_t offsets[kMaxDepthwiseTaps];
   for (int32_t t = 0; t < h.k_padded; ++t) offsets[t] = walker.offset(t);
-  for (int64_t m = m_begin; m < m_end; ++m, walker.next()) {
+  for (int64_t m = m_begin; m < m_end;) {
+    // The interior run from here: windows base + i * step with the same tap
+    // offsets (no walker per pixel). Their padding taps (weights 0) then
+    // read real pixels, which only row sums would notice (they take the
+    // walker's table) and the exact path's 7-bit test, which may then take
+    // the split path: exact too.
+    const int64_t run = kRowSums ? 0 : std::min<int64_t>(walker.interior_run(), m_end - m);
+    if (run > 0) {
+      const uint8_t* base = walker.interior_base();
+      const int64_t step = int64_t(h.stride_w) * h.in_channels;
+      for (int64_t i = 0; i < run; ++i) {
+        const uint8_t* window = base + i * step;
+        float* out_f = float_out ? reinterpret_cast<float*>(output) + (m + i) * channels : nullptr;
+        depthwise_pixel<kSaturate, kRowSums, kDouble, kGroups>(
+            v, [&](int32_t t) { return window + offsets[t]; }, output + (m + i) * channels, out_f, rc, relu);
+      }
+      walker.advance(static_cast<int32_t>(run));
+      m += run;
+      continue;
+    }
     uint8_t* out = output + m * channels;
     float* out_f = float_out ? reinterpret_cast<float*>(output) + m * channels : nullptr;
-    // Interior pixels read window + offset; their padding taps (weights 0)
-    // then read real pixels, which only row sums would notice (and the
-    // exact path's 7-bit test, which may then take the split path: exact too).
     visit_pixel_taps<kRowSums>(walker, offsets, taps, [&](const auto& tap) {
       depthwise_pixel<kSaturate, kRowSums, kDouble, kGroups>(v, tap, out, out_f, rc, relu);
     });
+    m += 1, walker.next();
   }
 }
 
