@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "best_time.h"
+#include "qcc_rt/data_movement.h"
 #include "qcc_rt/qcc_rt.h"
 
 namespace {
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   const KernelTable& k = kernel_table(isa);
   auto lookup = isa == Isa::avx512vnni ? avx512vnni::lookup_u8 : isa == Isa::avx2 ? avx2::lookup_u8
                                                                                  : generic::lookup_u8;
+  auto quantize_nhwc = isa == Isa::avx512vnni ? avx512vnni::quantize_channels_last_u8
+                       : isa == Isa::avx2     ? avx2::quantize_channels_last_u8
+                                              : generic::quantize_channels_last_u8;
   std::vector<uint8_t> table(256);
   for (int i = 0; i < 256; ++i) table[i] = uint8_t(i * 37 + 11);
   const int64_t big = int64_t(112) * 112 * 64;
@@ -70,6 +74,13 @@ int main(int argc, char** argv) {
   const Pool2dShape ap2 = pool(56, 100, 28, 2, 2, 0), g512 = pool(7, 512, 1, 7, 7, 0), g1280 = pool(7, 1280, 1, 7, 7, 0);
   std::vector<Case> cases = {
       {"quantize_u8 3x224x224", img, [&] { k.quantize_u8(x.data(), o.data(), 0, img, qo); }},
+      // A network's input: quantize then relayout to NHWC, or both in one kernel.
+      {"quantize+to_nhwc 3x224x224", img,
+       [&] {
+         k.quantize_u8(x.data(), o.data(), 0, img, qo);
+         to_channels_last(o.data(), a.data(), 3, 224 * 224, 0, 224 * 224);
+       }},
+      {"quantize_nhwc_u8 3x224x224", img, [&] { quantize_nhwc(x.data(), o.data(), 3, 224 * 224, 0, 224 * 224, qo); }},
       {"quantize_s8 3x224x224", img,
        [&] { k.quantize_s8(x.data(), reinterpret_cast<int8_t*>(o.data()), 0, img, QParams{0.1f, -3}); }},
       {"dequantize_u8 56x56x64", act, [&] { k.dequantize_u8(a.data(), x.data(), 0, act, qa); }},

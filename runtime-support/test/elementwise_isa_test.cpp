@@ -3,6 +3,7 @@
 // split work ranges must give the same result as one call, and a few values
 // are pinned to PyTorch's documented behaviour. Agreement with PyTorch itself
 // is tested in test/python/runtime.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -252,6 +253,44 @@ void test_torch_chunks() {
   expect(torch_elementwise_chunk(70001, 1) == 70001, "one thread one chunk");
 }
 
+using QuantizeChannelsLast = void (*)(const float*, uint8_t*, int64_t, int64_t, int64_t, int64_t, QParams);
+
+QuantizeChannelsLast quantize_channels_last(Isa isa) {
+  switch (isa) {
+    case Isa::avx2: return avx2::quantize_channels_last_u8;
+    case Isa::avx512vnni: return avx512vnni::quantize_channels_last_u8;
+    default: return generic::quantize_channels_last_u8;
+  }
+}
+
+// quantize_channels_last_u8 against generic quantize_u8 then a transpose:
+// RGB-like inputs (the interleaving kernel), other channel counts (the
+// tile's scalar interleave, and past 8 channels the scalar formula), two
+// images, special values, in one call and in pieces that cut images and
+// tiles.
+void test_quantize_channels_last(Isa isa, Rng& rng) {
+  const QParams qp{0.0187f, 114};
+  for (int64_t channels : {int64_t(3), int64_t(1), int64_t(5), int64_t(8), int64_t(11)}) {
+    const int64_t outer = 2, inner = 19 * 23;
+    std::vector<float> x(size_t(outer * channels * inner));
+    for (auto& v : x) v = rng.uniform(-3.0f, 3.0f);
+    x[7] = NAN, x[8] = INFINITY, x[9] = -INFINITY, x[10] = 1e30f;
+    std::vector<uint8_t> planar(x.size()), want(x.size()), got(x.size());
+    generic::quantize_u8(x.data(), planar.data(), 0, int64_t(x.size()), qp);
+    for (int64_t n = 0; n < outer; ++n)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t i = 0; i < inner; ++i)
+          want[size_t((n * inner + i) * channels + c)] = planar[size_t((n * channels + c) * inner + i)];
+    const QuantizeChannelsLast kernel = quantize_channels_last(isa);
+    std::fill(got.begin(), got.end(), uint8_t(0xAB));
+    kernel(x.data(), got.data(), channels, inner, 0, outer * inner, qp);
+    expect_equal(got, want, "quantize_channels_last_u8", isa);
+    std::fill(got.begin(), got.end(), uint8_t(0xAB));
+    in_pieces(outer * inner, [&](int64_t b, int64_t e) { kernel(x.data(), got.data(), channels, inner, b, e, qp); });
+    expect_equal(got, want, "quantize_channels_last_u8 pieces", isa);
+  }
+}
+
 } // namespace
 
 int main() {
@@ -259,7 +298,8 @@ int main() {
   test_pinned_values();
   test_torch_chunks();
   for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512vnni})
-    if (cpu_supports(isa)) test_isa(isa, rng), test_lengths(isa, rng), test_pool_shapes(isa, rng);
+    if (cpu_supports(isa))
+      test_isa(isa, rng), test_lengths(isa, rng), test_pool_shapes(isa, rng), test_quantize_channels_last(isa, rng);
   std::printf("elementwise_isa_test: %d checks, %d failures\n", g_checks, g_failures);
   return g_failures == 0 ? 0 : 1;
 }

@@ -22,6 +22,7 @@ void buildCpuPipeline(OpPassManager &pm) {
   OpPassManager &fn = pm.nest<func::FuncOp>();
   fn.addPass(createQccFuseResidualAdd());
   fn.addPass(createQccLayout());
+  fn.addPass(createQccQuantizeChannelsLast());
   fn.addPass(createQccPlanMemory());
 }
 

@@ -68,6 +68,10 @@ struct Pool3dShape {
   /* float -> quint8 / qint8: clamp(nearbyint(x * (1/scale)) + zp) as FBGEMM's QuantizeAvx2. */ \
   void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p);          \
   void quantize_s8(const float* x, int8_t* q, int64_t begin, int64_t end, QParams p);           \
+  /* quantize_u8 from NCHW floats to NHWC bytes: pixels [begin, end) of outer * inner, */      \
+  /* x[outer][channels][inner] -> q[outer][inner][channels]. */                                  \
+  void quantize_channels_last_u8(const float* x, uint8_t* q, int64_t channels, int64_t inner,   \
+                                 int64_t begin, int64_t end, QParams p);                        \
   /* quint8 / qint8 -> float: scale * (q - zp). */                                             \
   void dequantize_u8(const uint8_t* q, float* x, int64_t begin, int64_t end, QParams p);        \
   void dequantize_s8(const int8_t* q, float* x, int64_t begin, int64_t end, QParams p);         \

@@ -17,6 +17,7 @@
 #include "common/blob.h"
 #include "common/simd16.h"
 #include "common/simd8.h"
+#include "qcc_rt/data_movement.h"
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/normalization.h"
 
@@ -90,6 +91,87 @@ void quantize_s8(const float* x, int8_t* q, int64_t begin, int64_t end, QParams 
 #endif
   for (; i < end; ++i)
     q[i] = static_cast<int8_t>(quantize_vector_path(x[i], inv, p.zero_point, -128, 127));
+}
+
+namespace {
+
+// Where channel c of the tile's pixels goes: byte j of the tile's three
+// planes (16 pixels) lands at 3 j + c of the 48 output bytes. Per output
+// chunk of 16 bytes and plane, the pshufb control that picks that plane's
+// bytes (0x80: zero, another plane's byte).
+struct ThreePlaneMasks {
+  int8_t m[3][3][16];  // [output chunk][plane][byte]
+};
+constexpr ThreePlaneMasks three_plane_masks() {
+  ThreePlaneMasks k{};
+  for (int chunk = 0; chunk < 3; ++chunk)
+    for (int plane = 0; plane < 3; ++plane)
+      for (int b = 0; b < 16; ++b) {
+        const int at = 16 * chunk + b;
+        k.m[chunk][plane][b] = static_cast<int8_t>(at % 3 == plane ? at / 3 : 0x80);
+      }
+  return k;
+}
+
+// The tile's planes (len pixels each, kTile apart) as pixels of `channels`
+// bytes.
+inline void interleave_planes(const uint8_t* planes, int64_t plane_stride, uint8_t* out, int64_t channels,
+                              int64_t len) {
+  int64_t j = 0;
+#if defined(QCC_RT_HAVE_SIMD8)
+  if (channels == 3) {
+    static constexpr ThreePlaneMasks kMasks = three_plane_masks();
+    const auto mask = [&](int chunk, int c) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(kMasks.m[chunk][c]));
+    };
+    const __m128i m00 = mask(0, 0), m01 = mask(0, 1), m02 = mask(0, 2);
+    const __m128i m10 = mask(1, 0), m11 = mask(1, 1), m12 = mask(1, 2);
+    const __m128i m20 = mask(2, 0), m21 = mask(2, 1), m22 = mask(2, 2);
+    const uint8_t *p0 = planes, *p1 = planes + plane_stride, *p2 = planes + 2 * plane_stride;
+    for (; j + 16 <= len; j += 16) {
+      const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p0 + j));
+      const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p1 + j));
+      const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p2 + j));
+      const auto chunk = [&](__m128i a, __m128i b, __m128i c) {
+        return _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(v0, a), _mm_shuffle_epi8(v1, b)), _mm_shuffle_epi8(v2, c));
+      };
+      __m128i* dst = reinterpret_cast<__m128i*>(out + 3 * j);
+      _mm_storeu_si128(dst, chunk(m00, m01, m02));
+      _mm_storeu_si128(dst + 1, chunk(m10, m11, m12));
+      _mm_storeu_si128(dst + 2, chunk(m20, m21, m22));
+    }
+  }
+#endif
+  if (j < len && three_bytes_to_channels_last(planes + j, out + 3 * j, channels, plane_stride, len - j)) return;
+  for (; j < len; ++j)
+    for (int64_t c = 0; c < channels; ++c) out[j * channels + c] = planes[c * plane_stride + j];
+}
+
+} // namespace
+
+void quantize_channels_last_u8(const float* x, uint8_t* q, int64_t channels, int64_t inner, int64_t begin,
+                               int64_t end, QParams p) {
+  // Tiles of up to kTile pixels of one image: each channel's run is
+  // contiguous in x and goes through quantize_u8 (the same formula at every
+  // position) into a plane of the tile, then the planes are interleaved.
+  constexpr int64_t kTile = 64, kMaxTileChannels = 8;
+  alignas(64) uint8_t planes[kMaxTileChannels * kTile];
+  const float inv = 1.0f / p.scale;
+  for (int64_t pixel = begin; pixel < end;) {
+    const int64_t n = pixel / inner, s = pixel % inner;
+    const int64_t len = std::min({inner - s, end - pixel, kTile});
+    const float* src = x + n * channels * inner + s;
+    uint8_t* dst = q + pixel * channels;
+    if (channels <= kMaxTileChannels) {
+      for (int64_t c = 0; c < channels; ++c) quantize_u8(src + c * inner, planes + c * kTile, 0, len, p);
+      interleave_planes(planes, kTile, dst, channels, len);
+    } else {
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t j = 0; j < len; ++j)
+          dst[j * channels + c] = static_cast<uint8_t>(quantize_vector_path(src[c * inner + j], inv, p.zero_point, 0, 255));
+    }
+    pixel += len;
+  }
 }
 
 namespace {

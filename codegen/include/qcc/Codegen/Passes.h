@@ -19,7 +19,8 @@ namespace qcc {
 /// backends share: the qcc-default passes with qcc-layout before memory
 /// planning (the CUDA backend's pipeline).
 void buildLayoutPipeline(mlir::OpPassManager &pm);
-/// The CPU backend's: the same with qcc-fuse-residual-add before qcc-layout.
+/// The CPU backend's: the same with qcc-fuse-residual-add before qcc-layout
+/// and qcc-quantize-channels-last after it.
 void buildCpuPipeline(mlir::OpPassManager &pm);
 
 } // namespace qcc

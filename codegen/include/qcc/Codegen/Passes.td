@@ -39,4 +39,20 @@ def QccFuseResidualAdd : Pass<"qcc-fuse-residual-add", "mlir::func::FuncOp"> {
   let dependentDialects = ["::qcc::QccDialect"];
 }
 
+def QccQuantizeChannelsLast : Pass<"qcc-quantize-channels-last", "mlir::func::FuncOp"> {
+  let summary = "Let a quantize write channels-last when a relayout to channels-last is its only user (CPU backend)";
+  let description = [{
+    `qcc.relayout(qcc.quantize(x)) {layout = "channels_last"}` becomes one
+    `qcc.quantize` with `qcc.layout = "channels_last"`: its kernel reads the
+    contiguous float input and writes NHWC bytes (a network's input image,
+    quantized then relayouted for the first conv, in one pass). Numerics are
+    unchanged: PyTorch's quantize applies the same formula at every position.
+    Fires only for per-tensor quint8 results of float tensors of rank 3 or
+    more (channels in dimension 1), a quantize with no other user, and not
+    under the onnxruntime numerics profile (its quantize kernel has no
+    channels-last variant). Runs after qcc-layout, before qcc-plan-memory.
+  }];
+  let dependentDialects = ["::qcc::QccDialect"];
+}
+
 #endif // QCC_CODEGEN_PASSES
