@@ -6,12 +6,15 @@
 //
 //   qcc_rt_bench [--isa avx512vnni|avx2|generic] [--csv] [--min-ms N]
 //                [--full-range | --outliers] [--only NAME_PREFIX] [--exact-depthwise]
-//                [--threads N]
+//                [--threads N] [--batch N]
 //
 // --threads N: each layer runs on a thread pool of N threads, split as the
 // generated code splits it (output panels or rows, qcc_rt/conv.h), so a
 // layer's scaling can be read without the rest of a model; GOPS stay those
 // of the whole call (the peak column is still per core).
+//
+// --batch N: N images per call (activations no longer fit in L2 from about
+// batch 4 of ResNet-18's first layers, as in a batched model run).
 //
 // Activations are 0..127 (what reduce_range qconfigs give) unless --full-range
 // (0..255: AVX2 then takes its wide exact path) or --outliers (0..127 with one
@@ -167,7 +170,7 @@ int main(int argc, char** argv) {
   // the int16 pair saturation of FBGEMM's depthwise fast path.
   bool exact_depthwise = false;
   double min_ms = 200.0;
-  int threads = 1;
+  int threads = 1, batch = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--csv") csv = true;
@@ -176,6 +179,7 @@ int main(int argc, char** argv) {
     else if (arg == "--only" && i + 1 < argc) only = argv[++i];
     else if (arg == "--exact-depthwise") exact_depthwise = true;
     else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (arg == "--batch" && i + 1 < argc) batch = std::atoi(argv[++i]);
     else if (arg == "--isa" && i + 1 < argc) {
       const std::string v = argv[++i];
       isa = v == "avx512vnni" ? qcc_rt::Isa::avx512vnni : v == "avx2" ? qcc_rt::Isa::avx2 : qcc_rt::Isa::generic;
@@ -203,7 +207,8 @@ int main(int argc, char** argv) {
   double total_us = 0.0, total_macs = 0.0;
   for (const BenchLayer& l : kBenchLayers) {
     if (std::string(l.name).rfind(only, 0) != 0) continue;
-    const qcc_rt::Conv2dShape s = bench_shape(l);
+    qcc_rt::Conv2dShape s = bench_shape(l);
+    s.batch = batch;
     const int icg = l.in_c / l.groups;
     std::vector<int8_t> w(size_t(l.out_c) * icg * l.kernel * l.kernel);
     quantized_normal_weights(w, l.out_c);
@@ -217,7 +222,7 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> blob(qcc_rt::conv2d_packed_size(s));
     qcc_rt::conv2d_pack(s, q, blob.data(), blob.size());
     const int64_t rows = qcc_rt::conv2d_rows(blob.data());
-    std::vector<uint8_t> in(size_t(l.in_hw) * l.in_hw * l.in_c), out(size_t(rows) * l.out_c);
+    std::vector<uint8_t> in(size_t(batch) * l.in_hw * l.in_hw * l.in_c), out(size_t(rows) * l.out_c);
     for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % (full_range ? 256 : 128));
     if (outliers)
       for (size_t i = 4999; i < in.size(); i += 5000) in[i] = uint8_t(128 + i % 128);
