@@ -49,20 +49,25 @@ QCC_RT_INLINE __m512i round_scaled16(__m512i raw, const float* bias, const float
 // operations. The bytes come out as the pack instructions leave them:
 // 128-bit lane l holds 4 bytes of each of a, b, c, d's lane l (the
 // depthwise kernel's channel order); requantized_bytes64 puts them in order.
+// Bounds of 0 and 255 are the pack's own: their max / min is skipped.
 struct ByteRequantConsts {
   __m512i zp16, min8, max8;
+  bool clamp_min, clamp_max;
 };
 
 QCC_RT_INLINE ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out_min, int32_t out_max) {
   return {_mm512_set1_epi16(static_cast<int16_t>(zp)), _mm512_set1_epi8(static_cast<char>(out_min)),
-          _mm512_set1_epi8(static_cast<char>(out_max))};
+          _mm512_set1_epi8(static_cast<char>(out_max)), out_min > 0, out_max < 255};
 }
 
 QCC_RT_INLINE __m512i requantized_bytes64_interleaved(__m512i a, __m512i b, __m512i c, __m512i d,
                                                       const ByteRequantConsts& k) {
   const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), k.zp16);
   const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), k.zp16);
-  return _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(ab, cd), k.min8), k.max8);
+  __m512i v = _mm512_packus_epi16(ab, cd);
+  if (k.clamp_min) v = _mm512_max_epu8(v, k.min8);
+  if (k.clamp_max) v = _mm512_min_epu8(v, k.max8);
+  return v;
 }
 
 // ...with the 64 bytes in the order of a's, then b's, c's and d's lanes.
