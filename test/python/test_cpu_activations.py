@@ -237,11 +237,12 @@ def test_mobilenet_v3_large(mobilenet_v3, cpu, threads, tmp_path):
     check(model, inputs, tmp_path, cpu=cpu, num_threads=threads)
     source = (tmp_path / "build" / "model.cpp").read_text()
     assert "lookup_u8" in source and "mul_broadcast_u8" in source
-    # The SE multiplies run channels-last: only the graph input is relaid out (once in the run
-    # function of each kernel variant).
+    # The SE multiplies run channels-last: nothing is relaid out, and the graph input is
+    # quantized straight into channels-last (once in the run function of each kernel variant).
     variants = source.count("\nint run_")
     assert variants >= 1
-    assert source.count("qcc_rt::to_channels_last") + source.count("qcc_rt::to_contiguous") == variants
+    assert source.count("qcc_rt::to_channels_last") + source.count("qcc_rt::to_contiguous") == 0
+    assert source.count("::quantize_channels_last_u8(") == variants
 
 
 def test_generated_activation_code_is_warning_free_with_clang(tmp_path):
