@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "common/simd16.h"
+
 namespace qcc_rt {
 namespace avx512vnni {
 
@@ -62,9 +64,7 @@ QCC_RT_INLINE ByteRequantConsts make_byte_requant_consts(int32_t zp, int32_t out
 
 QCC_RT_INLINE __m512i requantized_bytes64_interleaved(__m512i a, __m512i b, __m512i c, __m512i d,
                                                       const ByteRequantConsts& k) {
-  const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), k.zp16);
-  const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), k.zp16);
-  __m512i v = _mm512_packus_epi16(ab, cd);
+  __m512i v = detail::simd16::pack64_plus_zp_interleaved(a, b, c, d, k.zp16);
   if (k.clamp_min) v = _mm512_max_epu8(v, k.min8);
   if (k.clamp_max) v = _mm512_min_epu8(v, k.max8);
   return v;
@@ -73,8 +73,7 @@ QCC_RT_INLINE __m512i requantized_bytes64_interleaved(__m512i a, __m512i b, __m5
 // ...with the 64 bytes in the order of a's, then b's, c's and d's lanes.
 QCC_RT_INLINE __m512i requantized_bytes64(__m512i a, __m512i b, __m512i c, __m512i d,
                                           const ByteRequantConsts& k) {
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  return _mm512_permutexvar_epi32(order, requantized_bytes64_interleaved(a, b, c, d, k));
+  return detail::simd16::in_element_order(requantized_bytes64_interleaved(a, b, c, d, k));
 }
 
 // The pt2e float epilogue (formula::dequantize_sum): (float)raw * scale +
@@ -103,12 +102,10 @@ QCC_RT_INLINE void store_floats8(float* dst, __m256 v, int32_t count) {
 }
 
 // Packs four vectors of 16 int32 (already in 0..255) into 64 bytes in lane
-// order: packus_epi32 / packus_epi16 interleave 128-bit lanes, one vpermd
-// (dword D <- dword 4 * (D % 4) + D / 4) undoes it.
+// order (packus_epi32 / packus_epi16, then simd16::in_element_order).
 QCC_RT_INLINE __m512i pack_bytes64(__m512i a, __m512i b, __m512i c, __m512i d) {
   const __m512i ab = _mm512_packus_epi32(a, b), cd = _mm512_packus_epi32(c, d);
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-  return _mm512_permutexvar_epi32(order, _mm512_packus_epi16(ab, cd));
+  return detail::simd16::in_element_order(_mm512_packus_epi16(ab, cd));
 }
 
 QCC_RT_INLINE __mmask64 byte_mask(int32_t count) {

@@ -178,6 +178,14 @@ constexpr int32_t depthwise_position(int32_t c) {
   return (c / 64) * 64 + ((c % 16) / 4) * 16 + ((c % 64) / 16) * 4 + c % 4;
 }
 
+// The last output column whose window (kernel_w taps, dilation_w apart) ends
+// inside the input row, capped at out_w - 1. Meaningful from a column whose
+// window starts inside the row (the numerator is then not negative).
+inline int32_t last_interior_column(const PackedConvHeader& h) {
+  const int32_t last = (h.in_w - 1 - (h.kernel_w - 1) * h.dilation_w + h.pad_left) / h.stride_w;
+  return last < h.out_w - 1 ? last : h.out_w - 1;
+}
+
 // Output pixel index m -> (n, od, oh, ow); od is 0 for 2-D convolutions.
 struct PixelIndex {
   int32_t n, oh, ow, od;

@@ -105,11 +105,8 @@ class TapWalker {
   // interior (0 if it is not); pixel i's window is interior_base() + i *
   // stride_w * in_channels.
   int32_t interior_run() const {
-    const PackedConvHeader& h = h_;
     if (!interior_base()) return 0;
-    // The last column whose window ends inside the row (>= ow_ here).
-    const int32_t last = (h.in_w - 1 - (h.kernel_w - 1) * h.dilation_w + h.pad_left) / h.stride_w;
-    return (last < h.out_w - 1 ? last : h.out_w - 1) - ow_ + 1;
+    return last_interior_column(h_) - ow_ + 1;
   }
 
   // Moves on by count pixels of the current row (ow_ + count <= out_w).

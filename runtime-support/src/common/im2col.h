@@ -204,8 +204,7 @@ void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64
   PixelIndex p = pixel_of_row(h, m0);
   const int64_t row_bytes = int64_t(h.in_w) * h.in_channels;
   const int32_t window = h.kernel_h * h.kernel_w * (h.in_channels / h.groups);
-  // The last output column whose window ends inside the image row.
-  const int32_t last_inside = (h.in_w - h.kernel_w + h.pad_left) / h.stride_w;
+  const int32_t last_inside = last_interior_column(h);
   for (int32_t r = 0; r < rows;) {
     T* row = dst + r * lda;
     const uint8_t* image = input + static_cast<int64_t>(p.n) * h.in_h * row_bytes;
@@ -214,7 +213,7 @@ void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64
     const bool inside = h.dilation_w == 1 && h.dilation_h == 1 && h.groups == 1 && iw0 >= 0 &&
                         iw0 + h.kernel_w <= h.in_w && ih0 >= 0 && ih0 + h.kernel_h <= h.in_h;
     // The pixels from here on in this output row whose windows are inside.
-    const int32_t run = inside ? std::min(rows - r, std::min(last_inside, h.out_w - 1) - p.ow + 1) : 0;
+    const int32_t run = inside ? std::min(rows - r, last_inside - p.ow + 1) : 0;
     if (run > 0 && copy_small_windows(row, lda, image + ih0 * row_bytes + int64_t(iw0) * h.in_channels,
                                       int64_t(h.stride_w) * h.in_channels, run, h.kernel_h,
                                       h.kernel_w * h.in_channels, row_bytes,

@@ -83,30 +83,41 @@ QCC_RT_SIMD16_INLINE __m512 dequantize(__m512i q, __m512i zp, __m512 scale) {
   return _mm512_mul_ps(scale, _mm512_cvtepi32_ps(_mm512_sub_epi32(q, zp)));
 }
 
-// 4 x 16 int32 (any value) -> 64 bytes in element order, saturated to 0..255
-// (u8) or -128..127 (s8): packs_epi32 saturates to int16, packus/packs_epi16
-// to the byte range, which is exactly clamp(). The packs work per 128-bit
-// lane (lane L receives elements 4L..4L+3 of a, b, c, d); one vpermd puts the
-// 4-byte groups back in order (dword D <- dword 4 (D % 4) + D / 4).
-QCC_RT_SIMD16_INLINE __m512i pack64_u8(__m512i a, __m512i b, __m512i c, __m512i d) {
-  const __m512i v = _mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
-  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), v);
-}
-QCC_RT_SIMD16_INLINE __m512i pack64_s8(__m512i a, __m512i b, __m512i c, __m512i d) {
-  const __m512i v = _mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d));
+// The byte packs below work per 128-bit lane: lane L receives elements
+// 4L..4L+3 of each of their four sources. One vpermd puts the 4-byte groups
+// back in element order (dword D <- dword 4 (D % 4) + D / 4).
+QCC_RT_SIMD16_INLINE __m512i in_element_order(__m512i v) {
   return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), v);
 }
 
-// Elements [begin, end) -> bytes: group(i, mask, Full/Masked{}) returns the
-// int32 results of elements i .. i + 15 (lanes outside mask are ignored);
-// they are saturated to the byte range of T and stored to out[i ...].
-template <typename T, typename Group>
-QCC_RT_SIMD16_INLINE void to_bytes(T* out, int64_t begin, int64_t end, Group group) {
-  static_assert(sizeof(T) == 1, "byte output");
-  constexpr bool kSigned = std::is_signed<T>::value;
-  const auto pack = [](__m512i a, __m512i b, __m512i c, __m512i d) {
-    return kSigned ? pack64_s8(a, b, c, d) : pack64_u8(a, b, c, d);
-  };
+// 4 x 16 int32 (any value) -> 64 bytes in element order, saturated to 0..255
+// (u8) or -128..127 (s8): packs_epi32 saturates to int16, packus/packs_epi16
+// to the byte range, which is exactly clamp().
+QCC_RT_SIMD16_INLINE __m512i pack64_u8(__m512i a, __m512i b, __m512i c, __m512i d) {
+  return in_element_order(_mm512_packus_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d)));
+}
+QCC_RT_SIMD16_INLINE __m512i pack64_s8(__m512i a, __m512i b, __m512i c, __m512i d) {
+  return in_element_order(_mm512_packs_epi16(_mm512_packs_epi32(a, b), _mm512_packs_epi32(c, d)));
+}
+
+// 4 x 16 rounded int32 r that still lack the zero point -> clamp(r + zp, 0,
+// 255) in the packs' lane order (zp16: the zero point in every int16 lane,
+// 0..255): the first pack saturates r to int16, the zero point is added with
+// int16 saturation and packus clamps. That is FBGEMM's vector sequence, and
+// the same function as the int32 add then the clamp whenever r + zp cannot
+// wrap in int32 (a value saturated at the first pack is far outside 0..255
+// either way).
+QCC_RT_SIMD16_INLINE __m512i pack64_plus_zp_interleaved(__m512i a, __m512i b, __m512i c, __m512i d,
+                                                       __m512i zp16) {
+  return _mm512_packus_epi16(_mm512_adds_epi16(_mm512_packs_epi32(a, b), zp16),
+                             _mm512_adds_epi16(_mm512_packs_epi32(c, d), zp16));
+}
+
+// Elements [begin, end) -> bytes: group(i, mask, Full/Masked{}) returns 16
+// int32 results of elements i .. i + 15 (lanes outside mask are ignored),
+// pack(a, b, c, d) makes the 64 bytes of four of them, stored to out[i ...].
+template <typename Pack, typename Group>
+QCC_RT_SIMD16_INLINE void to_bytes_packed(uint8_t* out, int64_t begin, int64_t end, Pack pack, Group group) {
   int64_t i = begin;
   for (; i + 64 <= end; i += 64) {
     const __mmask16 all = 0xffff;
@@ -122,35 +133,29 @@ QCC_RT_SIMD16_INLINE void to_bytes(T* out, int64_t begin, int64_t end, Group gro
   }
 }
 
-// to_bytes for results that still lack the zero point: group returns
-// rounded int32 values r that are known to lie well inside int32, and the
-// bytes are max(clamp(r + zp, 0, 255), floor) with zp and floor in 0..255.
-// The first pack saturates r to int16 and the zero point is added with
-// int16 saturation, which clamps exactly like the int32 add then the packs
-// (a value saturated at the first pack is far outside 0..255 either way).
+// The int32 results of group, saturated to the byte range of T.
+template <typename T, typename Group>
+QCC_RT_SIMD16_INLINE void to_bytes(T* out, int64_t begin, int64_t end, Group group) {
+  static_assert(sizeof(T) == 1, "byte output");
+  constexpr bool kSigned = std::is_signed<T>::value;
+  const auto pack = [](__m512i a, __m512i b, __m512i c, __m512i d) {
+    return kSigned ? pack64_s8(a, b, c, d) : pack64_u8(a, b, c, d);
+  };
+  to_bytes_packed(reinterpret_cast<uint8_t*>(out), begin, end, pack, group);
+}
+
+// For results that still lack the zero point: group returns rounded int32
+// values r well inside int32, and the bytes are max(clamp(r + zp, 0, 255),
+// floor), zp and floor in 0..255 (pack64_plus_zp_interleaved).
 template <typename Group>
 QCC_RT_SIMD16_INLINE void to_bytes_offset(uint8_t* out, int64_t begin, int64_t end, int32_t zp, int32_t floor,
                                           Group group) {
   const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(zp));
   const __m512i floor8 = _mm512_set1_epi8(static_cast<char>(floor));
-  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   const auto pack = [&](__m512i a, __m512i b, __m512i c, __m512i d) {
-    const __m512i ab = _mm512_adds_epi16(_mm512_packs_epi32(a, b), zp16);
-    const __m512i cd = _mm512_adds_epi16(_mm512_packs_epi32(c, d), zp16);
-    return _mm512_permutexvar_epi32(order, _mm512_max_epu8(_mm512_packus_epi16(ab, cd), floor8));
+    return in_element_order(_mm512_max_epu8(pack64_plus_zp_interleaved(a, b, c, d, zp16), floor8));
   };
-  int64_t i = begin;
-  for (; i + 64 <= end; i += 64) {
-    const __mmask16 all = 0xffff;
-    store_bytes<Full>(out + i, pack(group(i, all, Full{}), group(i + 16, all, Full{}), group(i + 32, all, Full{}),
-                                    group(i + 48, all, Full{})), 0);
-  }
-  if (i < end) {
-    const int64_t n = end - i;
-    const __m512i v = pack(group(i, lanes16(n), Masked{}), group(i + 16, lanes16(n - 16), Masked{}),
-                           group(i + 32, lanes16(n - 32), Masked{}), group(i + 48, lanes16(n - 48), Masked{}));
-    store_bytes<Masked>(out + i, v, lanes64(n));
-  }
+  to_bytes_packed(out, begin, end, pack, group);
 }
 
 } // namespace simd16

@@ -55,18 +55,21 @@ inline __m256i quantize_unclamped(__m256 x, __m256 inv, __m256i zp) {
   return _mm256_add_epi32(_mm256_cvtps_epi32(t), zp);
 }
 
-// 4 x 8 int32 (any value) -> 32 bytes in lane order, saturated to 0..255
-// (u8) or -128..127 (s8): packs_epi32 saturates to int16, packus/packs_epi16
-// to the byte range, i.e. exactly clamp(). The packs work per 128-bit lane:
-// lane L ends up with elements 4L..4L+3 of a, b, c, d; one vpermd puts the
-// 4-byte groups back in element order.
-inline __m256i pack32_u8(__m256i a, __m256i b, __m256i c, __m256i d) {
-  const __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
+// The byte packs below work per 128-bit lane: lane L ends up with elements
+// 4L..4L+3 of each of their four sources; one vpermd puts the 4-byte groups
+// back in element order.
+inline __m256i in_element_order(__m256i v) {
   return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
+
+// 4 x 8 int32 (any value) -> 32 bytes in element order, saturated to 0..255
+// (u8) or -128..127 (s8): packs_epi32 saturates to int16, packus/packs_epi16
+// to the byte range, i.e. exactly clamp().
+inline __m256i pack32_u8(__m256i a, __m256i b, __m256i c, __m256i d) {
+  return in_element_order(_mm256_packus_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d)));
+}
 inline __m256i pack32_s8(__m256i a, __m256i b, __m256i c, __m256i d) {
-  const __m256i v = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
-  return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return in_element_order(_mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d)));
 }
 
 // Stores 8 int32 lanes (any value) as 8 bytes saturated to the type's range.
@@ -103,9 +106,8 @@ inline int64_t to_bytes_offset(uint8_t* out, int64_t begin, int64_t end, int32_t
   for (; i + 32 <= end; i += 32) {
     const __m256i ab = _mm256_adds_epi16(_mm256_packs_epi32(group(i), group(i + 8)), zp16);
     const __m256i cd = _mm256_adds_epi16(_mm256_packs_epi32(group(i + 16), group(i + 24)), zp16);
-    const __m256i v = _mm256_max_epu8(_mm256_packus_epi16(ab, cd), floor8);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i),
-                        _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+                        in_element_order(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), floor8)));
   }
   for (; i + 8 <= end; i += 8) {
     const __m256i r = group(i);
