@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
                                    0, rows, begin, end);
       });
     };
-    // 0..127 (reduce_range), then 0..255 (the widened path on AVX2).
+    // 0..127 (reduce_range), then 0..255 (AVX2 splits the bytes at 127).
     for (int range : {128, 256}) {
       for (size_t i = 0; i < in.size(); ++i) in[i] = uint8_t((i * 13) % range);
       report(range == 128 ? "static (conv GEMM)" : "static, full range", weight_bytes,

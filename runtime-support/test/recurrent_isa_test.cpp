@@ -2,9 +2,9 @@
 // dynamic_quantize_rows + dynamic_gemm_f32 give, bit for bit, the float the
 // header's formula gives from exact int64 sums over the rows quantize_u8
 // makes. The shapes reach each kernel path: one row and several over long
-// reductions (AVX2 reads a panel's k quarters side by side), inputs
-// quantized with reduce_range (bytes <= 127: vpmaddubsw on AVX2) and
-// without (the widened path), per-tensor and per-channel weights with zero
+// reductions, 1 to 4 panels per pass (AVX2) or per tile (AVX-512), inputs
+// quantized with reduce_range (bytes <= 127: one vpmaddubsw on AVX2) and
+// without (AVX2 splits the bytes at 127), per-tensor and per-channel weights with zero
 // points, bias and relu, and column ranges split as threads split them.
 // Agreement with PyTorch is tested in test/python/test_cpu_recurrent.py.
 #include <cmath>
@@ -140,7 +140,7 @@ void run(const Case& c, Rng& rng) {
 int main() {
   Rng rng(12);
   const Case cases[] = {
-      // One row over long reductions: the k quarters (and a k_padded tail).
+      // One row over long reductions (and a k_padded tail).
       {1, 4096, 48, true, false, true, false},
       {1, 1000, 40, true, true, true, true},
       {1, 1000, 40, false, true, true, false},
@@ -149,7 +149,7 @@ int main() {
       {7, 300, 33, true, true, false, false},
       {10, 64, 17, true, true, true, true},
       {3, 77, 20, true, false, true, false},
-      // Full-range input: bytes above 127 take the widened path.
+      // Full-range input: bytes above 127 (AVX2 splits them at 127).
       {9, 520, 50, false, true, true, false},
       {5, 16, 5, false, false, false, true},
       // Every register tile (AVX-512: up to 6 rows x 4 panels): 13 rows are

@@ -1,8 +1,8 @@
 // Internal: dynamic linear and LSTM cell kernels, included by one translation
 // unit per ISA with QCC_RT_ISA_NS set. The dynamic GEMM's dot products over
 // 16-column weight panels use vpdpbusd register tiles of several rows and
-// panels (AVX-512 VNNI), vpmaddubsw for rows whose bytes are all <= 127 and
-// vpmaddwd on widened values otherwise (AVX2), or scalar code; all are exact
+// panels (AVX-512 VNNI), vpmaddubsw over up to 4 panels per row, its bytes
+// split at 127 where they exceed it (AVX2), or scalar code; all are exact
 // int32 sums, so every ISA gives the same bytes. The LSTM cell kernels are
 // scalar elementwise code (the step's GEMMs dominate).
 #ifndef QCC_RT_ISA_NS
@@ -18,9 +18,10 @@
 #endif
 
 #include "common/blob.h"
-#include "common/stream_order.h"
 #if defined(__AVX512VNNI__) && defined(__AVX512BW__)
 #include "avx512vnni/dynamic_tiles_avx512.h"
+#elif defined(__AVX2__)
+#include "avx2/dynamic_rows_avx2.h"
 #endif
 #include "qcc_rt/elementwise.h"
 #include "qcc_rt/recurrent.h"
@@ -65,62 +66,16 @@ inline uint8_t* dynamic_row_max(const DynamicView& v, uint8_t* scratch, int64_t 
 }
 
 // Exact int32 sums of one quantized row (k4s groups of 4 bytes) with the 16
-// columns of one weight panel ([k4s][16][4]). `max_byte` is the row's largest
-// value (AVX2 picks its reduction by it). AVX-512 VNNI builds use the register
-// tiles of avx512vnni/dynamic_tiles_avx512.h instead.
-#if !(defined(__AVX512VNNI__) && defined(__AVX512BW__))
-inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, uint8_t max_byte,
-                        int32_t* sums) {
-  auto bcast32 = [&](int64_t k4) {
-    int32_t a4;
-    std::memcpy(&a4, a + 4 * k4, 4);
-    return a4;
-  };
-#if defined(__AVX2__)
-  // The panel's k steps are read as four streams side by side
-  // (common/stream_order.h): with one row the panel comes from memory.
-  if (max_byte <= 127) {
-    // vpmaddubsw's int16 pair sums cannot saturate: |2 * 127 * 128| < 2^15.
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
-    auto step = [&](int64_t k4) {
-      const __m256i x = _mm256_set1_epi32(bcast32(k4));
-      const __m256i* wk = reinterpret_cast<const __m256i*>(w + k4 * 64);
-      lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk)), ones));
-      hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_maddubs_epi16(x, _mm256_loadu_si256(wk + 1)), ones));
-    };
-    detail::for_each_step_in_streams(0, k4s, step);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums), lo);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8), hi);
-    return;
-  }
-  // Activations as uint16, each column's 4 weights as int16: two partial sums
-  // per column, paired up by hadd (lanes 0 1 4 5 | 2 3 6 7) and a permute.
-  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(),
-                    _mm256_setzero_si256()};
-  auto step = [&](int64_t k4) {
-    const __m256i x = _mm256_cvtepu8_epi16(_mm_set1_epi32(bcast32(k4)));
-#pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
-      const __m256i wq = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + k4 * 64 + 16 * q)));
-      acc[q] = _mm256_add_epi32(acc[q], _mm256_madd_epi16(x, wq));
-    }
-  };
-  detail::for_each_step_in_streams(0, k4s, step);
-  for (int half = 0; half < 2; ++half) {
-    const __m256i s8 = _mm256_hadd_epi32(acc[2 * half], acc[2 * half + 1]);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sums + 8 * half),
-                        _mm256_permute4x64_epi64(s8, _MM_SHUFFLE(3, 1, 2, 0)));
-  }
-#else
-  (void)max_byte;
-  (void)bcast32;
+// columns of one weight panel ([k4s][16][4]): the generic build's. AVX-512
+// VNNI builds use the register tiles of avx512vnni/dynamic_tiles_avx512.h,
+// AVX2 builds the row products of avx2/dynamic_rows_avx2.h.
+#if !defined(__AVX2__)
+inline void panel_dot16(const uint8_t* a, const int8_t* w, int64_t k4s, int32_t* sums) {
   for (int j = 0; j < 16; ++j) sums[j] = 0;
   for (int64_t k4 = 0; k4 < k4s; ++k4)
     for (int j = 0; j < 16; ++j)
       for (int t = 0; t < 4; ++t)
         sums[j] += static_cast<int32_t>(a[4 * k4 + t]) * w[(k4 * 16 + j) * 4 + t];
-#endif
 }
 #endif
 
@@ -266,32 +221,45 @@ void dynamic_gemm_f32(const uint8_t* blob, const uint8_t* scratch, int64_t rows,
     }
   }
 #else
-  const uint8_t* row_max = dynamic_row_max(v, rows_bytes, rows);
+  // requantizeForFloatAvx2 on one exact sum: multiplier A_scale * B_scale[j]
+  // in float; the multiply and the bias add are one FMA in PyTorch's build.
+  auto store = [&](int64_t m, int64_t j, int32_t sum) {
+    const float multiplier = q.scale * v.ws[j];
+    const uint32_t a_corr = static_cast<uint32_t>(q.zero_point) * static_cast<uint32_t>(v.col[j]);
+    const uint32_t row_corr = static_cast<uint32_t>(row_sums[m]) * static_cast<uint32_t>(v.wzp[j]);
+    const int32_t raw = static_cast<int32_t>(static_cast<uint32_t>(sum) - a_corr - row_corr);
+    float y = has_bias ? std::fmaf(static_cast<float>(raw), multiplier, v.bias[j])
+                       : static_cast<float>(raw) * multiplier;
+    if (relu) y = y > 0.0f ? y : 0.0f;
+    out[m * ld_out + j] = y;
+  };
+#if defined(__AVX2__)
+  // Up to 4 panels per pass, one row at a time (avx2/dynamic_rows_avx2.h):
+  // the group's weights (64 * k_padded bytes) stay in L2 for the next row.
   // Column ranges start at panel boundaries (the emitter aligns them to 16).
+  namespace dr = dynamic_rows;
+  const uint8_t* row_max = dynamic_row_max(v, rows_bytes, rows);
+  for (int64_t j0 = begin; j0 < end; j0 += 16 * dr::kMaxPanels) {
+    const int64_t width = end - j0 < 16 * dr::kMaxPanels ? end - j0 : 16 * dr::kMaxPanels;
+    const int panels = static_cast<int>((width + 15) / 16);
+    const int8_t* w = v.w + (j0 / 16) * 16 * kp;
+    for (int64_t m = 0; m < rows; ++m) {
+      alignas(32) int32_t sums[16 * dr::kMaxPanels];
+      dr::row_sums_for(panels, row_max[m])(scratch + m * kp, w, 16 * kp, kp / 4, sums);
+      for (int64_t c = 0; c < width; ++c) store(m, j0 + c, sums[c]);
+    }
+  }
+#else
   for (int64_t j0 = begin; j0 < end; j0 += 16) {
     const int8_t* panel = v.w + (j0 / 16) * 16 * kp;
     const int64_t cols = end - j0 < 16 ? end - j0 : 16;
-    // One row at a time: the panel (16 * k_padded bytes) stays in L1 or L2.
-    // (Four rows per panel load measured no faster on Zen 1: with several
-    // rows the multiplies, not the loads, set the pace.)
     for (int64_t m = 0; m < rows; ++m) {
-      alignas(64) int32_t sums[16];
-      panel_dot16(scratch + m * kp, panel, kp / 4, row_max[m], sums);
-      for (int64_t c = 0; c < cols; ++c) {
-        const int64_t j = j0 + c;
-        // requantizeForFloatAvx2: multiplier A_scale * B_scale[j] in float; the
-        // multiply and the bias add are one FMA in PyTorch's build.
-        const float multiplier = q.scale * v.ws[j];
-        const uint32_t a_corr = static_cast<uint32_t>(q.zero_point) * static_cast<uint32_t>(v.col[j]);
-        const uint32_t row_corr = static_cast<uint32_t>(row_sums[m]) * static_cast<uint32_t>(v.wzp[j]);
-        const int32_t raw = static_cast<int32_t>(static_cast<uint32_t>(sums[c]) - a_corr - row_corr);
-        float y = has_bias ? std::fmaf(static_cast<float>(raw), multiplier, v.bias[j])
-                           : static_cast<float>(raw) * multiplier;
-        if (relu) y = y > 0.0f ? y : 0.0f;
-        out[m * ld_out + j] = y;
-      }
+      int32_t sums[16];
+      panel_dot16(scratch + m * kp, panel, kp / 4, sums);
+      for (int64_t c = 0; c < cols; ++c) store(m, j0 + c, sums[c]);
     }
   }
+#endif
 #endif
 }
 

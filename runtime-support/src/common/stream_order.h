@@ -1,5 +1,5 @@
 // Internal: the order in which one-row products read a run of k steps whose
-// weights come from memory (AVX2's row_block and the dynamic panel_dot16).
+// weights come from memory (AVX2's row_block).
 // One sequential stream reads memory at about 60% of what four concurrent
 // ones reach on the Zen 1 VM (10-12 against 16-21 GB/s: the hardware
 // prefetcher keeps too few of one stream's misses in flight), so a long run
