@@ -21,13 +21,11 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 LogicalResult emitRelayout(RelayoutOp op, CpuEmitter &e) {
-  auto type = tensorType(op.getInput());
-  int64_t channels = type.getDimSize(1);
-  int64_t inner = type.getNumElements() / std::max<int64_t>(type.getDimSize(0) * channels, 1);
+  ChannelPlanes planes = channelPlanes(tensorType(op.getInput()));
   std::string kernel = op.getLayout() == "channels_last" ? "to_channels_last" : "to_contiguous";
-  parallelCall(e, type.getDimSize(0) * inner, kElementAlign,
+  parallelCall(e, planes.pixels(), kElementAlign,
                "qcc_rt::" + kernel + "(" + e.ref(op.getInput()) + ", " + e.ref(op.getOutput()) +
-                   ", " + std::to_string(channels) + ", " + std::to_string(inner) +
+                   ", " + std::to_string(planes.channels) + ", " + std::to_string(planes.inner) +
                    ", begin, end)");
   return success();
 }

@@ -39,13 +39,11 @@ LogicalResult emitBoundary(Operation *op, CpuEmitter &e, Value quantized, String
     // NCHW floats in, NHWC bytes out (qcc-quantize-channels-last).
     if (direction != "quantize" || q.isSigned())
       return unsupported(op, "only a quint8 quantize changes the layout");
-    auto type = tensorType(op->getOperand(0));
-    int64_t channels = type.getDimSize(1);
-    int64_t inner = type.getNumElements() / std::max<int64_t>(type.getDimSize(0) * channels, 1);
-    parallelCall(e, type.getDimSize(0) * inner, kElementAlign,
+    ChannelPlanes planes = channelPlanes(tensorType(op->getOperand(0)));
+    parallelCall(e, planes.pixels(), kElementAlign,
                  e.isaNamespace() + "::quantize_channels_last_u8(" + e.ref(op->getOperand(0)) + ", " +
-                     e.ref(op->getResult(0)) + ", " + std::to_string(channels) + ", " +
-                     std::to_string(inner) + ", begin, end, " + qparamsLiteral(*p) + ")");
+                     e.ref(op->getResult(0)) + ", " + std::to_string(planes.channels) + ", " +
+                     std::to_string(planes.inner) + ", begin, end, " + qparamsLiteral(*p) + ")");
     return success();
   }
   parallelCall(e, tensorType(quantized).getNumElements(), kElementAlign,

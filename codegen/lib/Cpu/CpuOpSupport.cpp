@@ -37,6 +37,11 @@ void parallelCall(CpuEmitter &e, int64_t rows, int64_t align, const std::string 
            << ";\n  });\n";
 }
 
+ChannelPlanes channelPlanes(RankedTensorType type) {
+  int64_t images = type.getDimSize(0), channels = type.getDimSize(1);
+  return {images, channels, type.getNumElements() / std::max<int64_t>(images * channels, 1)};
+}
+
 /// The dense data of a constant operand, or null.
 DenseElementsAttr constantData(Value v) {
   auto constant = v.getDefiningOp<ConstantOp>();

@@ -52,6 +52,13 @@ bool isQuint8(mlir::Value v);
 mlir::LogicalResult unsupported(mlir::Operation *op, const llvm::Twine &why);
 /// Prints `qcc_rt::parallel_rows(pool, rows, align, [&](int thread, int64_t begin, int64_t end) { CALL; });`
 void parallelCall(CpuEmitter &e, int64_t rows, int64_t align, const std::string &call);
+/// An N x C x spatial... tensor as the relayout kernels see it: per image,
+/// `channels` planes of `inner` elements; they split the images * inner pixels.
+struct ChannelPlanes {
+  int64_t images, channels, inner;
+  int64_t pixels() const { return images * inner; }
+};
+ChannelPlanes channelPlanes(mlir::RankedTensorType type);
 /// The dense data of a constant operand, or null.
 mlir::DenseElementsAttr constantData(mlir::Value v);
 /// `{1, 2, 3}`
