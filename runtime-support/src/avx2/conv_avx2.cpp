@@ -655,22 +655,6 @@ void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scra
 
 } // namespace
 
-void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                 int64_t m_begin, int64_t m_end) {
-  gemm(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob), nullptr);
-}
-
-void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
-  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, nullptr);
-}
-
-void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                          int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
-                          const ResidualAdd& add) {
-  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, &add);
-}
-
 void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch, int64_t m_begin,
                        int64_t m_end, Avx2ConvPaths* paths) {
   const ConvView v = view_blob(blob);
@@ -718,13 +702,8 @@ void conv2d_gemm_paths(const uint8_t* blob, const uint8_t* input, void* scratch,
   }
 }
 
-void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-            int64_t m_begin, int64_t m_end) {
-  if (view_blob(blob).h.kind == static_cast<uint16_t>(ConvKind::depthwise))
-    conv2d_depthwise(blob, input, output, scratch, m_begin, m_end);
-  else
-    conv2d_gemm(blob, input, output, scratch, m_begin, m_end);
-}
-
 } // namespace avx2
 } // namespace qcc_rt
+
+#define QCC_RT_ISA_NS avx2
+#include "common/conv_entry_points.h"

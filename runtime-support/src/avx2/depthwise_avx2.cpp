@@ -278,18 +278,10 @@ void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output
   if (m_begin >= m_end) return;
   const ConvView v = view_blob(blob);
   const DepthwiseRows rows = prepare_depthwise_rows(v.h, scratch);
-  const int variant = ((v.h.flags & kFlagSaturatingPairs) ? 4 : 0) +
-                      ((v.h.flags & kFlagWeightZeroPoint) ? 2 : 0) + (channel_multiplier(v.h) == 2 ? 1 : 0);
-  switch (variant) {
-    case 0: depthwise<false, false, false>(v, input, output, rows, m_begin, m_end); break;
-    case 1: depthwise<false, false, true>(v, input, output, rows, m_begin, m_end); break;
-    case 2: depthwise<false, true, false>(v, input, output, rows, m_begin, m_end); break;
-    case 3: depthwise<false, true, true>(v, input, output, rows, m_begin, m_end); break;
-    case 4: depthwise<true, false, false>(v, input, output, rows, m_begin, m_end); break;
-    case 5: depthwise<true, false, true>(v, input, output, rows, m_begin, m_end); break;
-    case 6: depthwise<true, true, false>(v, input, output, rows, m_begin, m_end); break;
-    default: depthwise<true, true, true>(v, input, output, rows, m_begin, m_end); break;
-  }
+  visit_depthwise_variant(v.h, [&](auto saturate, auto row_sums, auto two_per_channel) {
+    depthwise<decltype(saturate)::value, decltype(row_sums)::value, decltype(two_per_channel)::value>(
+        v, input, output, rows, m_begin, m_end);
+  });
 }
 
 } // namespace avx2

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstring>
+#include <type_traits>
 
 #include "common/blob.h"
 
@@ -27,6 +28,28 @@ struct DepthwiseRows {
 // Carves both rows out of scratch (conv2d_scratch_size bytes) and fills them.
 // Output channels per input channel (1 or 2).
 inline int32_t channel_multiplier(const PackedConvHeader& h) { return h.out_channels / h.in_channels; }
+
+// Calls visit(saturate, row_sums, two_per_channel), each a std::bool_constant,
+// for the blob's kernel variant: FBGEMM's int16 pair saturation
+// (kFlagSaturatingPairs), row sums for weight zero points
+// (kFlagWeightZeroPoint), two output channels per input channel. The vector
+// kernels instantiate all eight as template arguments.
+template <typename Visit>
+inline void visit_depthwise_variant(const PackedConvHeader& h, Visit&& visit) {
+  const bool saturate = (h.flags & kFlagSaturatingPairs) != 0;
+  const bool row_sums = (h.flags & kFlagWeightZeroPoint) != 0;
+  const bool two_per_channel = channel_multiplier(h) == 2;
+  auto with_two = [&](auto s, auto r) {
+    if (two_per_channel) visit(s, r, std::true_type{});
+    else visit(s, r, std::false_type{});
+  };
+  auto with_row_sums = [&](auto s) {
+    if (row_sums) with_two(s, std::true_type{});
+    else with_two(s, std::false_type{});
+  };
+  if (saturate) with_row_sums(std::true_type{});
+  else with_row_sums(std::false_type{});
+}
 
 inline DepthwiseRows prepare_depthwise_rows(const PackedConvHeader& h, void* scratch) {
   const size_t row = static_cast<size_t>(round_up(h.in_channels, 64));

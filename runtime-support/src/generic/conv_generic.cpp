@@ -64,29 +64,8 @@ void column_block(const ConvView& v, const uint8_t* a, int64_t lda, int32_t rows
 } // namespace
 
 namespace {
+
 // The GEMM kernel, with the residual add fused (add) or not (null).
-void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
-          int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add);
-} // namespace
-
-void conv2d_gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                 int64_t m_begin, int64_t m_end) {
-  conv2d_gemm_panels(blob, input, output, scratch, m_begin, m_end, 0, conv2d_panels(blob));
-}
-
-void conv2d_gemm_panels(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                        int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end) {
-  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, nullptr);
-}
-
-void conv2d_gemm_residual(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-                          int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
-                          const ResidualAdd& add) {
-  gemm(blob, input, output, scratch, m_begin, m_end, p_begin, p_end, &add);
-}
-
-namespace {
-
 void gemm(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch, int64_t m_begin,
           int64_t m_end, int64_t p_begin, int64_t p_end, const ResidualAdd* add) {
   const ConvView v = view_blob(blob);
@@ -149,13 +128,8 @@ void conv2d_depthwise(const uint8_t* blob, const uint8_t* input, uint8_t* output
   }
 }
 
-void conv2d(const uint8_t* blob, const uint8_t* input, uint8_t* output, void* scratch,
-            int64_t m_begin, int64_t m_end) {
-  if (view_blob(blob).h.kind == static_cast<uint16_t>(ConvKind::depthwise))
-    conv2d_depthwise(blob, input, output, scratch, m_begin, m_end);
-  else
-    conv2d_gemm(blob, input, output, scratch, m_begin, m_end);
-}
-
 } // namespace generic
 } // namespace qcc_rt
+
+#define QCC_RT_ISA_NS generic
+#include "common/conv_entry_points.h"
