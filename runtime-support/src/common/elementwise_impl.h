@@ -49,7 +49,13 @@ inline uint8_t clamp_u8(int32_t v) { return static_cast<uint8_t>(v < 0 ? 0 : (v 
 
 } // namespace
 
-void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p) {
+namespace {
+
+// quantize_u8 / quantize_s8: the vector tiers' to_bytes saturates to T's range.
+template <typename T>
+void quantize_bytes(const float* x, T* q, int64_t begin, int64_t end, QParams p) {
+  constexpr int32_t kMin = std::is_signed<T>::value ? -128 : 0;
+  constexpr int32_t kMax = std::is_signed<T>::value ? 127 : 255;
   const float inv = 1.0f / p.scale;
   int64_t i = begin;
 #if defined(QCC_RT_HAVE_SIMD16)
@@ -67,30 +73,17 @@ void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams
   i = v8::to_bytes(q, begin, end,
                    [&](int64_t j) { return v8::quantize_unclamped(_mm256_loadu_ps(x + j), inv_v, zp); });
 #endif
-  for (; i < end; ++i)
-    q[i] = static_cast<uint8_t>(quantize_vector_path(x[i], inv, p.zero_point, 0, 255));
+  for (; i < end; ++i) q[i] = static_cast<T>(quantize_vector_path(x[i], inv, p.zero_point, kMin, kMax));
+}
+
+} // namespace
+
+void quantize_u8(const float* x, uint8_t* q, int64_t begin, int64_t end, QParams p) {
+  quantize_bytes(x, q, begin, end, p);
 }
 
 void quantize_s8(const float* x, int8_t* q, int64_t begin, int64_t end, QParams p) {
-  const float inv = 1.0f / p.scale;
-  int64_t i = begin;
-#if defined(QCC_RT_HAVE_SIMD16)
-  namespace v16 = detail::simd16;
-  const __m512 inv_v = _mm512_set1_ps(inv);
-  const __m512i zp = _mm512_set1_epi32(p.zero_point);
-  v16::to_bytes(q, begin, end, [&](int64_t j, __mmask16 m, auto masked) {
-    return v16::quantize(v16::load_ps<decltype(masked)>(x + j, m), inv_v, zp);
-  });
-  i = end;
-#elif defined(QCC_RT_HAVE_SIMD8)
-  namespace v8 = detail::simd8;
-  const __m256 inv_v = _mm256_set1_ps(inv);
-  const __m256i zp = _mm256_set1_epi32(p.zero_point);
-  i = v8::to_bytes(q, begin, end,
-                   [&](int64_t j) { return v8::quantize_unclamped(_mm256_loadu_ps(x + j), inv_v, zp); });
-#endif
-  for (; i < end; ++i)
-    q[i] = static_cast<int8_t>(quantize_vector_path(x[i], inv, p.zero_point, -128, 127));
+  quantize_bytes(x, q, begin, end, p);
 }
 
 namespace {
