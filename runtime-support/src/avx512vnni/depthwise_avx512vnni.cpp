@@ -9,8 +9,9 @@
 // int16-saturated pair sums exactly as FBGEMM's kernel does, vpdpwssd with
 // ones adds them. Row sums (for weight zero points) come from vpdpbusd with 1s.
 // Interior pixels address their taps as window + offset; only border pixels
-// build a table of tap addresses. The uint8 write-back clamps in bytes after
-// FBGEMM's int16 pack (requantized_bytes64_interleaved).
+// build a table of tap addresses. A last group with one real tap (3x3, 5x5)
+// reads only that tap (single_tap, as on AVX2). The uint8 write-back clamps
+// in bytes after FBGEMM's int16 pack (requantized_bytes64_interleaved).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see conv_avx512vnni.cpp
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -115,6 +116,46 @@ QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const Taps& tap, int32
   step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
 }
 
+// A group whose only real tap is `t` (3x3 and 5x5 kernels: 9 and 25 taps,
+// the last group's other three taps pad k to a multiple of 4 with weights
+// 0): the tap's bytes zero-extended into the first byte of each int32 lane,
+// the lane order four_taps gives, and one vpdpbusd per vector. That saves
+// the three padding loads and two of the six shuffles, and in the
+// saturating mode vpmaddubsw: FBGEMM's pair (t, padding) is the one product
+// a * w, within int16 (|255 * -128| < 2^15), so nothing saturates.
+template <bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void single_tap(Quad512& acc, Quad512& sums, const Taps& tap, int32_t t, int32_t c0,
+                            int32_t count, const int8_t* w) {
+  const __m512i z = _mm512_setzero_si512(), a = load64<kDouble>(tap(t), c0, count);
+  const __m512i lo = _mm512_unpacklo_epi8(a, z), hi = _mm512_unpackhi_epi8(a, z);
+  step<false, kRowSums>(acc.v0, sums.v0, _mm512_unpacklo_epi16(lo, z), w);
+  step<false, kRowSums>(acc.v1, sums.v1, _mm512_unpackhi_epi16(lo, z), w + 64);
+  step<false, kRowSums>(acc.v2, sums.v2, _mm512_unpacklo_epi16(hi, z), w + 128);
+  step<false, kRowSums>(acc.v3, sums.v3, _mm512_unpackhi_epi16(hi, z), w + 192);
+}
+
+template <bool kRowSums, bool kDouble, typename Taps>
+QCC_RT_INLINE void single_tap(Quad256& acc, Quad256& sums, const Taps& tap, int32_t t, int32_t c0,
+                            int32_t count, const int8_t* w) {
+  const __m256i z = _mm256_setzero_si256(), a = load32<kDouble>(tap(t), c0, count);
+  const __m256i lo = _mm256_unpacklo_epi8(a, z), hi = _mm256_unpackhi_epi8(a, z);
+  step<false, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(lo, z), w);
+  step<false, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(lo, z), w + 64);
+  step<false, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(hi, z), w + 128);
+  step<false, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(hi, z), w + 192);
+}
+
+// All taps of one block: groups of four, the last one by single_tap when it
+// holds a single real tap.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Quad, typename Taps>
+QCC_RT_INLINE void all_taps(Quad& acc, Quad& sums, const Taps& tap, const PackedConvHeader& h, int32_t c0,
+                            int32_t count, const int8_t* w) {
+  const int32_t groups = h.k_padded / 4, full = h.k % 4 == 1 ? groups - 1 : groups;
+  for (int32_t q = 0; q < full; ++q)
+    four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+  if (full < groups) single_tap<kRowSums, kDouble>(acc, sums, tap, 4 * full, c0, count, w + 256 * full);
+}
+
 // Zero-point correction of 16 lanes at constant position p.
 template <bool kRowSums>
 QCC_RT_INLINE __m512i corrected(const ConvView& v, int32_t p, __m512i acc, __m512i sum) {
@@ -203,7 +244,9 @@ QCC_RT_INLINE void narrow_tail_pair(const ConvView& v, const TapsA& tap_a, const
   };
   const __m512i z = _mm512_setzero_si512();
   Quad512 acc{z, z, z, z};
-  for (int32_t q = 0; q < groups; ++q) {
+  // As all_taps: a last group with one real tap goes alone (single_tap).
+  const int32_t full = h.k % 4 == 1 ? groups - 1 : groups;
+  for (int32_t q = 0; q < full; ++q) {
     const __m512i a0 = both(4 * q), a1 = both(4 * q + 1), a2 = both(4 * q + 2), a3 = both(4 * q + 3);
     const __m512i u01l = _mm512_unpacklo_epi8(a0, a1), u01h = _mm512_unpackhi_epi8(a0, a1);
     const __m512i u23l = _mm512_unpacklo_epi8(a2, a3), u23h = _mm512_unpackhi_epi8(a2, a3);
@@ -217,6 +260,15 @@ QCC_RT_INLINE void narrow_tail_pair(const ConvView& v, const TapsA& tap_a, const
     add(acc.v1, _mm512_unpackhi_epi16(u01l, u23l), wq + 64);
     add(acc.v2, _mm512_unpacklo_epi16(u01h, u23h), wq + 128);
     add(acc.v3, _mm512_unpackhi_epi16(u01h, u23h), wq + 192);
+  }
+  if (full < groups) {
+    const __m512i a = both(4 * full);
+    const __m512i lo = _mm512_unpacklo_epi8(a, z), hi = _mm512_unpackhi_epi8(a, z);
+    const int8_t* wq = w + 256 * full;
+    acc.v0 = _mm512_dpbusd_epi32(acc.v0, _mm512_unpacklo_epi16(lo, z), doubled(wq));
+    acc.v1 = _mm512_dpbusd_epi32(acc.v1, _mm512_unpackhi_epi16(lo, z), doubled(wq + 64));
+    acc.v2 = _mm512_dpbusd_epi32(acc.v2, _mm512_unpacklo_epi16(hi, z), doubled(wq + 128));
+    acc.v3 = _mm512_dpbusd_epi32(acc.v3, _mm512_unpackhi_epi16(hi, z), doubled(wq + 192));
   }
   auto rounded = [&](int32_t p, __m512i a) {
     const __m512i raw = _mm512_add_epi32(a, doubled(v.zp_correction + p));
@@ -251,7 +303,7 @@ template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
 QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c_end, uint8_t* out, float* out_f,
                                    const RequantConsts& rc, const ByteRequantConsts& bytes, bool relu) {
   const PackedConvHeader& h = v.h;
-  const int32_t channels = c_end, groups = h.k_padded / 4;
+  const int32_t channels = c_end;
   const int8_t* weights = reinterpret_cast<const int8_t*>(v.weights);
   int32_t c0 = 0;
   // Blocks of 33..64 channels: 512-bit vectors.
@@ -260,8 +312,7 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c
     const int8_t* w = weights + int64_t(c0) * h.k_padded;
     const __m512i z = _mm512_setzero_si512();
     Quad512 acc{z, z, z, z}, sums{z, z, z, z};
-    for (int32_t q = 0; q < groups; ++q)
-      four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    all_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, h, c0, count, w);
     if (out_f) {
       store_float_block<kRowSums>(v, out_f + c0, c0, acc, sums, relu, count);
       continue;
@@ -283,8 +334,7 @@ QCC_RT_INLINE void depthwise_pixel(const ConvView& v, const Taps& tap, int32_t c
     const int8_t* w = weights + int64_t(c0) * h.k_padded;
     const __m256i z = _mm256_setzero_si256();
     Quad256 acc{z, z, z, z}, sums{z, z, z, z};
-    for (int32_t q = 0; q < groups; ++q)
-      four_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, 4 * q, c0, count, w + 256 * q);
+    all_taps<kSaturate, kRowSums, kDouble>(acc, sums, tap, h, c0, count, w);
     if (out_f) {
       store_float_block<kRowSums>(v, out_f + c0, c0, acc, sums, relu, count);
       return;  // this pixel's last block
