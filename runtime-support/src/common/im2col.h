@@ -124,31 +124,35 @@ void pack_rows_general(const PackedConvHeader& h, const uint8_t* input, int32_t 
 }
 
 // Copies the windows of `count` pixels of one output row that lie inside the
-// image (window i at window + i * step) into rows lda apart, each followed
-// by `tail` zeros, when their kernel rows have one of the stems' sizes
-// (uint8 rows only). Returns false (nothing done) otherwise. A run at a time
-// keeps the per-pixel work to fixed-size copies (kernel_w * channels bytes
-// per kernel row, one group): a stem's 3x3 window is three 9-byte copies,
-// and the pixel indexing around one call per pixel cost as much as they do
-// (MobileNetV2's stem, Zen 4: 151 -> 137-145 us).
+// image (window i at window + i * step) into rows lda apart, each padded
+// with zeros to k_padded (the window rounded up to 4 bytes), when their
+// kernel rows have one of the stems' sizes (uint8 rows only). Returns false
+// (nothing done) otherwise. A run at a time keeps the per-pixel work to
+// fixed-size copies (kernel_w * channels bytes per kernel row, one group): a
+// stem's 3x3 window is three 9-byte copies, and the pixel indexing around
+// one call per pixel cost as much as they do (MobileNetV2's stem, Zen 4: 151
+// -> 137-145 us). The padding is one 4-byte zero store at the row's end
+// before the copies overwrite all but the padding: a loop over the 1-3
+// padding bytes became a memset call per pixel (10% of that stem's time).
 template <int N>
 inline void copy_window_run(uint8_t* row, int64_t lda, const uint8_t* window, int64_t step, int32_t count,
-                            int32_t kernel_h, int64_t row_stride, int32_t tail) {
+                            int32_t kernel_h, int64_t row_stride, int32_t k_padded) {
+  const uint32_t zeros = 0;
   for (int32_t i = 0; i < count; ++i, row += lda, window += step) {
+    std::memcpy(row + k_padded - 4, &zeros, 4);
     for (int32_t kh = 0; kh < kernel_h; ++kh) std::memcpy(row + kh * N, window + kh * row_stride, N);
-    for (int32_t t = 0; t < tail; ++t) row[kernel_h * N + t] = 0;
   }
 }
 
 template <typename T>
 inline bool copy_small_windows(T* row, int64_t lda, const uint8_t* window, int64_t step, int32_t count,
-                               int32_t kernel_h, int32_t segment, int64_t row_stride, int32_t tail) {
+                               int32_t kernel_h, int32_t segment, int64_t row_stride, int32_t k_padded) {
   if constexpr (sizeof(T) == 1) {
     switch (segment) {
-      case 9: copy_window_run<9>(row, lda, window, step, count, kernel_h, row_stride, tail); return true;
-      case 12: copy_window_run<12>(row, lda, window, step, count, kernel_h, row_stride, tail); return true;
-      case 15: copy_window_run<15>(row, lda, window, step, count, kernel_h, row_stride, tail); return true;
-      case 21: copy_window_run<21>(row, lda, window, step, count, kernel_h, row_stride, tail); return true;
+      case 9: copy_window_run<9>(row, lda, window, step, count, kernel_h, row_stride, k_padded); return true;
+      case 12: copy_window_run<12>(row, lda, window, step, count, kernel_h, row_stride, k_padded); return true;
+      case 15: copy_window_run<15>(row, lda, window, step, count, kernel_h, row_stride, k_padded); return true;
+      case 21: copy_window_run<21>(row, lda, window, step, count, kernel_h, row_stride, k_padded); return true;
       default: return false;
     }
   }
@@ -203,7 +207,6 @@ void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64
   }
   PixelIndex p = pixel_of_row(h, m0);
   const int64_t row_bytes = int64_t(h.in_w) * h.in_channels;
-  const int32_t window = h.kernel_h * h.kernel_w * (h.in_channels / h.groups);
   const int32_t last_inside = last_interior_column(h);
   for (int32_t r = 0; r < rows;) {
     T* row = dst + r * lda;
@@ -216,8 +219,7 @@ void pack_rows(const PackedConvHeader& h, const uint8_t* input, int32_t g, int64
     const int32_t run = inside ? std::min(rows - r, last_inside - p.ow + 1) : 0;
     if (run > 0 && copy_small_windows(row, lda, image + ih0 * row_bytes + int64_t(iw0) * h.in_channels,
                                       int64_t(h.stride_w) * h.in_channels, run, h.kernel_h,
-                                      h.kernel_w * h.in_channels, row_bytes,
-                                      static_cast<int32_t>(h.k_padded - window))) {
+                                      h.kernel_w * h.in_channels, row_bytes, h.k_padded)) {
       r += run;
       p.ow += run - 1;  // the last pixel of the run, then on to the next below
     } else {
