@@ -152,21 +152,37 @@ QCC_RT_INLINE void write_row(const int32_t* acc, const BlockOut& o) {
 // all 64 bytes (requantized_bytes64) and one masked store. K = 16..32
 // pointwise layers spent more time in the write-back through memory below
 // than in their reduction.
+//
+// What the rows share is copied out of the BlockOut first: a byte store may
+// alias any memory the compiler cannot prove private, so fields read
+// through the reference were reloaded after every row's store, and the
+// store mask and the clamp tests recomputed (perf put a fifth of a
+// 16-channel expand layer's samples on that scalar code).
+struct RowWriteBack {
+  uint8_t* out;
+  int64_t ldo;
+  __mmask64 mask;
+  const float* bias;
+  const float* multiplier;
+  ByteRequantConsts bytes;
+};
+
 template <int NB, int R>
-QCC_RT_INLINE void write_row_in_registers(const __m512i* acc, const BlockOut& o) {
+QCC_RT_INLINE void write_row_in_registers(const __m512i* acc, const RowWriteBack& w) {
   // Forced inline: when GCC called this lambda out of line, the accumulators
   // went through memory in every kernel (2x slower).
   auto rounded = [&](int j) QCC_RT_INLINE_LAMBDA {
     if (j >= NB) return _mm512_setzero_si512();
-    return round_scaled16(acc[R * NB + j], o.bias + 16 * j, o.multiplier + 16 * j);
+    return round_scaled16(acc[R * NB + j], w.bias + 16 * j, w.multiplier + 16 * j);
   };
-  _mm512_mask_storeu_epi8(o.out + R * o.ldo, byte_mask(o.cols),
-                          requantized_bytes64(rounded(0), rounded(1), rounded(2), rounded(3), o.bytes));
+  _mm512_mask_storeu_epi8(w.out + R * w.ldo, w.mask,
+                          requantized_bytes64(rounded(0), rounded(1), rounded(2), rounded(3), w.bytes));
 }
 
 template <int NB, size_t... R>
 QCC_RT_INLINE void write_tile_in_registers(const __m512i* acc, const BlockOut& o, std::index_sequence<R...>) {
-  (write_row_in_registers<NB, R>(acc, o), ...);
+  const RowWriteBack w{o.out, o.ldo, byte_mask(o.cols), o.bias, o.multiplier, o.bytes};
+  (write_row_in_registers<NB, R>(acc, w), ...);
 }
 
 // The same for 16-column blocks whose rows are 16 bytes apart (16 output
