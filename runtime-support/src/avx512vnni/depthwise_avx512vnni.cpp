@@ -87,33 +87,48 @@ QCC_RT_INLINE __m256i load32(const uint8_t* pixel, int32_t c0, int32_t count) {
   return _mm256_or_si256(x, _mm256_slli_epi16(x, 8));
 }
 
-// Adds taps first .. first + 3 of 64 output channels (from c0) into acc /
-// sums; tap(i) is tap i's input pixel.
-template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
-QCC_RT_INLINE void four_taps(Quad512& acc, Quad512& sums, const Taps& tap, int32_t first,
-                             int32_t c0, int32_t count, const int8_t* w) {
-  const __m512i a0 = load64<kDouble>(tap(first), c0, count), a1 = load64<kDouble>(tap(first + 1), c0, count);
-  const __m512i a2 = load64<kDouble>(tap(first + 2), c0, count), a3 = load64<kDouble>(tap(first + 3), c0, count);
-  const __m512i u01l = _mm512_unpacklo_epi8(a0, a1), u01h = _mm512_unpackhi_epi8(a0, a1);
-  const __m512i u23l = _mm512_unpacklo_epi8(a2, a3), u23h = _mm512_unpackhi_epi8(a2, a3);
-  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm512_unpacklo_epi16(u01l, u23l), w);
-  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm512_unpackhi_epi16(u01l, u23l), w + 64);
-  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm512_unpacklo_epi16(u01h, u23h), w + 128);
-  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm512_unpackhi_epi16(u01h, u23h), w + 192);
+// The 512-bit (Quad512: 64 channels) and 256-bit (Quad256: the first 32
+// channels of a block, lanes 0 and 1 of the layout) forms of what the tap
+// helpers below do, so that each helper is written once for both.
+template <bool kDouble>
+QCC_RT_INLINE __m512i load_block(const Quad512&, const uint8_t* pixel, int32_t c0, int32_t count) {
+  return load64<kDouble>(pixel, c0, count);
+}
+template <bool kDouble>
+QCC_RT_INLINE __m256i load_block(const Quad256&, const uint8_t* pixel, int32_t c0, int32_t count) {
+  return load32<kDouble>(pixel, c0, count);
+}
+QCC_RT_INLINE __m512i zero_like(__m512i) { return _mm512_setzero_si512(); }
+QCC_RT_INLINE __m256i zero_like(__m256i) { return _mm256_setzero_si256(); }
+QCC_RT_INLINE __m512i unpack_lo8(__m512i a, __m512i b) { return _mm512_unpacklo_epi8(a, b); }
+QCC_RT_INLINE __m256i unpack_lo8(__m256i a, __m256i b) { return _mm256_unpacklo_epi8(a, b); }
+QCC_RT_INLINE __m512i unpack_hi8(__m512i a, __m512i b) { return _mm512_unpackhi_epi8(a, b); }
+QCC_RT_INLINE __m256i unpack_hi8(__m256i a, __m256i b) { return _mm256_unpackhi_epi8(a, b); }
+QCC_RT_INLINE __m512i unpack_lo16(__m512i a, __m512i b) { return _mm512_unpacklo_epi16(a, b); }
+QCC_RT_INLINE __m256i unpack_lo16(__m256i a, __m256i b) { return _mm256_unpacklo_epi16(a, b); }
+QCC_RT_INLINE __m512i unpack_hi16(__m512i a, __m512i b) { return _mm512_unpackhi_epi16(a, b); }
+QCC_RT_INLINE __m256i unpack_hi16(__m256i a, __m256i b) { return _mm256_unpackhi_epi16(a, b); }
+
+// The second unpack level and the four steps: taps (t, t + 1) byte-unpacked
+// into u01l / u01h and (t + 2, t + 3) into u23l / u23h become the 4-tap
+// lanes of the weight layout.
+template <bool kSaturate, bool kRowSums, typename Quad, typename Vec>
+QCC_RT_INLINE void lane_steps(Quad& acc, Quad& sums, Vec u01l, Vec u01h, Vec u23l, Vec u23h, const int8_t* w) {
+  step<kSaturate, kRowSums>(acc.v0, sums.v0, unpack_lo16(u01l, u23l), w);
+  step<kSaturate, kRowSums>(acc.v1, sums.v1, unpack_hi16(u01l, u23l), w + 64);
+  step<kSaturate, kRowSums>(acc.v2, sums.v2, unpack_lo16(u01h, u23h), w + 128);
+  step<kSaturate, kRowSums>(acc.v3, sums.v3, unpack_hi16(u01h, u23h), w + 192);
 }
 
-// The same for the first 32 channels of a block (lanes 0 and 1 of the layout).
-template <bool kSaturate, bool kRowSums, bool kDouble, typename Taps>
-QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const Taps& tap, int32_t first,
-                             int32_t c0, int32_t count, const int8_t* w) {
-  const __m256i a0 = load32<kDouble>(tap(first), c0, count), a1 = load32<kDouble>(tap(first + 1), c0, count);
-  const __m256i a2 = load32<kDouble>(tap(first + 2), c0, count), a3 = load32<kDouble>(tap(first + 3), c0, count);
-  const __m256i u01l = _mm256_unpacklo_epi8(a0, a1), u01h = _mm256_unpackhi_epi8(a0, a1);
-  const __m256i u23l = _mm256_unpacklo_epi8(a2, a3), u23h = _mm256_unpackhi_epi8(a2, a3);
-  step<kSaturate, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(u01l, u23l), w);
-  step<kSaturate, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(u01l, u23l), w + 64);
-  step<kSaturate, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(u01h, u23h), w + 128);
-  step<kSaturate, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(u01h, u23h), w + 192);
+// Adds taps first .. first + 3 of the block's channels (from c0) into acc /
+// sums; tap(i) is tap i's input pixel.
+template <bool kSaturate, bool kRowSums, bool kDouble, typename Quad, typename Taps>
+QCC_RT_INLINE void four_taps(Quad& acc, Quad& sums, const Taps& tap, int32_t first, int32_t c0,
+                             int32_t count, const int8_t* w) {
+  auto load = [&](int32_t t) QCC_RT_INLINE_LAMBDA { return load_block<kDouble>(acc, tap(t), c0, count); };
+  const auto a0 = load(first), a1 = load(first + 1), a2 = load(first + 2), a3 = load(first + 3);
+  lane_steps<kSaturate, kRowSums>(acc, sums, unpack_lo8(a0, a1), unpack_hi8(a0, a1), unpack_lo8(a2, a3),
+                                  unpack_hi8(a2, a3), w);
 }
 
 // A group whose only real tap is `t` (3x3 and 5x5 kernels: 9 and 25 taps,
@@ -123,26 +138,12 @@ QCC_RT_INLINE void four_taps(Quad256& acc, Quad256& sums, const Taps& tap, int32
 // the three padding loads and two of the six shuffles, and in the
 // saturating mode vpmaddubsw: FBGEMM's pair (t, padding) is the one product
 // a * w, within int16 (|255 * -128| < 2^15), so nothing saturates.
-template <bool kRowSums, bool kDouble, typename Taps>
-QCC_RT_INLINE void single_tap(Quad512& acc, Quad512& sums, const Taps& tap, int32_t t, int32_t c0,
-                            int32_t count, const int8_t* w) {
-  const __m512i z = _mm512_setzero_si512(), a = load64<kDouble>(tap(t), c0, count);
-  const __m512i lo = _mm512_unpacklo_epi8(a, z), hi = _mm512_unpackhi_epi8(a, z);
-  step<false, kRowSums>(acc.v0, sums.v0, _mm512_unpacklo_epi16(lo, z), w);
-  step<false, kRowSums>(acc.v1, sums.v1, _mm512_unpackhi_epi16(lo, z), w + 64);
-  step<false, kRowSums>(acc.v2, sums.v2, _mm512_unpacklo_epi16(hi, z), w + 128);
-  step<false, kRowSums>(acc.v3, sums.v3, _mm512_unpackhi_epi16(hi, z), w + 192);
-}
-
-template <bool kRowSums, bool kDouble, typename Taps>
-QCC_RT_INLINE void single_tap(Quad256& acc, Quad256& sums, const Taps& tap, int32_t t, int32_t c0,
-                            int32_t count, const int8_t* w) {
-  const __m256i z = _mm256_setzero_si256(), a = load32<kDouble>(tap(t), c0, count);
-  const __m256i lo = _mm256_unpacklo_epi8(a, z), hi = _mm256_unpackhi_epi8(a, z);
-  step<false, kRowSums>(acc.v0, sums.v0, _mm256_unpacklo_epi16(lo, z), w);
-  step<false, kRowSums>(acc.v1, sums.v1, _mm256_unpackhi_epi16(lo, z), w + 64);
-  step<false, kRowSums>(acc.v2, sums.v2, _mm256_unpacklo_epi16(hi, z), w + 128);
-  step<false, kRowSums>(acc.v3, sums.v3, _mm256_unpackhi_epi16(hi, z), w + 192);
+template <bool kRowSums, bool kDouble, typename Quad, typename Taps>
+QCC_RT_INLINE void single_tap(Quad& acc, Quad& sums, const Taps& tap, int32_t t, int32_t c0, int32_t count,
+                              const int8_t* w) {
+  const auto a = load_block<kDouble>(acc, tap(t), c0, count);
+  const auto z = zero_like(a);
+  lane_steps<false, kRowSums>(acc, sums, unpack_lo8(a, z), unpack_hi8(a, z), z, z, w);
 }
 
 // All taps of one block: groups of four, the last one by single_tap when it
