@@ -162,6 +162,10 @@ void test_mul_broadcast_variants() {
 } // namespace
 
 int main() {
+  // Which variants this run checks: a CPU without one skips it, and says so.
+  for (const Variant& v : kVariants)
+    std::printf("activation_isa_test: %s %s\n", isa_name(v.isa),
+                cpu_supports(v.isa) ? "checked" : "SKIPPED (this CPU lacks it)");
   test_pinned_values();
   test_lookup_variants();
   test_mul_broadcast_variants();

@@ -160,6 +160,10 @@ int main() {
       {4, 128, 48, false, false, true, false},
       {2, 4096, 80, true, true, false, true},
   };
+  // Which variants this run checks: a CPU without one skips it, and says so.
+  for (const Variant& v : kVariants)
+    std::printf("recurrent_isa_test: %s %s\n", isa_name(v.isa),
+                cpu_supports(v.isa) ? "checked" : "SKIPPED (this CPU lacks it)");
   for (const Case& c : cases) run(c, rng);
   std::printf("recurrent_isa_test: %zu cases, %d checks, %d failures\n", sizeof(cases) / sizeof(cases[0]),
               g_checks, g_failures);
